@@ -1,0 +1,61 @@
+# The README's commands. Everything installs itself: a fresh machine needs only
+# python3 and a Rust toolchain (installed from Debian's packages if missing).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.deps-stamp
+EXTRAS ?= test,ml,dev
+
+.PHONY: all demo test test-rust test-py bench build deps lint fmt clean toolchain
+
+all: build
+
+toolchain:
+	@command -v cargo >/dev/null 2>&1 || { \
+	  echo "cargo not found: installing Rust from Debian's packages"; \
+	  apt-get update -qq && apt-get install -y -qq cargo rustc; }
+	@python3 -c "import venv, ensurepip" 2>/dev/null || { \
+	  apt-get update -qq && apt-get install -y -qq python3-venv; }
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install -q --upgrade pip "maturin>=1.7,<2"
+	$(PY) -c 'import sys, tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	  reqs = set(p["dependencies"]) | {r for e in sys.argv[1].split(",") for r in p["optional-dependencies"][e]}; \
+	  print("\n".join(sorted(reqs)))' $(EXTRAS) > $(VENV)/requirements.txt
+	$(PIP) install -q -r $(VENV)/requirements.txt
+	touch $@
+
+deps: toolchain $(STAMP)
+
+build: deps
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH maturin develop --release -q
+
+test: build
+	cargo test --release -q
+	$(PY) -m pytest -q -p no:cacheprovider tests
+
+test-rust: toolchain
+	cargo test --release -q
+
+bench: build
+	$(PY) benches/bench_features.py
+
+demo: build
+	$(PY) -m ferrosa.demo $(if $(DATA),--data $(DATA))
+
+lint: build
+	cargo fmt --check
+	cargo clippy --release --all-targets --features python -- -D warnings
+	$(VENV)/bin/ruff check python tests benches
+	$(VENV)/bin/mypy
+
+fmt:
+	cargo fmt
+	$(VENV)/bin/ruff format python tests benches
+
+clean:
+	rm -rf target $(VENV) python/ferrosa/_core*.so

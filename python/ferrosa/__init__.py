@@ -1,0 +1,51 @@
+"""ferrosa: librosa-compatible audio features computed by a Rust core.
+
+``import ferrosa as librosa`` works for every function ferrosa has. Heavy
+submodules (``datasets``, ``ml``, ``display``) load on first use; importing
+ferrosa never imports TensorFlow or matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from . import feature, filters, util
+from ._version import __version__
+from .core.spectrum import (
+    amplitude_to_db,
+    db_to_amplitude,
+    db_to_power,
+    istft,
+    magphase,
+    power_to_db,
+    stft,
+)
+from .exceptions import FerrosaError, ParameterError
+from .util.threads import get_num_threads, set_num_threads
+
+_LAZY = {"datasets", "ml", "display", "io", "cli"}
+
+__all__ = [
+    "__version__",
+    "FerrosaError",
+    "ParameterError",
+    "amplitude_to_db",
+    "db_to_amplitude",
+    "db_to_power",
+    "feature",
+    "filters",
+    "get_num_threads",
+    "istft",
+    "magphase",
+    "power_to_db",
+    "set_num_threads",
+    "stft",
+    "util",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'ferrosa' has no attribute {name!r}")

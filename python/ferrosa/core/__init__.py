@@ -1,0 +1,1 @@
+"""Core spectral functions, as in ``librosa.core``."""

@@ -1,0 +1,3 @@
+"""Feature extraction, as in ``librosa.feature``."""
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""``librosa.util.exceptions`` under its familiar name."""
+
+from ..exceptions import FerrosaError, ParameterError
+
+__all__ = ["FerrosaError", "ParameterError"]

@@ -1,0 +1,287 @@
+//! Short-time Fourier transform: per-frame spectra, and the frequency-major
+//! complex matrix librosa.stft returns.
+//!
+//! Every STFT-based kernel (mel, MFCC, spectral descriptors, chroma) is built
+//! on [`for_each_spectrum`], which computes each frame's spectrum once in a
+//! reusable buffer and hands it to a visitor, so no (bins x frames)
+//! intermediate is ever allocated unless the caller asks for it.
+
+use crate::dsp::fft;
+use crate::dsp::frame::Framing;
+use crate::dsp::parallel::{for_each_range, SharedMut};
+use crate::dsp::sample::{narrow, Sample};
+use crate::error::{DspError, DspResult};
+use num_complex::Complex;
+use realfft::RealToComplex;
+use std::sync::Arc;
+
+/// Frames below which a call stays on the calling thread.
+const MIN_FRAMES_PER_TASK: usize = 32;
+
+/// Frames whose spectra are gathered before being written out.
+const BLOCK: usize = 16;
+
+/// Computes windowed frame spectra with its own scratch buffers.
+pub struct SpectrumWorker {
+    plan: Arc<dyn RealToComplex<f64>>,
+    frame: Vec<f64>,
+    spectrum: Vec<Complex<f64>>,
+    scratch: Vec<Complex<f64>>,
+}
+
+impl SpectrumWorker {
+    /// A worker for FFT size `n_fft`.
+    pub fn new(n_fft: usize) -> Self {
+        let plan = fft::forward(n_fft);
+        let frame = plan.make_input_vec();
+        let spectrum = plan.make_output_vec();
+        let scratch = plan.make_scratch_vec();
+        SpectrumWorker {
+            plan,
+            frame,
+            spectrum,
+            scratch,
+        }
+    }
+
+    /// The spectrum (`n_fft / 2 + 1` bins) of frame `t` of `y`.
+    #[inline]
+    pub fn compute<T: Sample>(
+        &mut self,
+        framing: &Framing,
+        y: &[T],
+        window: &[f64],
+        t: usize,
+    ) -> &[Complex<f64>] {
+        framing.read_frame(y, t, Some(window), &mut self.frame);
+        // Lengths are fixed by construction, so the FFT cannot fail.
+        let _ = self
+            .plan
+            .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch);
+        &self.spectrum
+    }
+}
+
+/// Validated STFT geometry for a batch of equally long channels.
+#[derive(Debug, Clone, Copy)]
+pub struct StftShape {
+    pub n_channels: usize,
+    pub n_samples: usize,
+    pub n_bins: usize,
+    pub n_frames: usize,
+}
+
+/// Check `y` (channels concatenated, each `n_samples` long) and `window`
+/// (length `frame_length`) against `framing`.
+pub fn check<T: Sample>(
+    framing: &Framing,
+    y: &[T],
+    n_channels: usize,
+    window: &[f64],
+) -> DspResult<StftShape> {
+    if n_channels == 0 || y.is_empty() {
+        return Err(DspError::Empty {
+            what: "audio buffer",
+        });
+    }
+    if y.len() % n_channels != 0 {
+        return Err(DspError::shape(
+            "audio buffer",
+            format!("a multiple of {n_channels} samples"),
+            y.len(),
+        ));
+    }
+    if window.len() != framing.frame_length {
+        return Err(DspError::shape(
+            "window",
+            framing.frame_length,
+            window.len(),
+        ));
+    }
+    let n_samples = y.len() / n_channels;
+    let n_frames = framing.n_frames(n_samples)?;
+    Ok(StftShape {
+        n_channels,
+        n_samples,
+        n_bins: framing.frame_length / 2 + 1,
+        n_frames,
+    })
+}
+
+/// Visit the spectrum of every (channel, frame), in parallel over frames.
+///
+/// `visit(channel, frame, spectrum, state)` gets a per-task `state` made by
+/// `make_state`, for scratch space. Visitors must only write output owned by
+/// their (channel, frame).
+pub fn for_each_spectrum<T, S, M, V>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    make_state: M,
+    visit: V,
+) where
+    T: Sample,
+    M: Fn() -> S + Send + Sync,
+    V: Fn(usize, usize, &[Complex<f64>], &mut S) + Send + Sync,
+{
+    let total = shape.n_channels * shape.n_frames;
+    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
+    for_each_range(total, min_chunk, |range| {
+        let mut worker = SpectrumWorker::new(framing.frame_length);
+        let mut state = make_state();
+        for item in range {
+            let c = item / shape.n_frames;
+            let t = item % shape.n_frames;
+            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
+            let spec = worker.compute(framing, yc, window, t);
+            visit(c, t, spec, &mut state);
+        }
+    });
+}
+
+/// The complex STFT into `out`, laid out `(channel, bin, frame)`.
+pub fn stft_into<T: Sample>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    out: &mut [Complex<T>],
+) -> DspResult<()> {
+    let (nb, nf) = (shape.n_bins, shape.n_frames);
+    if out.len() != shape.n_channels * nb * nf {
+        return Err(DspError::shape(
+            "stft output",
+            shape.n_channels * nb * nf,
+            out.len(),
+        ));
+    }
+    let dst = SharedMut::new(out);
+    let total = shape.n_channels * nf;
+    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
+    for_each_range(total, min_chunk, |range| {
+        let mut worker = SpectrumWorker::new(framing.frame_length);
+        // Spectra of up to BLOCK consecutive frames, written out row by row:
+        // writing one frame at a time would touch one page per bin.
+        let mut block = vec![Complex::new(T::default(), T::default()); BLOCK * nb];
+        let mut item = range.start;
+        while item < range.end {
+            let c = item / nf;
+            let t0 = item % nf;
+            let len = BLOCK.min(range.end - item).min(nf - t0);
+            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
+            for i in 0..len {
+                let spec = worker.compute(framing, yc, window, t0 + i);
+                for (k, v) in spec.iter().enumerate() {
+                    block[k * BLOCK + i] = narrow(*v);
+                }
+            }
+            for k in 0..nb {
+                let base = c * nb * nf + k * nf + t0;
+                for i in 0..len {
+                    // SAFETY: elements (c, k, t0..t0+len) belong to this task only.
+                    unsafe { dst.write(base + i, block[k * BLOCK + i]) };
+                }
+            }
+            item += len;
+        }
+    });
+    Ok(())
+}
+
+/// Convenience wrapper: the STFT of one channel as a `(bins, frames)` vector.
+pub fn stft<T: Sample>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+) -> DspResult<(Vec<Complex<T>>, StftShape)> {
+    let shape = check(framing, y, 1, window)?;
+    let mut out = vec![Complex::new(T::default(), T::default()); shape.n_bins * shape.n_frames];
+    stft_into(framing, y, window, &shape, &mut out)?;
+    Ok((out, shape))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dsp::pad::PadMode;
+    use crate::dsp::window::{get_window, WindowKind};
+
+    fn naive_stft(y: &[f64], n_fft: usize, hop: usize, w: &[f64]) -> Vec<Vec<Complex<f64>>> {
+        // center=True, constant padding, computed straight from the definition.
+        let pad = n_fft / 2;
+        let mut padded = vec![0.0; pad];
+        padded.extend_from_slice(y);
+        padded.extend(vec![0.0; pad]);
+        let n_frames = 1 + (padded.len() - n_fft) / hop;
+        (0..n_frames)
+            .map(|t| {
+                (0..n_fft / 2 + 1)
+                    .map(|k| {
+                        (0..n_fft).fold(Complex::new(0.0, 0.0), |acc, j| {
+                            let ang = -2.0 * std::f64::consts::PI * (k * j) as f64 / n_fft as f64;
+                            acc + Complex::new(ang.cos(), ang.sin()) * (padded[t * hop + j] * w[j])
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn matches_naive_dft() {
+        let y: Vec<f64> = (0..300).map(|i| (i as f64 * 0.37).sin() + 0.1 * (i % 7) as f64).collect();
+        for n_fft in [32usize, 33] {
+            let framing = Framing {
+                frame_length: n_fft,
+                hop_length: 8,
+                center: true,
+                pad_mode: PadMode::Constant,
+            };
+            let w = get_window(WindowKind::Hann, n_fft, true);
+            let (out, shape) = stft(&framing, &y, &w).unwrap();
+            let reference = naive_stft(&y, n_fft, 8, &w);
+            assert_eq!(shape.n_frames, reference.len());
+            for (t, col) in reference.iter().enumerate() {
+                for (k, v) in col.iter().enumerate() {
+                    assert!((out[k * shape.n_frames + t] - v).norm() < 1e-9);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parseval_for_rectangular_frames() {
+        // With a boxcar window and hop == n_fft, the frames tile the signal.
+        let n_fft = 64;
+        let y: Vec<f64> = (0..n_fft * 4).map(|i| ((i * 13 % 17) as f64) - 8.0).collect();
+        let framing = Framing {
+            frame_length: n_fft,
+            hop_length: n_fft,
+            center: false,
+            pad_mode: PadMode::Constant,
+        };
+        let w = vec![1.0; n_fft];
+        let (out, shape) = stft(&framing, &y, &w).unwrap();
+        let energy_time: f64 = y.iter().map(|v| v * v).sum();
+        let mut energy_freq = 0.0;
+        for t in 0..shape.n_frames {
+            for k in 0..shape.n_bins {
+                let weight = if k == 0 || k == n_fft / 2 { 1.0 } else { 2.0 };
+                energy_freq += weight * out[k * shape.n_frames + t].norm_sqr();
+            }
+        }
+        assert!((energy_time - energy_freq / n_fft as f64).abs() < 1e-6 * energy_time);
+    }
+
+    #[test]
+    fn rejects_bad_window_length() {
+        let framing = Framing {
+            frame_length: 16,
+            hop_length: 4,
+            center: true,
+            pad_mode: PadMode::Constant,
+        };
+        assert!(stft(&framing, &[0.0f64; 64], &[1.0; 15]).is_err());
+    }
+}

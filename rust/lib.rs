@@ -1,0 +1,14 @@
+//! ferrosa's Rust core.
+//!
+//! `dsp` holds the pure numeric kernels (no Python anywhere); `error` the one
+//! error type they return. The PyO3 binding layer in `python` is compiled only
+//! with the `python` feature, which the maturin build turns on, so that
+//! `cargo test` runs the kernels without linking a Python interpreter.
+
+pub mod dsp;
+pub mod error;
+
+#[cfg(feature = "python")]
+pub mod python;
+
+pub use error::DspError;

@@ -1,0 +1,14 @@
+//! The only code that knows about Python: argument extraction, GIL release,
+//! NumPy in and out, and error mapping. Each file registers its functions.
+
+use pyo3::prelude::*;
+
+pub mod errors;
+pub mod spectrum;
+
+/// The `ferrosa._core` extension module.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    spectrum::register(m)?;
+    Ok(())
+}

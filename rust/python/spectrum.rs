@@ -1,0 +1,155 @@
+//! Bindings for windows, STFT, ISTFT and thread control.
+//!
+//! Python passes C-contiguous arrays shaped `(channels, samples)` (or
+//! `(channels, bins, frames)`) and reshapes the results back; dtype dispatch
+//! happens here so float32 stays float32 end to end.
+
+use super::errors::{parameter_error, IntoPyResult};
+use crate::dsp::frame::Framing;
+use crate::dsp::istft::{istft_into, IstftConfig};
+use crate::dsp::pad::PadMode;
+use crate::dsp::parallel;
+use crate::dsp::sample::Sample;
+use crate::dsp::stft::{check, stft_into};
+use crate::dsp::window::{get_window, WindowKind};
+use num_complex::Complex;
+use numpy::{Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+
+/// Register this file's functions on the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(window, m)?)?;
+    m.add_function(wrap_pyfunction!(stft, m)?)?;
+    m.add_function(wrap_pyfunction!(istft, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    Ok(())
+}
+
+/// A named window of length `n` (periodic when `fftbins`).
+#[pyfunction]
+#[pyo3(signature = (name, n, fftbins=true))]
+fn window<'py>(py: Python<'py>, name: &str, n: usize, fftbins: bool) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let kind = WindowKind::parse(name).py_err(py)?;
+    Ok(PyArray1::from_vec(py, get_window(kind, n, fftbins)))
+}
+
+/// Build the framing from Python arguments.
+pub fn framing(py: Python<'_>, n_fft: usize, hop_length: usize, center: bool, pad_mode: &str) -> PyResult<Framing> {
+    Ok(Framing {
+        frame_length: n_fft,
+        hop_length,
+        center,
+        pad_mode: PadMode::parse(pad_mode).py_err(py)?,
+    })
+}
+
+fn stft_typed<'py, T>(
+    py: Python<'py>,
+    y: &Bound<'py, PyArray2<T>>,
+    window: &[f64],
+    framing: Framing,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: Sample + Element,
+    Complex<T>: Element,
+{
+    let y = y.readonly();
+    let n_channels = y.shape()[0];
+    let ys = y.as_slice()?;
+    let shape = check(&framing, ys, n_channels, window).py_err(py)?;
+    let out = unsafe { PyArray3::<Complex<T>>::new(py, [n_channels, shape.n_bins, shape.n_frames], false) };
+    {
+        let mut rw = out.readwrite();
+        let os = rw.as_slice_mut()?;
+        py.allow_threads(|| stft_into(&framing, ys, window, &shape, os)).py_err(py)?;
+    }
+    Ok(out.into_any())
+}
+
+/// Complex STFT of `y` (channels, samples) → (channels, bins, frames).
+#[pyfunction]
+#[pyo3(signature = (y, window, n_fft, hop_length, center, pad_mode))]
+fn stft<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    window: PyReadonlyArray1<'py, f64>,
+    n_fft: usize,
+    hop_length: usize,
+    center: bool,
+    pad_mode: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
+    let w = window.as_slice()?;
+    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
+        stft_typed(py, a, w, framing)
+    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
+        stft_typed(py, a, w, framing)
+    } else {
+        Err(parameter_error(py, "stft expects a 2-D float32 or float64 array"))
+    }
+}
+
+fn istft_typed<'py, T>(
+    py: Python<'py>,
+    spec: &Bound<'py, PyArray3<Complex<T>>>,
+    window: &[f64],
+    cfg: IstftConfig,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: Sample + Element,
+    Complex<T>: Element,
+{
+    let spec = spec.readonly();
+    let dims = spec.shape().to_vec();
+    let (n_channels, n_bins, n_frames) = (dims[0], dims[1], dims[2]);
+    let (_, out_len) = cfg.plan(n_frames).py_err(py)?;
+    let ss = spec.as_slice()?;
+    let out = unsafe { PyArray2::<T>::new(py, [n_channels, out_len], false) };
+    {
+        let mut rw = out.readwrite();
+        let os = rw.as_slice_mut()?;
+        py.allow_threads(|| istft_into(&cfg, ss, n_channels, n_bins, n_frames, window, os)).py_err(py)?;
+    }
+    Ok(out.into_any())
+}
+
+/// Inverse STFT of (channels, bins, frames) complex → (channels, samples).
+#[pyfunction]
+#[pyo3(signature = (stft_matrix, window, n_fft, hop_length, center, length=None))]
+fn istft<'py>(
+    py: Python<'py>,
+    stft_matrix: &Bound<'py, PyAny>,
+    window: PyReadonlyArray1<'py, f64>,
+    n_fft: usize,
+    hop_length: usize,
+    center: bool,
+    length: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let cfg = IstftConfig {
+        n_fft,
+        hop_length,
+        center,
+        length,
+    };
+    let w = window.as_slice()?;
+    if let Ok(a) = stft_matrix.downcast::<PyArray3<Complex<f32>>>() {
+        istft_typed(py, a, w, cfg)
+    } else if let Ok(a) = stft_matrix.downcast::<PyArray3<Complex<f64>>>() {
+        istft_typed(py, a, w, cfg)
+    } else {
+        Err(parameter_error(py, "istft expects a 3-D complex64 or complex128 array"))
+    }
+}
+
+/// Cap the threads used by later calls (0 restores the default).
+#[pyfunction]
+fn set_num_threads(n: usize) {
+    parallel::set_num_threads(n);
+}
+
+/// The number of threads kernels may use.
+#[pyfunction]
+fn get_num_threads() -> usize {
+    parallel::num_threads()
+}
