@@ -24,7 +24,7 @@ from .core.spectrum import (
 from .exceptions import FerrosaError, ParameterError
 from .util.threads import get_num_threads, set_num_threads
 
-_LAZY = {"datasets", "ml", "display", "io", "cli"}
+_LAZY = {"datasets", "ml", "display", "io", "cli", "demo"}
 
 __all__ = [
     "__version__",
