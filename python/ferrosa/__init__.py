@@ -25,6 +25,8 @@ from .exceptions import FerrosaError, ParameterError
 from .util.threads import get_num_threads, set_num_threads
 
 _LAZY = {"datasets", "ml", "display", "io", "cli", "demo"}
+# Audio I/O lives in ferrosa.io (imports soundfile/soxr only when called).
+_IO = {"load", "resample", "get_duration", "to_mono"}
 
 __all__ = [
     "__version__",
@@ -46,6 +48,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name in _IO:
+        return getattr(importlib.import_module(".io", __name__), name)
     if name in _LAZY:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'ferrosa' has no attribute {name!r}")

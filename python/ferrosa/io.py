@@ -1,0 +1,208 @@
+"""Audio input: ``load``, ``resample``, ``get_duration`` and ``to_mono`` as in librosa.
+
+Decoding is soundfile's (libsndfile: WAV, FLAC, OGG, MP3 where the installed
+libsndfile has it) and resampling is soxr's, called exactly the way
+librosa 0.11 calls them, so the samples are identical. Both libraries are
+imported inside the functions: ``import ferrosa`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from .exceptions import ParameterError
+from .util.framing import fix_length
+from .util.validation import valid_audio
+
+__all__ = ["get_duration", "load", "resample", "to_mono"]
+
+_SOXR = ("soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "soxr_qq")
+
+
+def to_mono(y: np.ndarray) -> np.ndarray:
+    """Average all leading (channel) axes.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (..., n), floating point
+
+    Returns
+    -------
+    np.ndarray, shape (n,), same dtype
+    """
+    valid_audio(y, mono=False)
+    if y.ndim > 1:
+        y = np.mean(y, axis=tuple(range(y.ndim - 1)))
+    return y
+
+
+def resample(
+    y: np.ndarray,
+    *,
+    orig_sr: float,
+    target_sr: float,
+    res_type: str = "soxr_hq",
+    fix: bool = True,
+    scale: bool = False,
+    axis: int = -1,
+    **kwargs: Any,
+) -> np.ndarray:
+    """Resample ``y`` from ``orig_sr`` to ``target_sr`` with soxr.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (..., n, ...), floating point
+    orig_sr, target_sr : number > 0
+    res_type : {"soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "soxr_qq"}
+        soxr quality. librosa's other resamplers (resampy, scipy,
+        samplerate) are not provided.
+    fix : bool
+        Trim or zero-pad to exactly ``ceil(n * target_sr / orig_sr)`` samples.
+    scale : bool
+        Divide by ``sqrt(target_sr / orig_sr)`` to keep the energy.
+    axis : int
+        Time axis.
+    **kwargs
+        Passed to :func:`ferrosa.util.fix_length`.
+
+    Returns
+    -------
+    np.ndarray, same dtype as ``y``, ``n`` replaced by the new length
+    """
+    import soxr
+
+    valid_audio(y, mono=False)
+    for name, value in (("orig_sr", orig_sr), ("target_sr", target_sr)):
+        if isinstance(value, bool) or not np.isscalar(value) or not value > 0:
+            raise ParameterError(f"{name}={value!r} must be a positive number")
+    if res_type not in _SOXR:
+        raise ParameterError(f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}")
+    if orig_sr == target_sr:
+        return y
+    ratio = float(target_sr) / orig_sr
+    n_samples = int(np.ceil(y.shape[axis] * ratio))
+    # One soxr call per 1-D lane, as librosa does: identical samples.
+    y_hat = np.apply_along_axis(
+        soxr.resample, axis=axis, arr=y, in_rate=orig_sr, out_rate=target_sr, quality=res_type
+    )
+    if fix:
+        y_hat = fix_length(y_hat, size=n_samples, axis=axis, **kwargs)
+    if scale:
+        y_hat /= np.sqrt(ratio)
+    return np.asarray(y_hat, dtype=y.dtype)
+
+
+def load(
+    path: str | os.PathLike[str],
+    *,
+    sr: float | None = 22050,
+    mono: bool = True,
+    offset: float = 0.0,
+    duration: float | None = None,
+    dtype: Any = np.float32,
+    res_type: str = "soxr_hq",
+) -> tuple[np.ndarray, float]:
+    """Load an audio file as floating point, resampled and mixed down like librosa.
+
+    Parameters
+    ----------
+    path : str or path-like (or an open ``soundfile.SoundFile``)
+    sr : number > 0 or None
+        Target rate; ``None`` keeps the file's native rate.
+    mono : bool
+        Average the channels.
+    offset : float >= 0
+        Start reading this many seconds in.
+    duration : float > 0 or None
+        Read at most this many seconds.
+    dtype : floating dtype
+    res_type : str
+        See :func:`resample`.
+
+    Returns
+    -------
+    y : np.ndarray, shape (n,) or (channels, n)
+    sr : number
+        The sampling rate of ``y``.
+
+    Raises
+    ------
+    ParameterError
+        For invalid arguments, and for a file that holds no samples.
+    soundfile.LibsndfileError, OSError
+        When the file cannot be opened or decoded.
+    """
+    import soundfile as sf
+
+    if sr is not None and (isinstance(sr, bool) or not np.isscalar(sr) or not sr > 0):
+        raise ParameterError(f"sr={sr!r} must be a positive number or None")
+    if not np.isscalar(offset) or not offset >= 0:
+        raise ParameterError(f"offset={offset!r} must be a non-negative number")
+    if duration is not None and (not np.isscalar(duration) or not duration >= 0):
+        raise ParameterError(f"duration={duration!r} must be a non-negative number or None")
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise ParameterError(f"dtype={dtype!r} must be a floating-point type")
+    if res_type not in _SOXR:
+        raise ParameterError(f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}")
+
+    context = path if isinstance(path, sf.SoundFile) else sf.SoundFile(path)
+    with context as f:
+        sr_native = f.samplerate
+        if offset:
+            f.seek(int(offset * sr_native))
+        frames = -1 if duration is None else int(duration * sr_native)
+        y = f.read(frames=frames, dtype=dtype, always_2d=False).T
+    if y.shape[-1] == 0:
+        raise ParameterError(f"no audio samples in {os.fspath(getattr(path, 'name', path))!r}")
+    if mono:
+        y = to_mono(y)
+    if sr is None:
+        return y, sr_native
+    return resample(y, orig_sr=sr_native, target_sr=sr, res_type=res_type), sr
+
+
+def get_duration(
+    *,
+    y: np.ndarray | None = None,
+    sr: float = 22050,
+    S: np.ndarray | None = None,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    center: bool = True,
+    path: str | os.PathLike[str] | None = None,
+) -> float:
+    """Duration in seconds of a file, an audio buffer or a spectrogram.
+
+    ``path`` wins over ``S``, which wins over ``y``, as in librosa.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (..., n), optional
+    sr : number > 0
+    S : np.ndarray, shape (..., d, t), optional
+        STFT-like matrix; accurate to the frame.
+    n_fft, hop_length : int > 0
+    center : bool
+    path : str or path-like, optional
+        Read from the file header without decoding.
+
+    Returns
+    -------
+    float
+    """
+    if path is not None:
+        import soundfile as sf
+
+        return float(sf.info(os.fspath(path)).duration)
+    if y is None:
+        if S is None:
+            raise ParameterError("At least one of (y, sr), S, or path must be provided")
+        n_samples = n_fft + hop_length * (S.shape[-1] - 1)
+        if center:
+            n_samples -= 2 * (n_fft // 2)
+    else:
+        n_samples = y.shape[-1]
+    return float(n_samples) / sr
