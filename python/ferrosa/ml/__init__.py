@@ -1,0 +1,48 @@
+"""Keras classifiers on feature stores: build, train, evaluate, predict.
+
+Keras (TensorFlow backend) loads on first use of a name that needs it, so
+``import ferrosa.ml`` is cheap::
+
+    from ferrosa import ml
+    ml.train("store/", "model/", model="cnn", preset="default")
+    ml.evaluate("model/", "store/")["clip"]["accuracy"]
+    ml.predict("model/", "song.wav", top=3)
+
+Submodules: :mod:`~ferrosa.ml.models` (builders ``mlp``/``cnn``/``lstm``),
+:mod:`~ferrosa.ml.presets`, :mod:`~ferrosa.ml.train`,
+:mod:`~ferrosa.ml.evaluate`, :mod:`~ferrosa.ml.predict`,
+:mod:`~ferrosa.ml.saved` (model directories), :mod:`~ferrosa.ml.normalize`,
+:mod:`~ferrosa.ml.augment`, :mod:`~ferrosa.ml.metrics`, :mod:`~ferrosa.ml.plots`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .presets import MODELS, PRESETS, get_preset, recommended_features
+
+# public name -> submodule defining it (imported, with Keras, on first access)
+_LAZY = {
+    "mlp": "models",
+    "cnn": "models",
+    "lstm": "models",
+    "build": "models",
+    "fit": "train",
+    "train": "train",
+    "evaluate": "evaluate",
+    "evaluate_arrays": "evaluate",
+    "predict": "predict",
+    "predict_proba": "predict",
+    "load": "saved",
+    "TrainedModel": "saved",
+}
+
+__all__ = ["MODELS", "PRESETS", "get_preset", "recommended_features", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'ferrosa.ml' has no attribute {name!r}")
