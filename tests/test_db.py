@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ferrosa
 import librosa
 import numpy as np
 import pytest
@@ -9,8 +10,6 @@ from conftest import assert_close_to_peak, make_tones
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-import ferrosa
 
 DTYPES = [np.float32, np.float64]
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import itertools
 
+import ferrosa
 import librosa
 import numpy as np
 import pytest
 from conftest import SR, assert_close_to_peak, make_chirp, make_noise, make_tones
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import ferrosa
 
 DTYPES = [np.float32, np.float64]
 
@@ -146,7 +145,9 @@ def test_istft_zero_and_single_frame():
     n=st.integers(1, 6000),
     n_fft=st.sampled_from([64, 256, 511, 512, 1024, 2048]),
     # hop <= n_fft // 2 so centred frames cover every sample.
-    window_hop=st.sampled_from([("hann", 4), ("hann", 2), ("boxcar", 2), ("boxcar", 3), ("hamming", 4)]),
+    window_hop=st.sampled_from(
+        [("hann", 4), ("hann", 2), ("boxcar", 2), ("boxcar", 3), ("hamming", 4)]
+    ),
     pad_mode=st.sampled_from(["constant", "reflect", "edge"]),
     f64=st.booleans(),
 )

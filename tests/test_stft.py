@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import itertools
 
+import ferrosa
 import librosa
 import numpy as np
 import pytest
 from conftest import SR, assert_close_to_peak, make_chirp, make_noise, make_tones
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import ferrosa
 
 DTYPES = [np.float32, np.float64]
 

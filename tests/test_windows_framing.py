@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import ferrosa
 import librosa
 import numpy as np
 import pytest
 from conftest import assert_close_to_peak, make_noise
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import ferrosa
 
 BUILTIN = [
     "hann",
@@ -138,7 +137,9 @@ def test_pad_center_axis():
 @pytest.mark.parametrize("size", [0, 1, 5, 10, 17])
 @pytest.mark.parametrize("axis", [0, -1])
 def test_fix_length_matches_librosa(size, axis):
-    data = make_noise(40, np.float64).reshape(4, 10) if axis == -1 else make_noise(40).reshape(10, 4)
+    data = (
+        make_noise(40, np.float64).reshape(4, 10) if axis == -1 else make_noise(40).reshape(10, 4)
+    )
     for kw in ({}, {"mode": "edge"}):
         got = ferrosa.util.fix_length(data, size=size, axis=axis, **kw)
         want = librosa.util.fix_length(data, size=size, axis=axis, **kw)
