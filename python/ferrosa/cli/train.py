@@ -1,0 +1,79 @@
+"""``ferrosa train STORE_DIR MODEL_DIR``: train a classifier on a feature store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+MODELS = ("cnn", "mlp", "lstm")
+PRESETS = ("default", "seed")
+
+
+def register(sub: Any) -> None:
+    """Add the ``train`` subcommand to ``sub`` (an argparse subparsers object)."""
+    p = sub.add_parser(
+        "train",
+        help="train a classifier on a feature store",
+        description=(
+            "Train on the store's train split with early stopping on valid, evaluate on "
+            "test, and write MODEL_DIR: model.keras, ferrosa-model.json (feature "
+            "parameters, label mapping, normalisation), history.csv, evaluation.json, "
+            "history.png and confusion.png."
+        ),
+    )
+    p.add_argument("store", metavar="STORE_DIR", help="feature store (ferrosa prepare)")
+    p.add_argument("model_dir", metavar="MODEL_DIR", help="output directory")
+    p.add_argument("--model", choices=MODELS, default="cnn", help="architecture (default cnn)")
+    p.add_argument(
+        "--preset",
+        choices=PRESETS,
+        default="default",
+        help="default: ferrosa's recipe; seed: the tutorial architecture and training",
+    )
+    p.add_argument("--epochs", type=int, default=None, help="maximum epochs (preset's if unset)")
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("-v", "--verbose", action="store_true", help="Keras progress per epoch")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train, then print where everything went and the test scores."""
+    import json
+    from pathlib import Path
+
+    from ..exceptions import ParameterError
+    from ..ml import train
+
+    try:
+        history = train(
+            args.store,
+            args.model_dir,
+            model=args.model,
+            preset=args.preset,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            plots=not args.no_plots,
+            verbose=2 if args.verbose else 0,
+        )
+    except ParameterError as err:
+        print(f"ferrosa train: error: {err}", file=sys.stderr)
+        return 2
+    out = Path(args.model_dir)
+    epochs = len(history.history.get("loss", []))
+    print(f"trained {args.model}/{args.preset} for {epochs} epochs -> {out}")
+    ev_path = out / "evaluation.json"
+    if ev_path.is_file():
+        ev = json.loads(ev_path.read_text())
+        print(
+            f"{ev['split']} split: segment accuracy {ev['segment']['accuracy']:.3f} "
+            f"({ev['segments']} segments), clip accuracy {ev['clip']['accuracy']:.3f} "
+            f"({ev['clips']} clips)"
+        )
+    for name in ("model.keras", "history.png", "confusion.png", "history.csv"):
+        if (out / name).is_file():
+            print(f"  {out / name}")
+    return 0
