@@ -9,6 +9,7 @@ imported inside the functions: ``import ferrosa`` stays fast.
 from __future__ import annotations
 
 import os
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,15 @@ from .util.validation import valid_audio
 __all__ = ["get_duration", "load", "resample", "to_mono"]
 
 _SOXR = ("soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "soxr_qq")
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _check_rate(name: str, value: Any) -> None:
+    if not _is_real(value) or not value > 0:
+        raise ParameterError(f"{name}={value!r} must be a positive number")
 
 
 def to_mono(y: np.ndarray) -> np.ndarray:
@@ -75,11 +85,12 @@ def resample(
     import soxr
 
     valid_audio(y, mono=False)
-    for name, value in (("orig_sr", orig_sr), ("target_sr", target_sr)):
-        if isinstance(value, bool) or not np.isscalar(value) or not value > 0:
-            raise ParameterError(f"{name}={value!r} must be a positive number")
+    _check_rate("orig_sr", orig_sr)
+    _check_rate("target_sr", target_sr)
     if res_type not in _SOXR:
-        raise ParameterError(f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}")
+        raise ParameterError(
+            f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}"
+        )
     if orig_sr == target_sr:
         return y
     ratio = float(target_sr) / orig_sr
@@ -137,16 +148,18 @@ def load(
     """
     import soundfile as sf
 
-    if sr is not None and (isinstance(sr, bool) or not np.isscalar(sr) or not sr > 0):
-        raise ParameterError(f"sr={sr!r} must be a positive number or None")
-    if not np.isscalar(offset) or not offset >= 0:
+    if sr is not None:
+        _check_rate("sr", sr)
+    if not _is_real(offset) or not offset >= 0:
         raise ParameterError(f"offset={offset!r} must be a non-negative number")
-    if duration is not None and (not np.isscalar(duration) or not duration >= 0):
+    if duration is not None and (not _is_real(duration) or not duration >= 0):
         raise ParameterError(f"duration={duration!r} must be a non-negative number or None")
     if not np.issubdtype(np.dtype(dtype), np.floating):
         raise ParameterError(f"dtype={dtype!r} must be a floating-point type")
     if res_type not in _SOXR:
-        raise ParameterError(f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}")
+        raise ParameterError(
+            f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}"
+        )
 
     context = path if isinstance(path, sf.SoundFile) else sf.SoundFile(path)
     with context as f:

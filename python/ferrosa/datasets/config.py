@@ -150,7 +150,7 @@ class FeatureConfig:
             raise ParameterError(f"extra={self.extra!r} must be a dict")
         if self.segment_samples is not None and self.segment_samples < 1:
             raise ParameterError(
-                f"segment_seconds={self.segment_seconds!r} is shorter than one sample at sr={self.sr}"
+                f"segment_seconds={self.segment_seconds!r} is under one sample at sr={self.sr}"
             )
 
     @property

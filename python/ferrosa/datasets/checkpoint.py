@@ -1,0 +1,122 @@
+"""Checkpoint shards of a running ``prepare`` in ``STORE_DIR.partial/``.
+
+Each shard is ``shard-NNNNN.npy`` (the features of the files it holds,
+concatenated) plus ``shard-NNNNN.json`` (which files, how many segments,
+their starts, or their failure). The JSON is written last and atomically,
+so a shard exists only once it is complete; a killed run loses at most the
+files finished since the last shard.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import ParameterError
+
+__all__ = ["FileRecord", "Checkpoint"]
+
+PLAN_FILE = "plan.json"
+
+
+@dataclass
+class FileRecord:
+    """Where one finished file's features are: shard, first row, segment starts, or failure."""
+
+    index: int
+    shard: int
+    offset: int
+    starts: list[int]
+    failure: str | None
+
+
+def _atomic_bytes(path: Path, write: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as fh:
+        write(fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class Checkpoint:
+    """The shards of one interrupted or running preparation.
+
+    Parameters
+    ----------
+    folder : Path
+        ``STORE_DIR.partial/shards``.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.records: dict[int, FileRecord] = {}
+        self.n_shards = 0
+        for js in sorted(folder.glob("shard-*.json")):
+            number = int(js.stem.split("-")[1])
+            with js.open(encoding="utf-8") as fh:
+                data = json.load(fh)
+            for rec in data["files"]:
+                self.records[rec["index"]] = FileRecord(
+                    rec["index"], number, rec["offset"], rec["starts"], rec["failure"]
+                )
+            self.n_shards = max(self.n_shards, number + 1)
+
+    def write_shard(
+        self, results: list[tuple[int, Any]], feature_shape: tuple[int, ...] | None
+    ) -> int:
+        """Write one shard of ``(file index, Extracted)`` results; returns its number."""
+        number = self.n_shards
+        ok = [r.features for _, r in results if r.failure is None]
+        if ok:
+            X = np.concatenate(ok, axis=0)
+        else:
+            X = np.zeros((0,) + tuple(feature_shape or (0, 0, 0)), dtype=np.float32)
+        _atomic_bytes(self.folder / f"shard-{number:05d}.npy", lambda fh: np.save(fh, X))
+        files, offset = [], 0
+        for index, r in results:
+            n = 0 if r.failure is not None else int(r.features.shape[0])
+            files.append(
+                {
+                    "index": index,
+                    "offset": offset,
+                    "starts": [int(s) for s in r.starts],
+                    "failure": r.failure,
+                }
+            )
+            offset += n
+        payload = json.dumps({"files": files}).encode("utf-8")
+        _atomic_bytes(self.folder / f"shard-{number:05d}.json", lambda fh: fh.write(payload))
+        for f in files:
+            self.records[f["index"]] = FileRecord(
+                f["index"], number, f["offset"], f["starts"], f["failure"]
+            )
+        self.n_shards = number + 1
+        return number
+
+    def shard_array(self, number: int) -> np.ndarray:
+        """The features of shard ``number``, memory-mapped."""
+        return np.load(self.folder / f"shard-{number:05d}.npy", mmap_mode="r")
+
+
+def check_plan(partial: Path, plan: dict[str, Any], *, resume: bool) -> None:
+    """Record the plan of a new run, or verify a resumed run continues the same plan."""
+    path = partial / PLAN_FILE
+    if resume and path.is_file():
+        with path.open(encoding="utf-8") as fh:
+            old = json.load(fh)
+        if old != json.loads(json.dumps(plan)):
+            changed = sorted(k for k in set(old) | set(plan) if old.get(k) != plan.get(k))
+            raise ParameterError(
+                f"the interrupted run in {str(partial)!r} used different {', '.join(changed)}; "
+                "pass overwrite=True (--overwrite) to start over"
+            )
+        return
+    payload = json.dumps(plan, indent=1).encode("utf-8")
+    _atomic_bytes(path, lambda fh: fh.write(payload))

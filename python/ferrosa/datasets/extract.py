@@ -1,0 +1,151 @@
+"""One recording -> its segment features, or the reason it cannot be used.
+
+Runs in worker threads: decoding (libsndfile) and the Rust kernels release
+the GIL, so threads use every core without forking after Rust's pool started.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..exceptions import ParameterError
+from .config import FeatureConfig
+from .features import featurize
+from .segment import segment
+
+__all__ = ["BadFile", "Extracted", "extract", "load_checked"]
+
+# libsndfile's header log says "data : 88200 (should be 44078)" for a cut WAV/AIFF.
+_SHOULD_BE = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+# Streaming writers leave these placeholder sizes: not a truncation.
+_PLACEHOLDERS = {0, 0xFFFFFFFF, 0x7FFFFFFF, 0xFFFFFFFF - 7}
+# MPEG decoders may stop up to a couple of frames short of the header's count.
+_MP3_SLACK = 2 * 1152
+
+
+class BadFile(Exception):
+    """A recording that cannot be used; the message is the reason stored in ``failures``."""
+
+
+@dataclass
+class Extracted:
+    """Features of one recording (``failure`` is None) or why there are none."""
+
+    features: np.ndarray | None
+    starts: np.ndarray
+    failure: str | None = None
+
+
+def _check_readable(path: Path) -> None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1)
+    except FileNotFoundError:
+        raise BadFile("cannot read: file does not exist (broken link?)") from None
+    except PermissionError:
+        raise BadFile("cannot read: permission denied") from None
+    except IsADirectoryError:
+        raise BadFile("cannot read: is a directory") from None
+    except OSError as e:
+        raise BadFile(f"cannot read: {e.strerror or e}") from None
+    if not head:
+        raise BadFile("empty file (0 bytes)")
+
+
+def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndarray:
+    """``ferrosa.load(path, sr=config.sr, mono=config.mono)`` with the reasons a file is bad.
+
+    Raises
+    ------
+    BadFile
+        Unreadable, empty, undecodable, truncated, no samples, non-finite.
+    """
+    import soundfile as sf
+
+    from ..io import load
+
+    p = Path(path)
+    _check_readable(p)
+    try:
+        info = sf.info(os.fspath(p))
+        y, _ = load(p, sr=config.sr, mono=config.mono)
+    except sf.LibsndfileError as e:
+        raise BadFile(f"cannot decode: {getattr(e, 'error_string', str(e)).strip()}") from None
+    except ParameterError as e:
+        raise BadFile(f"no audio: {e}") from None
+    except (RuntimeError, OSError, ValueError, EOFError) as e:
+        raise BadFile(f"cannot decode: {type(e).__name__}: {e}") from None
+    m = _SHOULD_BE.search(info.extra_info or "")
+    if m and int(m[1]) > int(m[2]) and int(m[1]) not in _PLACEHOLDERS:
+        raise BadFile(
+            f"truncated: the header declares {m[1]} bytes of audio, the file holds {m[2]}"
+        )
+    decoded = y.shape[-1] * info.samplerate / config.sr
+    if info.frames > 0 and decoded < info.frames - _MP3_SLACK and decoded < 0.99 * info.frames:
+        raise BadFile(
+            f"truncated: the header declares {info.frames} frames, only ~{int(decoded)} decode"
+        )
+    if not np.isfinite(y).all():
+        raise BadFile("audio is not finite everywhere (NaN or inf samples)")
+    if not config.mono:
+        y = np.atleast_2d(y)
+    return y
+
+
+def extract(
+    path: str | os.PathLike[str],
+    config: FeatureConfig,
+    *,
+    keep_silent: bool = False,
+    expected: tuple[int, ...] | None = None,
+) -> Extracted:
+    """Load, check, segment and featurise one recording; never raises for a bad file.
+
+    Parameters
+    ----------
+    path : path-like
+    config : FeatureConfig
+    keep_silent : bool
+        Keep recordings whose samples are all zero (else they are failures).
+    expected : (C, F, T), optional
+        Feature shape every recording must give.
+
+    Returns
+    -------
+    Extracted
+        ``features`` (n_seg, C, F, T) float32 and ``starts`` (n_seg,) int64, or
+        ``failure`` with a one-line reason.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    try:
+        y = load_checked(path, config)
+        if not keep_silent and not np.any(y):
+            raise BadFile("silent: every sample is zero")
+        segs = segment(y, config.sr, config)
+        if not segs:
+            length = config.segment_samples or 0
+            raise BadFile(
+                f"shorter than one segment ({y.shape[-1] / config.sr:.3f} s < "
+                f"{length / config.sr:.3f} s) and short='drop'"
+            )
+        X = featurize(segs, config.sr, config)
+    except BadFile as e:
+        return Extracted(None, empty, str(e))
+    except ParameterError as e:
+        return Extracted(None, empty, f"cannot featurise: {e}")
+    except MemoryError:
+        return Extracted(None, empty, "out of memory while featurising")
+    if expected is not None and tuple(X.shape[1:]) != tuple(expected):
+        return Extracted(
+            None, empty, f"feature shape {tuple(X.shape[1:])} differs from {tuple(expected)}"
+        )
+    if not np.isfinite(X).all():
+        n_bad = int(np.sum(~np.isfinite(X)))
+        return Extracted(None, empty, f"features are not finite ({n_bad} values)")
+    starts = np.array([s for s, _ in segs], dtype=np.int64)
+    return Extracted(X, starts, None)

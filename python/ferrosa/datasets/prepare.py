@@ -1,0 +1,447 @@
+"""``prepare``: a folder of recordings -> a feature store, on all cores, resumable.
+
+The run works in ``STORE_DIR.partial/``: worker threads load and featurise
+files, the main thread writes checkpoint shards (see ``checkpoint``). When
+every file is done the store is assembled in ``STORE_DIR.partial/store`` and
+renamed to ``STORE_DIR`` in one step, so a store under its final name is
+always complete. A killed run continues with ``resume=True`` and gives the
+same store as an uninterrupted one: results are ordered by source, never by
+completion time, and the split is drawn after extraction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import ParameterError
+from .checkpoint import Checkpoint, check_plan
+from .config import FeatureConfig
+from .extract import Extracted, extract
+from .features import empty_features
+from .layouts import Discovery, discover
+from .splits import check_fractions, grouped_split
+from .store import (
+    FEATURES_FILE,
+    FORMAT,
+    INDEX_FILE,
+    META_FILE,
+    VERSION,
+    Store,
+    write_index,
+    write_meta,
+)
+
+__all__ = ["prepare", "resolve_config"]
+
+#: Testing hook: SIGKILL the process right after this many checkpoint shards.
+KILL_ENV = "FERROSA_PREPARE_KILL_AFTER_SHARDS"
+DEFAULT_FRACTIONS = (0.7, 0.15, 0.15)
+
+
+def resolve_config(
+    config: FeatureConfig | dict[str, Any] | None, overrides: dict[str, Any]
+) -> FeatureConfig:
+    """A FeatureConfig from a config (object or dict) and keyword overrides."""
+    if config is None:
+        return FeatureConfig(**overrides)
+    if isinstance(config, dict):
+        return FeatureConfig.from_dict({**config, **overrides})
+    if isinstance(config, FeatureConfig):
+        return config.replace(**overrides) if overrides else config
+    raise ParameterError(
+        f"config must be a FeatureConfig, a dict or None, not {type(config).__name__}"
+    )
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    from .._version import __version__
+
+    out = {"ferrosa": __version__, "python": sys.version.split()[0]}
+    for pkg in ("numpy", "librosa", "soundfile", "soxr"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _digest(found: Discovery) -> str:
+    """Fingerprint of the files (source, label, size, mtime): resuming needs the same files."""
+    h = hashlib.sha256()
+    for it in found.items:
+        try:
+            st = it.path.stat()
+            stamp = f"{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            stamp = "?"
+        h.update(f"{it.source}\t{it.label}\t{it.group}\t{it.split}\t{stamp}\n".encode())
+    return h.hexdigest()
+
+
+def _check_workers(workers: Any) -> int:
+    if workers is None:
+        return max(1, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers <= 0:
+        raise ParameterError(f"workers={workers!r} must be a positive integer or None")
+    return workers
+
+
+def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # progress is optional
+        return None
+    return tqdm(total=total, initial=initial, unit="file", desc="prepare", dynamic_ncols=True)
+
+
+def _extract_all(
+    found: Discovery,
+    todo: list[int],
+    ckpt: Checkpoint,
+    config: FeatureConfig,
+    *,
+    workers: int,
+    progress: bool,
+    keep_silent: bool,
+    expected: tuple[int, ...] | None,
+    every: int,
+) -> None:
+    """Featurise the files ``todo`` on a thread pool, checkpointing every ``every`` files."""
+    kill_after = int(os.environ.get(KILL_ENV, "0") or 0)
+    bar = _progress_bar(len(found.items), len(found.items) - len(todo), progress)
+    failed = sum(1 for r in ckpt.records.values() if r.failure is not None)
+    buffer: list[tuple[int, Extracted]] = []
+    shape = expected
+    ex = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferrosa-prepare")
+    try:
+        futures = {
+            ex.submit(
+                extract, found.items[i].path, config, keep_silent=keep_silent, expected=expected
+            ): i
+            for i in todo
+        }
+        for fut in as_completed(futures):
+            index = futures.pop(fut)
+            res = fut.result()
+            if res.features is not None:
+                got = tuple(res.features.shape[1:])
+                if shape is None:
+                    shape = got  # mono=False: the first file fixes the channel count
+                elif got != shape:
+                    res = Extracted(
+                        None, res.starts[:0], f"feature shape {got} differs from {shape}"
+                    )
+            failed += res.failure is not None
+            buffer.append((index, res))
+            if bar is not None:
+                bar.set_postfix(failed=failed, refresh=False)
+                bar.update(1)
+            if len(buffer) >= every:
+                ckpt.write_shard(buffer, shape)
+                buffer = []
+                if kill_after and ckpt.n_shards >= kill_after:
+                    os.kill(os.getpid(), signal.SIGKILL)
+        if buffer:
+            ckpt.write_shard(buffer, shape)
+    except BaseException:
+        ex.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    ex.shutdown(wait=True)
+
+
+def _assign_splits(
+    found: Discovery, ok: list[int], split: Any, seed: int
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Split per processed file; fixed (layout) splits when asked for or available."""
+    items = [found.items[i] for i in ok]
+    fixed = [it.split for it in items]
+    want_fixed = isinstance(split, str)
+    if want_fixed and split not in ("fixed", "filtered", "gtzan"):
+        raise ParameterError(f"split={split!r} must be (train, valid, test) fractions or 'fixed'")
+    if split is None and items and all(s is not None for s in fixed):
+        want_fixed = True
+    if want_fixed:
+        if any(s is None for s in fixed):
+            raise ParameterError(f"split={split!r}: the {found.layout} layout gives no fixed split")
+        method = (
+            "gtzan fault-filtered, artist-disjoint (Kereliuk, Sturm & Larsen 2015)"
+            if found.layout == "gtzan"
+            else "fixed by the manifest's split column"
+        )
+        return np.array(fixed, dtype=str), {"method": method, "group_by": "fixed"}
+    fractions = check_fractions(DEFAULT_FRACTIONS if split is None else split)
+    labels = [it.label for it in items]
+    groups = [it.group for it in items]
+    group_by = "source" if all(it.group == it.source for it in items) else "group"
+    splits = grouped_split(labels, groups, fractions, seed)
+    return splits, {
+        "method": "grouped, stratified by label",
+        "fractions": list(fractions),
+        "seed": seed,
+        "group_by": group_by,
+    }
+
+
+def _assemble(
+    found: Discovery,
+    ckpt: Checkpoint,
+    out: Path,
+    meta_base: dict[str, Any],
+    *,
+    split: Any,
+    seed: int,
+    expected: tuple[int, ...] | None,
+) -> None:
+    """Write features.npy, index.csv and meta.json into ``out`` from the shards."""
+    from numpy.lib.format import open_memmap
+
+    recs = [ckpt.records[i] for i in range(len(found.items))]
+    ok = [i for i, r in enumerate(recs) if r.failure is None]
+    failures = [
+        {"path": found.items[i].source, "reason": r.failure}
+        for i, r in enumerate(recs)
+        if r.failure
+    ]
+    failures += found.missing
+    failures.sort(key=lambda f: f["path"])
+    if not ok:
+        first = f"{failures[0]['path']}: {failures[0]['reason']}" if failures else "?"
+        raise ParameterError(
+            f"no recording could be featurised ({len(failures)} failures, first: {first})"
+        )
+    mapping = sorted({found.items[i].label for i in ok})
+    label_id = {lab: k for k, lab in enumerate(mapping)}
+    splits, split_meta = _assign_splits(found, ok, split, seed)
+    n_total = sum(len(recs[i].starts) for i in ok)
+    shape = tuple(ckpt.shard_array(recs[ok[0]].shard).shape[1:]) if expected is None else expected
+    out.mkdir(parents=True, exist_ok=True)
+    X = open_memmap(
+        out / FEATURES_FILE, mode="w+", dtype=np.float32, shape=(n_total,) + tuple(shape)
+    )
+    rows: list[dict[str, Any]] = []
+    per_label: dict[str, Counter[str]] = {lab: Counter() for lab in mapping}
+    per_split: dict[str, Counter[str]] = {s: Counter() for s in ("train", "valid", "test")}
+    row = 0
+    arrays: dict[int, np.ndarray] = {}
+    for i, sp in zip(ok, splits, strict=True):
+        rec, it = recs[i], found.items[i]
+        n = len(rec.starts)
+        if rec.shard not in arrays:
+            arrays = {rec.shard: ckpt.shard_array(rec.shard)}  # one open shard at a time
+        X[row : row + n] = arrays[rec.shard][rec.offset : rec.offset + n]
+        for k, start in enumerate(rec.starts):
+            rows.append(
+                {
+                    "source": it.source,
+                    "label": it.label,
+                    "label_id": label_id[it.label],
+                    "segment": k,
+                    "start": start,
+                    "group": it.group,
+                    "split": str(sp),
+                }
+            )
+        row += n
+        per_label[it.label].update(files=1, segments=n)
+        per_split[str(sp)].update(files=1, segments=n)
+    X.flush()
+    del X, arrays
+    write_index(out / INDEX_FILE, rows)
+    meta = dict(meta_base)
+    meta.update(
+        mapping=mapping,
+        counts={
+            "files": len(found.items) + len(found.missing),
+            "processed": len(ok),
+            "failed": len(failures),
+            "excluded": len(found.excluded),
+            "segments": n_total,
+            "per_label": {k: dict(v) for k, v in per_label.items()},
+            "per_split": {k: dict(v) for k, v in per_split.items()},
+        },
+        failures=failures,
+        excluded=found.excluded,
+        shape=[n_total, *shape],
+        split=split_meta,
+    )
+    write_meta(out / META_FILE, meta)
+
+
+def _swap_in(built: Path, store_dir: Path, partial: Path) -> None:
+    """Move the built store to its final name in one rename (replacing an old store last)."""
+    if store_dir.exists():
+        old = partial / "replaced"
+        os.replace(store_dir, old)
+    os.replace(built, store_dir)
+    shutil.rmtree(partial, ignore_errors=True)
+
+
+def prepare(
+    data_dir: str | os.PathLike[str],
+    store_dir: str | os.PathLike[str],
+    *,
+    layout: str = "auto",
+    config: FeatureConfig | dict[str, Any] | None = None,
+    split: Sequence[float] | str | None = None,
+    seed: int = 0,
+    resume: bool = False,
+    overwrite: bool = False,
+    workers: int | None = None,
+    progress: bool = True,
+    keep_silent: bool = False,
+    checkpoint_every: int = 32,
+    **overrides: Any,
+) -> Store:
+    """Build a feature store from a folder of recordings.
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The dataset (see :func:`ferrosa.datasets.discover` for layouts).
+    store_dir : path-like
+        Where the store goes. It appears only when complete; the run works in
+        ``store_dir + ".partial"``.
+    layout : {"auto", "folders", "csv", "gtzan"}
+    config : FeatureConfig, dict or None
+        Feature parameters; ``**overrides`` (any FeatureConfig field, e.g.
+        ``feature="mel", segment_seconds=2.0``) are applied on top.
+    split : (train, valid, test) fractions, "fixed", or None
+        Fractions give a seeded split by group (source file, or a manifest's
+        group/artist column), stratified by label. ``"fixed"`` uses the
+        layout's split (GTZAN's fault-filtered split, a manifest ``split``
+        column). ``None``: the fixed split when the layout has one for every
+        file, else ``(0.7, 0.15, 0.15)``.
+    seed : int
+    resume : bool
+        Continue an interrupted run from its checkpoint shards (the same data
+        and parameters are required); if the store is already complete,
+        just open it.
+    overwrite : bool
+        Replace an existing store (it stays in place until the new one is
+        complete) or discard an interrupted run.
+    workers : int > 0 or None
+        Threads (default: all cores).
+    progress : bool
+        Show a tqdm progress bar on stderr.
+    keep_silent : bool
+        Keep all-zero recordings instead of listing them as failures.
+    checkpoint_every : int > 0
+        Files per checkpoint shard.
+
+    Returns
+    -------
+    Store
+        The opened store. Bad files are listed in ``store.meta["failures"]``.
+
+    Raises
+    ------
+    ParameterError
+        Invalid parameters, an existing store or interrupted run without
+        ``resume``/``overwrite``, or no usable recording at all.
+    """
+    cfg = resolve_config(config, overrides)
+    if cfg.segment_samples is None:
+        raise ParameterError(
+            "a store needs equal-length segments: set segment_seconds or segments_per_file"
+        )
+    if split is not None and not isinstance(split, str):
+        check_fractions(split)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ParameterError(f"seed={seed!r} must be an integer")
+    n_workers = _check_workers(workers)
+    if (
+        isinstance(checkpoint_every, bool)
+        or not isinstance(checkpoint_every, int)
+        or checkpoint_every <= 0
+    ):
+        raise ParameterError(f"checkpoint_every={checkpoint_every!r} must be a positive integer")
+    store = Path(store_dir).resolve()
+    partial = store.with_name(store.name + ".partial")
+    found = discover(data_dir, layout)
+    # Resolving the shape up front checks the feature exists before any file is read.
+    expected = tuple(empty_features(cfg).shape[1:]) if cfg.mono else None
+
+    plan = {
+        "config": cfg.to_dict(),
+        "layout": found.layout,
+        "data_dir": str(Path(data_dir).resolve()),
+        "files": _digest(found),
+        "keep_silent": keep_silent,
+    }
+    if store.exists():
+        if resume and not overwrite:
+            done = Store(store)
+            if (
+                done.meta.get("config") == plan["config"]
+                and done.meta.get("files") == plan["files"]
+            ):
+                return done
+            raise ParameterError(
+                f"{str(store)!r} exists with other parameters or files; pass overwrite=True"
+            )
+        if not overwrite:
+            raise ParameterError(
+                f"{str(store)!r} already exists; pass overwrite=True (--overwrite) to replace it"
+            )
+    if partial.exists() and not resume:
+        if not overwrite:
+            raise ParameterError(
+                f"an interrupted run exists in {str(partial)!r}: pass resume=True (--resume) to "
+                "continue it, or overwrite=True (--overwrite) to start over"
+            )
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True, exist_ok=True)
+    check_plan(partial, plan, resume=resume)
+    ckpt = Checkpoint(partial / "shards")
+    todo = [i for i in range(len(found.items)) if i not in ckpt.records]
+    _extract_all(
+        found,
+        todo,
+        ckpt,
+        cfg,
+        workers=n_workers,
+        progress=progress,
+        keep_silent=keep_silent,
+        expected=expected,
+        every=checkpoint_every,
+    )
+    built = partial / "store"
+    if built.exists():
+        shutil.rmtree(built)
+    meta_base = {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": cfg.to_dict(),
+        "layout": found.layout,
+        "data_dir": plan["data_dir"],
+        "files": plan["files"],
+        "versions": _versions(),
+    }
+    _assemble(found, ckpt, built, meta_base, split=split, seed=seed, expected=expected)
+    _swap_in(built, store, partial)
+    done = Store(store)
+    if progress and done.meta["failures"]:
+        print(
+            f"ferrosa prepare: {len(done.meta['failures'])} file(s) skipped, reasons in "
+            f"{store / META_FILE}",
+            file=sys.stderr,
+        )
+    return done
