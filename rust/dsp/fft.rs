@@ -1,22 +1,48 @@
-//! Real FFT plans, planned once per size and shared by every call and thread.
+//! Real FFT plans, planned once per size and precision and shared by every
+//! call and thread.
 
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use crate::dsp::sample::Sample;
+use realfft::{ComplexToReal, FftNum, RealFftPlanner, RealToComplex};
 use std::sync::{Arc, Mutex, OnceLock};
 
-fn planner() -> &'static Mutex<RealFftPlanner<f64>> {
-    static PLANNER: OnceLock<Mutex<RealFftPlanner<f64>>> = OnceLock::new();
-    PLANNER.get_or_init(|| Mutex::new(RealFftPlanner::new()))
+/// A float type the FFT can run in (f32 or f64), with its own plan cache.
+pub trait FftFloat: FftNum + Sample {
+    fn planner() -> &'static Mutex<RealFftPlanner<Self>>;
 }
 
-/// The forward real FFT of length `n` (cached).
+impl FftFloat for f64 {
+    fn planner() -> &'static Mutex<RealFftPlanner<f64>> {
+        static P: OnceLock<Mutex<RealFftPlanner<f64>>> = OnceLock::new();
+        P.get_or_init(|| Mutex::new(RealFftPlanner::new()))
+    }
+}
+
+impl FftFloat for f32 {
+    fn planner() -> &'static Mutex<RealFftPlanner<f32>> {
+        static P: OnceLock<Mutex<RealFftPlanner<f32>>> = OnceLock::new();
+        P.get_or_init(|| Mutex::new(RealFftPlanner::new()))
+    }
+}
+
+/// The forward real FFT of length `n` in f64 (cached).
 pub fn forward(n: usize) -> Arc<dyn RealToComplex<f64>> {
-    let mut p = planner().lock().unwrap_or_else(|e| e.into_inner());
+    forward_in::<f64>(n)
+}
+
+/// The inverse real FFT of length `n` in f64 (cached, unnormalised).
+pub fn inverse(n: usize) -> Arc<dyn ComplexToReal<f64>> {
+    inverse_in::<f64>(n)
+}
+
+/// The forward real FFT of length `n` in precision `F` (cached).
+pub fn forward_in<F: FftFloat>(n: usize) -> Arc<dyn RealToComplex<F>> {
+    let mut p = F::planner().lock().unwrap_or_else(|e| e.into_inner());
     p.plan_fft_forward(n)
 }
 
-/// The inverse real FFT of length `n` (cached, unnormalised).
-pub fn inverse(n: usize) -> Arc<dyn ComplexToReal<f64>> {
-    let mut p = planner().lock().unwrap_or_else(|e| e.into_inner());
+/// The inverse real FFT of length `n` in precision `F` (cached, unnormalised).
+pub fn inverse_in<F: FftFloat>(n: usize) -> Arc<dyn ComplexToReal<F>> {
+    let mut p = F::planner().lock().unwrap_or_else(|e| e.into_inner());
     p.plan_fft_inverse(n)
 }
 
@@ -47,6 +73,14 @@ mod tests {
             plan.process(&mut input, &mut out).unwrap();
             for (a, b) in out.iter().zip(naive_dft(&x)) {
                 assert!((a - b).norm() < 1e-10, "n={n}");
+            }
+            let plan32 = forward_in::<f32>(n);
+            let mut input32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+            let mut out32 = plan32.make_output_vec();
+            plan32.process(&mut input32, &mut out32).unwrap();
+            for (a, b) in out32.iter().zip(naive_dft(&x)) {
+                let a = Complex::new(a.re as f64, a.im as f64);
+                assert!((a - b).norm() < 1e-5, "f32 n={n}");
             }
         }
     }

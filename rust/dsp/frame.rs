@@ -65,7 +65,13 @@ impl Framing {
     /// Copy frame `t` of `y` (through the virtual padding) into `buf`
     /// (length `frame_length`), multiplied by `window` when given.
     #[inline]
-    pub fn read_frame<T: Sample>(&self, y: &[T], t: usize, window: Option<&[f64]>, buf: &mut [f64]) {
+    pub fn read_frame<T: Sample, F: Sample>(
+        &self,
+        y: &[T],
+        t: usize,
+        window: Option<&[f64]>,
+        buf: &mut [F],
+    ) {
         let n = y.len();
         let start = (t * self.hop_length) as isize - self.left_pad() as isize;
         let len = self.frame_length;
@@ -75,12 +81,12 @@ impl Framing {
             match window {
                 Some(w) => {
                     for ((b, s), w) in buf.iter_mut().zip(src).zip(w) {
-                        *b = s.to_f64() * w;
+                        *b = F::from_f64(s.to_f64() * w);
                     }
                 }
                 None => {
                     for (b, s) in buf.iter_mut().zip(src) {
-                        *b = s.to_f64();
+                        *b = F::from_f64(s.to_f64());
                     }
                 }
             }
@@ -90,10 +96,10 @@ impl Framing {
                     .pad_mode
                     .source_index(start + j as isize, n)
                     .map_or(0.0, |s| y[s].to_f64());
-                *b = match window {
+                *b = F::from_f64(match window {
                     Some(w) => v * w[j],
                     None => v,
-                };
+                });
             }
         }
     }
@@ -146,7 +152,7 @@ mod tests {
             center: true,
             pad_mode: PadMode::Reflect,
         };
-        let mut buf = vec![0.0; 4];
+        let mut buf = vec![0.0f64; 4];
         f.read_frame(&y, 0, None, &mut buf);
         assert_eq!(buf, vec![3.0, 2.0, 1.0, 2.0]);
         f.read_frame(&y, 3, None, &mut buf);

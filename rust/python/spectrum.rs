@@ -5,6 +5,7 @@
 //! happens here so float32 stays float32 end to end.
 
 use super::errors::{parameter_error, IntoPyResult};
+use crate::dsp::fft::FftFloat;
 use crate::dsp::frame::Framing;
 use crate::dsp::istft::{istft_into, IstftConfig};
 use crate::dsp::pad::PadMode;
@@ -51,7 +52,7 @@ fn stft_typed<'py, T>(
     framing: Framing,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    T: Sample + Element,
+    T: FftFloat + Element,
     Complex<T>: Element,
 {
     let y = y.readonly();
