@@ -5,14 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import ferrosa
 import librosa
 import numpy as np
 import pytest
 import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import ferrosa
 
 
 def _write(path, seconds, sr, channels=1, seed=0, subtype=None):
