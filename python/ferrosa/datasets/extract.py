@@ -75,9 +75,10 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
         info = sf.info(os.fspath(p))
         y, _ = load(p, sr=config.sr, mono=config.mono)
     except sf.LibsndfileError as e:
-        raise BadFile(f"cannot decode: {getattr(e, 'error_string', str(e)).strip()}") from None
-    except ParameterError as e:
-        raise BadFile(f"no audio: {e}") from None
+        msg = getattr(e, "error_string", str(e)).strip()
+        raise BadFile(f"cannot decode as audio: {msg}") from None
+    except ParameterError:
+        raise BadFile("no audio: the file holds 0 samples") from None
     except (RuntimeError, OSError, ValueError, EOFError) as e:
         raise BadFile(f"cannot decode: {type(e).__name__}: {e}") from None
     m = _SHOULD_BE.search(info.extra_info or "")
