@@ -1,0 +1,143 @@
+"""Dataset preparation benchmark: ferrosa.datasets.prepare vs the tutorial recipe.
+
+Both prepare the same folder (default ../shared/data/instruments-dev: 44.1 kHz
+FLAC) into 2 s segments at 22050 Hz with 13 MFCC, in the same run:
+
+- tutorial: for each file, ``librosa.load(path, sr=22050)``, then
+  ``librosa.feature.mfcc`` on each full 2 s segment in a Python loop;
+- ferrosa: ``ferrosa.datasets.prepare`` (threads over files, Rust kernels,
+  store written to disk), with ``tail="drop", short="drop"`` so it keeps the
+  same segments as the loop.
+
+Prints clips/s for both, the ratio, and the largest feature difference over
+all segments (absolute, and relative to the segment's peak). A benchmark,
+not a test: nothing here asserts timings.
+
+Usage: python benches/bench_dataset.py [--data DIR] [--workers N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SR = 22050
+SEGMENT_SECONDS = 2.0
+N_MFCC = 13
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "instruments-dev"
+
+
+def tutorial(files: list[Path], root: Path) -> dict[tuple[str, int], np.ndarray]:
+    """The tutorials' preprocessing loop (librosa.load + librosa.feature.mfcc per segment)."""
+    import librosa
+
+    L = int(SR * SEGMENT_SECONDS)
+    out = {}
+    for path in files:
+        y, sr = librosa.load(path, sr=SR)
+        for d in range(len(y) // L):
+            start = d * L
+            mfcc = librosa.feature.mfcc(
+                y=y[start : start + L], sr=sr, n_mfcc=N_MFCC, n_fft=2048, hop_length=512
+            )
+            out[(path.relative_to(root).as_posix(), start)] = mfcc
+    return out
+
+
+def with_ferrosa(root: Path, workdir: Path, workers: int | None, tag: str):
+    """ferrosa.datasets.prepare into a fresh store; returns the opened store."""
+    import ferrosa.datasets as fd
+
+    return fd.prepare(
+        root,
+        workdir / f"store-{tag}",
+        layout="folders",
+        segment_seconds=SEGMENT_SECONDS,
+        n_mfcc=N_MFCC,
+        sr=SR,
+        tail="drop",
+        short="drop",
+        workers=workers,
+        progress=False,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--workers", type=int, default=None, help="ferrosa threads (all cores)")
+    ap.add_argument("--repeat", type=int, default=1, help="timed repetitions (best is kept)")
+    args = ap.parse_args(argv)
+    root = args.data.resolve()
+    if not root.is_dir():
+        print(f"no data at {root}", file=sys.stderr)
+        return 1
+    from ferrosa.datasets import discover
+
+    files = [it.path for it in discover(root, "folders").items]
+    for p in files:  # warm the page cache so neither side pays for the first disk read
+        p.read_bytes()
+    print(
+        f"{len(files)} clips in {root} -> {SEGMENT_SECONDS:g} s segments, {N_MFCC} MFCC @ {SR} Hz"
+    )
+    print(f"cores: {os.cpu_count()}")
+
+    t_lib, t_fer = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.repeat):
+            t0 = time.perf_counter()
+            ref = tutorial(files, root)
+            t_lib.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            store = with_ferrosa(root, Path(tmp), args.workers, f"{r}")
+            t_fer.append(time.perf_counter() - t0)
+        import ferrosa
+
+        ferrosa.set_num_threads(1)
+        t0 = time.perf_counter()
+        with_ferrosa(root, Path(tmp), 1, "single")
+        t_single = time.perf_counter() - t0
+        ferrosa.set_num_threads(0)
+
+        got = {
+            (str(s), int(t)): i
+            for i, (s, t) in enumerate(zip(store.sources, store.starts, strict=True))
+        }
+        missing = sorted(set(ref) - set(got))
+        extra = sorted(set(got) - set(ref))
+        abs_err = rel_err = 0.0
+        for key, want in ref.items():
+            if key not in got:
+                continue
+            diff = float(np.max(np.abs(np.asarray(store.X[got[key], 0], np.float64) - want)))
+            abs_err = max(abs_err, diff)
+            rel_err = max(rel_err, diff / max(float(np.max(np.abs(want))), 1e-12))
+        n_seg = len(ref)
+        failures = len(store.meta["failures"])
+
+    lib, fer = min(t_lib), min(t_fer)
+    n = len(files)
+    print(f"segments: {n_seg} (tutorial) / {len(store)} (ferrosa); {failures} clips < 2 s dropped")
+    rows = [
+        ("tutorial (librosa loop)", lib),
+        ("ferrosa prepare (all cores)", fer),
+        ("ferrosa prepare (1 thread)", t_single),
+    ]
+    for name, t in rows:
+        print(f"{name:<28} {t:7.2f} s {n / t:8.1f} clips/s {n_seg / t:8.1f} segments/s")
+    print(f"speed-up: {lib / fer:.1f}x all cores, {lib / t_single:.1f}x single thread")
+    print(f"max |ferrosa - librosa|: {abs_err:.3g} absolute, {rel_err:.3g} of the segment peak")
+    if missing or extra:
+        print(f"segment sets differ: {len(missing)} missing, {len(extra)} extra")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
