@@ -72,8 +72,10 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
     p = Path(path)
     _check_readable(p)
     try:
-        info = sf.info(os.fspath(p))
-        y, _ = load(p, sr=config.sr, mono=config.mono)
+        # One open: the header facts first, then load() decodes from the same handle.
+        handle = sf.SoundFile(os.fspath(p))
+        frames, native_sr, log = handle.frames, handle.samplerate, handle.extra_info
+        y, _ = load(handle, sr=config.sr, mono=config.mono)
     except sf.LibsndfileError as e:
         msg = getattr(e, "error_string", str(e)).strip()
         raise BadFile(f"cannot decode as audio: {msg}") from None
@@ -81,15 +83,15 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
         raise BadFile("no audio: the file holds 0 samples") from None
     except (RuntimeError, OSError, ValueError, EOFError) as e:
         raise BadFile(f"cannot decode: {type(e).__name__}: {e}") from None
-    m = _SHOULD_BE.search(info.extra_info or "")
+    m = _SHOULD_BE.search(log or "")
     if m and int(m[1]) > int(m[2]) and int(m[1]) not in _PLACEHOLDERS:
         raise BadFile(
             f"truncated: the header declares {m[1]} bytes of audio, the file holds {m[2]}"
         )
-    decoded = y.shape[-1] * info.samplerate / config.sr
-    if info.frames > 0 and decoded < info.frames - _MP3_SLACK and decoded < 0.99 * info.frames:
+    decoded = y.shape[-1] * native_sr / config.sr
+    if frames > 0 and decoded < frames - _MP3_SLACK and decoded < 0.99 * frames:
         raise BadFile(
-            f"truncated: the header declares {info.frames} frames, only ~{int(decoded)} decode"
+            f"truncated: the header declares {frames} frames, only ~{int(decoded)} decode"
         )
     if not np.isfinite(y).all():
         raise BadFile("audio is not finite everywhere (NaN or inf samples)")
