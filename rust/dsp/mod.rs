@@ -1,9 +1,14 @@
 //! Pure numeric kernels. Nothing here knows about Python: kernels take
 //! slices, return `DspResult`, and run their own parallelism.
 
+pub mod convert;
+pub mod dct;
+pub mod delta;
 pub mod fft;
 pub mod frame;
 pub mod istft;
+pub mod mel;
+pub mod melspec;
 pub mod pad;
 pub mod parallel;
 pub mod sample;

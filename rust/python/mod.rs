@@ -4,11 +4,13 @@
 use pyo3::prelude::*;
 
 pub mod errors;
+pub mod melspec;
 pub mod spectrum;
 
 /// The `ferrosa._core` extension module.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     spectrum::register(m)?;
+    melspec::register(m)?;
     Ok(())
 }

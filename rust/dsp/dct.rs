@@ -1,0 +1,222 @@
+//! The first `n_out` coefficients of a DCT of length `n_in`, as a dense
+//! matrix (scipy.fftpack.dct semantics, types 1-3, `norm=None` or "ortho"),
+//! optionally with librosa's MFCC lifter folded into its rows.
+//!
+//! For MFCC sizes (20 x 128) a precomputed matrix beats an FFT-based DCT
+//! and is exact to a few ulps.
+
+use crate::error::{DspError, DspResult};
+use std::f64::consts::PI;
+
+/// DCT normalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DctNorm {
+    /// scipy's unnormalised transform (a factor 2 on the sums).
+    None,
+    /// The orthonormal scaling.
+    Ortho,
+}
+
+/// A `(n_out, n_in)` DCT matrix, row-major.
+///
+/// Stable API for fused kernels: build once, call [`DctMatrix::apply`]
+/// per frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DctMatrix {
+    n_in: usize,
+    n_out: usize,
+    m: Vec<f64>,
+}
+
+/// `cos(pi * num / den)` with the argument reduced exactly in integers, so
+/// large products do not lose precision.
+#[inline]
+fn cos_pi_frac(num: usize, den: usize) -> f64 {
+    let r = num % (2 * den);
+    (PI * r as f64 / den as f64).cos()
+}
+
+impl DctMatrix {
+    /// DCT type `dct_type` (1, 2 or 3) of length `n_in`, keeping the first
+    /// `n_out` outputs.
+    ///
+    /// `lifter > 0` multiplies output `k` by `1 + lifter / 2 * sin(pi (k + 1) / lifter)`
+    /// (librosa.feature.mfcc's cepstral liftering); `lifter == 0` leaves it.
+    pub fn new(dct_type: u32, n_in: usize, n_out: usize, norm: DctNorm, lifter: f64) -> DspResult<Self> {
+        if !(1..=3).contains(&dct_type) {
+            return Err(DspError::param("dct_type", dct_type, "1, 2 or 3"));
+        }
+        if n_in == 0 {
+            return Err(DspError::param("n_in", 0, "a positive length"));
+        }
+        if dct_type == 1 && n_in < 2 {
+            return Err(DspError::param("n_in", n_in, "at least 2 for a type-1 DCT"));
+        }
+        if n_out == 0 || n_out > n_in {
+            return Err(DspError::param("n_out", n_out, format!("between 1 and the input length {n_in}")));
+        }
+        if !lifter.is_finite() || lifter < 0.0 {
+            return Err(DspError::param("lifter", lifter, "a finite number >= 0"));
+        }
+        let n = n_in;
+        let nf = n as f64;
+        let mut m = vec![0.0; n_out * n_in];
+        for k in 0..n_out {
+            for j in 0..n_in {
+                m[k * n_in + j] = match (dct_type, norm) {
+                    (1, _) => {
+                        let base = if j == 0 {
+                            1.0
+                        } else if j == n - 1 {
+                            if k % 2 == 0 {
+                                1.0
+                            } else {
+                                -1.0
+                            }
+                        } else {
+                            2.0 * cos_pi_frac(k * j, n - 1)
+                        };
+                        if norm == DctNorm::Ortho {
+                            let mut v = base / (2.0 * (nf - 1.0)).sqrt();
+                            if j == 0 || j == n - 1 {
+                                v *= 2f64.sqrt();
+                            }
+                            if k == 0 || k == n - 1 {
+                                v /= 2f64.sqrt();
+                            }
+                            v
+                        } else {
+                            base
+                        }
+                    }
+                    (2, DctNorm::None) => 2.0 * cos_pi_frac(k * (2 * j + 1), 2 * n),
+                    (2, DctNorm::Ortho) => {
+                        let scale = if k == 0 { (1.0 / (4.0 * nf)).sqrt() } else { (1.0 / (2.0 * nf)).sqrt() };
+                        scale * 2.0 * cos_pi_frac(k * (2 * j + 1), 2 * n)
+                    }
+                    (_, DctNorm::None) => {
+                        if j == 0 {
+                            1.0
+                        } else {
+                            2.0 * cos_pi_frac((2 * k + 1) * j, 2 * n)
+                        }
+                    }
+                    (_, DctNorm::Ortho) => {
+                        if j == 0 {
+                            1.0 / nf.sqrt()
+                        } else {
+                            (2.0 / nf).sqrt() * cos_pi_frac((2 * k + 1) * j, 2 * n)
+                        }
+                    }
+                };
+            }
+        }
+        if lifter > 0.0 {
+            for k in 0..n_out {
+                let gain = 1.0 + (lifter / 2.0) * (PI * (k + 1) as f64 / lifter).sin();
+                for v in &mut m[k * n_in..(k + 1) * n_in] {
+                    *v *= gain;
+                }
+            }
+        }
+        Ok(DctMatrix { n_in, n_out, m })
+    }
+
+    /// Input length.
+    pub fn n_in(&self) -> usize {
+        self.n_in
+    }
+
+    /// Number of outputs kept.
+    pub fn n_out(&self) -> usize {
+        self.n_out
+    }
+
+    /// The matrix, `(n_out, n_in)` row-major.
+    pub fn matrix(&self) -> &[f64] {
+        &self.m
+    }
+
+    /// `out[k] = sum_j M[k, j] * x[j]` (`x`: `n_in` values, `out`: `n_out`).
+    #[inline]
+    pub fn apply(&self, x: &[f64], out: &mut [f64]) {
+        debug_assert!(x.len() == self.n_in && out.len() == self.n_out);
+        for (o, row) in out.iter_mut().zip(self.m.chunks_exact(self.n_in)) {
+            *o = row.iter().zip(x).map(|(a, b)| a * b).sum();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ortho_type2_is_orthogonal_and_type3_inverts_it() {
+        let n = 16;
+        let d2 = DctMatrix::new(2, n, n, DctNorm::Ortho, 0.0).unwrap();
+        let d3 = DctMatrix::new(3, n, n, DctNorm::Ortho, 0.0).unwrap();
+        let (a, b) = (d2.matrix(), d3.matrix());
+        for i in 0..n {
+            for j in 0..n {
+                let dot: f64 = (0..n).map(|k| a[i * n + k] * a[j * n + k]).sum();
+                assert!((dot - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12);
+                // DCT-III (ortho) is the transpose of DCT-II (ortho).
+                assert!((a[i * n + j] - b[j * n + i]).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn ortho_type1_is_orthogonal() {
+        let n = 9;
+        let d = DctMatrix::new(1, n, n, DctNorm::Ortho, 0.0).unwrap();
+        let a = d.matrix();
+        for i in 0..n {
+            for j in 0..n {
+                let dot: f64 = (0..n).map(|k| a[i * n + k] * a[j * n + k]).sum();
+                assert!((dot - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn type2_unnormalised_matches_definition_and_truncates() {
+        let n = 7;
+        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin()).collect();
+        let d = DctMatrix::new(2, n, 3, DctNorm::None, 0.0).unwrap();
+        let mut out = vec![0.0; 3];
+        d.apply(&x, &mut out);
+        for (k, o) in out.iter().enumerate() {
+            let e: f64 = (0..n)
+                .map(|j| 2.0 * x[j] * (PI * k as f64 * (2 * j + 1) as f64 / (2 * n) as f64).cos())
+                .sum();
+            assert!((o - e).abs() < 1e-12);
+        }
+        // A constant input has only a DC term.
+        d.apply(&[1.0; 7], &mut out);
+        assert!((out[0] - 14.0).abs() < 1e-12 && out[1].abs() < 1e-12 && out[2].abs() < 1e-12);
+    }
+
+    #[test]
+    fn lifter_scales_rows() {
+        let plain = DctMatrix::new(2, 8, 4, DctNorm::Ortho, 0.0).unwrap();
+        let lift = DctMatrix::new(2, 8, 4, DctNorm::Ortho, 22.0).unwrap();
+        for k in 0..4 {
+            let g = 1.0 + 11.0 * (PI * (k + 1) as f64 / 22.0).sin();
+            for j in 0..8 {
+                assert!((lift.matrix()[k * 8 + j] - g * plain.matrix()[k * 8 + j]).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_bad_arguments() {
+        assert!(DctMatrix::new(4, 8, 4, DctNorm::Ortho, 0.0).is_err());
+        assert!(DctMatrix::new(0, 8, 4, DctNorm::Ortho, 0.0).is_err());
+        assert!(DctMatrix::new(2, 8, 9, DctNorm::Ortho, 0.0).is_err());
+        assert!(DctMatrix::new(2, 8, 0, DctNorm::Ortho, 0.0).is_err());
+        assert!(DctMatrix::new(1, 1, 1, DctNorm::None, 0.0).is_err());
+        assert!(DctMatrix::new(2, 8, 4, DctNorm::Ortho, -1.0).is_err());
+    }
+}

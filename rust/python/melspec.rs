@@ -1,0 +1,358 @@
+//! Bindings for mel filter banks, DCT matrices, Savitzky-Golay filters and
+//! the fused mel spectrogram / MFCC kernels.
+//!
+//! Banks, DCT matrices and filters are opaque, immutable Python objects that
+//! the Python layer caches per parameter set, so a call on a short clip pays
+//! for neither their construction nor a dense matrix product. Arrays arrive
+//! C-contiguous as `(channels, samples)` or `(channels, rows, frames)`;
+//! float32 stays float32.
+
+use super::errors::{parameter_error, IntoPyResult};
+use super::spectrum::framing;
+use crate::dsp::dct::{DctMatrix, DctNorm};
+use crate::dsp::delta::{EdgeMode, SavgolFilter};
+use crate::dsp::frame::Framing;
+use crate::dsp::mel::{MelBank, MelNorm, Precision};
+use crate::dsp::melspec::{dct_from_spectrogram_into, mel_from_spectrogram_into, melspectrogram_into, mfcc_into};
+use crate::dsp::sample::Sample;
+use crate::dsp::stft::check;
+use numpy::{Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use std::sync::Arc;
+
+/// Register this file's classes and functions on the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyMelBank>()?;
+    m.add_class::<PyDctMatrix>()?;
+    m.add_class::<PySavgolFilter>()?;
+    m.add_function(wrap_pyfunction!(melspectrogram, m)?)?;
+    m.add_function(wrap_pyfunction!(mfcc, m)?)?;
+    m.add_function(wrap_pyfunction!(mel_from_spectrogram, m)?)?;
+    m.add_function(wrap_pyfunction!(dct_from_spectrogram, m)?)?;
+    m.add_function(wrap_pyfunction!(savgol, m)?)?;
+    Ok(())
+}
+
+/// A sparse mel filter bank (see `rust/dsp/mel.rs`), immutable.
+#[pyclass(frozen, name = "MelBank", module = "ferrosa._core")]
+pub struct PyMelBank {
+    pub inner: Arc<MelBank>,
+}
+
+#[pymethods]
+impl PyMelBank {
+    /// Build from the `n_mels + 2` band edges `mel_f` (Hz).
+    ///
+    /// `norm` is "none", "slaney" or "lp" (with exponent `p`);
+    /// `f32_weights` reproduces librosa's float32 storage rounding.
+    #[new]
+    #[pyo3(signature = (sr, n_fft, mel_f, norm, p, f32_weights))]
+    fn new(
+        py: Python<'_>,
+        sr: f64,
+        n_fft: usize,
+        mel_f: PyReadonlyArray1<'_, f64>,
+        norm: &str,
+        p: f64,
+        f32_weights: bool,
+    ) -> PyResult<Self> {
+        let norm = match norm {
+            "none" => MelNorm::None,
+            "slaney" => MelNorm::Slaney,
+            "lp" => MelNorm::Lp(p),
+            other => return Err(parameter_error(py, format!("Unsupported norm={other}"))),
+        };
+        let precision = if f32_weights { Precision::F32 } else { Precision::F64 };
+        let edges = mel_f.as_slice()?.to_vec();
+        let bank = py
+            .allow_threads(|| MelBank::from_mel_frequencies(sr, n_fft, &edges, norm, precision))
+            .py_err(py)?;
+        Ok(PyMelBank { inner: Arc::new(bank) })
+    }
+
+    #[getter]
+    fn n_mels(&self) -> usize {
+        self.inner.n_mels()
+    }
+
+    #[getter]
+    fn n_bins(&self) -> usize {
+        self.inner.n_bins()
+    }
+
+    #[getter]
+    fn has_empty_filters(&self) -> bool {
+        self.inner.has_empty_filters()
+    }
+
+    /// The dense `(n_mels, n_bins)` float64 matrix.
+    fn dense<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let (nm, nb) = (self.inner.n_mels(), self.inner.n_bins());
+        numpy::PyArray1::from_vec(py, self.inner.to_dense()).reshape([nm, nb])
+    }
+}
+
+/// A DCT matrix with the lifter folded in (see `rust/dsp/dct.rs`), immutable.
+#[pyclass(frozen, name = "DctMatrix", module = "ferrosa._core")]
+pub struct PyDctMatrix {
+    pub inner: Arc<DctMatrix>,
+}
+
+#[pymethods]
+impl PyDctMatrix {
+    #[new]
+    #[pyo3(signature = (dct_type, n_in, n_out, ortho, lifter))]
+    fn new(py: Python<'_>, dct_type: u32, n_in: usize, n_out: usize, ortho: bool, lifter: f64) -> PyResult<Self> {
+        let norm = if ortho { DctNorm::Ortho } else { DctNorm::None };
+        let m = DctMatrix::new(dct_type, n_in, n_out, norm, lifter).py_err(py)?;
+        Ok(PyDctMatrix { inner: Arc::new(m) })
+    }
+
+    #[getter]
+    fn n_in(&self) -> usize {
+        self.inner.n_in()
+    }
+
+    #[getter]
+    fn n_out(&self) -> usize {
+        self.inner.n_out()
+    }
+
+    /// The `(n_out, n_in)` float64 matrix.
+    fn matrix<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let (r, c) = (self.inner.n_out(), self.inner.n_in());
+        numpy::PyArray1::from_slice(py, self.inner.matrix()).reshape([r, c])
+    }
+}
+
+/// A Savitzky-Golay derivative filter (see `rust/dsp/delta.rs`), immutable.
+#[pyclass(frozen, name = "SavgolFilter", module = "ferrosa._core")]
+pub struct PySavgolFilter {
+    pub inner: Arc<SavgolFilter>,
+}
+
+#[pymethods]
+impl PySavgolFilter {
+    #[new]
+    #[pyo3(signature = (width, polyorder, deriv, delta))]
+    fn new(py: Python<'_>, width: usize, polyorder: usize, deriv: usize, delta: f64) -> PyResult<Self> {
+        let f = SavgolFilter::new(width, polyorder, deriv, delta).py_err(py)?;
+        Ok(PySavgolFilter { inner: Arc::new(f) })
+    }
+
+    #[getter]
+    fn width(&self) -> usize {
+        self.inner.width()
+    }
+}
+
+/// What a fused audio kernel computes per frame.
+enum Fused<'a> {
+    Mel,
+    Mfcc {
+        dct: &'a DctMatrix,
+        amin: f64,
+        top_db: Option<f64>,
+    },
+}
+
+fn fused_typed<'py, T: Sample + Element>(
+    py: Python<'py>,
+    y: &Bound<'py, PyArray2<T>>,
+    window: &[f64],
+    framing: Framing,
+    bank: &MelBank,
+    power: f64,
+    what: Fused<'_>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let y = y.readonly();
+    let n_channels = y.shape()[0];
+    let ys = y.as_slice()?;
+    let shape = check(&framing, ys, n_channels, window).py_err(py)?;
+    let rows = match &what {
+        Fused::Mel => bank.n_mels(),
+        Fused::Mfcc { dct, .. } => dct.n_out(),
+    };
+    let out = unsafe { PyArray3::<T>::new(py, [n_channels, rows, shape.n_frames], false) };
+    {
+        let mut rw = out.readwrite();
+        let os = rw.as_slice_mut()?;
+        py.allow_threads(|| match what {
+            Fused::Mel => melspectrogram_into(&framing, ys, window, &shape, bank, power, os),
+            Fused::Mfcc { dct, amin, top_db } => {
+                mfcc_into(&framing, ys, window, &shape, bank, dct, power, amin, top_db, os)
+            }
+        })
+        .py_err(py)?;
+    }
+    Ok(out.into_any())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fused<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    window: &[f64],
+    framing: Framing,
+    bank: &MelBank,
+    power: f64,
+    what: Fused<'_>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
+        fused_typed(py, a, window, framing, bank, power, what)
+    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
+        fused_typed(py, a, window, framing, bank, power, what)
+    } else {
+        Err(parameter_error(py, "expected a 2-D float32 or float64 audio array"))
+    }
+}
+
+/// Mel spectrogram of `y` (channels, samples) → (channels, n_mels, frames).
+#[pyfunction]
+#[pyo3(signature = (y, window, n_fft, hop_length, center, pad_mode, bank, power))]
+#[allow(clippy::too_many_arguments)]
+fn melspectrogram<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    window: PyReadonlyArray1<'py, f64>,
+    n_fft: usize,
+    hop_length: usize,
+    center: bool,
+    pad_mode: &str,
+    bank: &PyMelBank,
+    power: f64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
+    fused(py, y, window.as_slice()?, framing, &bank.inner, power, Fused::Mel)
+}
+
+/// MFCCs of `y` (channels, samples) → (channels, n_mfcc, frames).
+#[pyfunction]
+#[pyo3(signature = (y, window, n_fft, hop_length, center, pad_mode, bank, dct, power, amin, top_db))]
+#[allow(clippy::too_many_arguments)]
+fn mfcc<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    window: PyReadonlyArray1<'py, f64>,
+    n_fft: usize,
+    hop_length: usize,
+    center: bool,
+    pad_mode: &str,
+    bank: &PyMelBank,
+    dct: &PyDctMatrix,
+    power: f64,
+    amin: f64,
+    top_db: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
+    let what = Fused::Mfcc {
+        dct: &dct.inner,
+        amin,
+        top_db,
+    };
+    fused(py, y, window.as_slice()?, framing, &bank.inner, power, what)
+}
+
+/// A row operator applied along axis 1 of a (channels, rows, frames) array.
+enum RowOp<'a> {
+    Mel(&'a MelBank),
+    Dct(&'a DctMatrix),
+}
+
+fn rows_typed<'py, T: Sample + Element>(
+    py: Python<'py>,
+    s: &Bound<'py, PyArray3<T>>,
+    op: RowOp<'_>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let s = s.readonly();
+    let dims = s.shape().to_vec();
+    let (nc, nf) = (dims[0], dims[2]);
+    let n_out = match &op {
+        RowOp::Mel(b) => b.n_mels(),
+        RowOp::Dct(d) => d.n_out(),
+    };
+    let ss = s.as_slice()?;
+    let out = unsafe { PyArray3::<T>::new(py, [nc, n_out, nf], false) };
+    {
+        let mut rw = out.readwrite();
+        let os = rw.as_slice_mut()?;
+        py.allow_threads(|| match op {
+            RowOp::Mel(b) => mel_from_spectrogram_into(ss, nc, nf, b, os),
+            RowOp::Dct(d) => dct_from_spectrogram_into(ss, nc, nf, d, os),
+        })
+        .py_err(py)?;
+    }
+    Ok(out.into_any())
+}
+
+fn rows_dispatch<'py>(py: Python<'py>, s: &Bound<'py, PyAny>, op: RowOp<'_>) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(a) = s.downcast::<PyArray3<f32>>() {
+        rows_typed(py, a, op)
+    } else if let Ok(a) = s.downcast::<PyArray3<f64>>() {
+        rows_typed(py, a, op)
+    } else {
+        Err(parameter_error(py, "expected a 3-D float32 or float64 spectrogram"))
+    }
+}
+
+/// Mel spectrogram from a power spectrogram (channels, bins, frames).
+#[pyfunction]
+fn mel_from_spectrogram<'py>(py: Python<'py>, s: &Bound<'py, PyAny>, bank: &PyMelBank) -> PyResult<Bound<'py, PyAny>> {
+    rows_dispatch(py, s, RowOp::Mel(&bank.inner))
+}
+
+/// DCT along axis 1 of a (channels, n_mels, frames) array.
+#[pyfunction]
+fn dct_from_spectrogram<'py>(py: Python<'py>, s: &Bound<'py, PyAny>, dct: &PyDctMatrix) -> PyResult<Bound<'py, PyAny>> {
+    rows_dispatch(py, s, RowOp::Dct(&dct.inner))
+}
+
+fn savgol_typed<'py, T: Sample + Element>(
+    py: Python<'py>,
+    x: &Bound<'py, PyArray2<T>>,
+    filter: &SavgolFilter,
+    mode: EdgeMode,
+) -> PyResult<Bound<'py, PyAny>> {
+    let x = x.readonly();
+    let dims = x.shape().to_vec();
+    let xs = x.as_slice()?;
+    let out = unsafe { PyArray2::<T>::new(py, [dims[0], dims[1]], false) };
+    {
+        let mut rw = out.readwrite();
+        let os = rw.as_slice_mut()?;
+        py.allow_threads(|| filter.apply_rows(xs, dims[1], mode, os)).py_err(py)?;
+    }
+    Ok(out.into_any())
+}
+
+/// Savitzky-Golay filter along axis 1 of a (rows, n) array.
+#[pyfunction]
+#[pyo3(signature = (x, filter, mode, cval=0.0))]
+fn savgol<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    filter: &PySavgolFilter,
+    mode: &str,
+    cval: f64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mode = match mode {
+        "interp" => EdgeMode::Interp,
+        "mirror" => EdgeMode::Mirror,
+        "nearest" => EdgeMode::Nearest,
+        "wrap" => EdgeMode::Wrap,
+        "constant" => EdgeMode::Constant(cval),
+        other => {
+            return Err(parameter_error(
+                py,
+                format!("mode='{other}' must be 'mirror', 'constant', 'nearest', 'wrap' or 'interp'"),
+            ))
+        }
+    };
+    if let Ok(a) = x.downcast::<PyArray2<f32>>() {
+        savgol_typed(py, a, &filter.inner, mode)
+    } else if let Ok(a) = x.downcast::<PyArray2<f64>>() {
+        savgol_typed(py, a, &filter.inner, mode)
+    } else {
+        Err(parameter_error(py, "expected a 2-D float32 or float64 array"))
+    }
+}
