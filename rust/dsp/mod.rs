@@ -11,6 +11,14 @@ pub mod mel;
 pub mod melspec;
 pub mod pad;
 pub mod parallel;
+pub mod pitch;
 pub mod sample;
+pub mod spectral;
 pub mod stft;
+pub mod temporal;
 pub mod window;
+
+pub mod chroma;
+pub mod cwt;
+pub mod scalogram;
+pub mod wavelets;

@@ -3,6 +3,9 @@
 
 use pyo3::prelude::*;
 
+pub mod chroma;
+pub mod cwt;
+pub mod descriptors;
 pub mod errors;
 pub mod melspec;
 pub mod spectrum;
@@ -11,6 +14,9 @@ pub mod spectrum;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     spectrum::register(m)?;
+    descriptors::register(m)?;
+    chroma::register(m)?;
     melspec::register(m)?;
+    cwt::register(m)?;
     Ok(())
 }

@@ -1,0 +1,430 @@
+//! Continuous wavelet transform by FFT convolution, equal to `pywt.cwt`.
+//!
+//! pywt convolves the signal with the integrated wavelet sampled at each
+//! scale, differentiates (`np.diff`), multiplies by `-sqrt(scale)` and keeps
+//! the centred `n` samples. Here the difference, the gain and the centring are
+//! folded into one filter per scale, whose spectrum is computed once (and
+//! cached per signal length): a transform is then one forward FFT of the
+//! signal per FFT size plus one product and one inverse FFT per scale, with
+//! scales spread over threads. FFT sizes are 5-smooth and only as long as
+//! the centred output needs (about `n + taps / 2`), so no circular wrap-around
+//! reaches the kept samples.
+
+use crate::dsp::fft;
+use crate::dsp::parallel;
+use crate::dsp::sample::Sample;
+use crate::dsp::wavelets::{IntegratedWavelet, Wavelet};
+use crate::error::{DspError, DspResult};
+use num_complex::Complex;
+use rustfft::{Fft, FftPlanner};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// What the wavelets are and how pywt would sample them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CwtConfig {
+    pub wavelet: Wavelet,
+    /// `2**precision` points sample the wavelet (pywt's `precision`, 12).
+    pub precision: u32,
+    /// Pick taps on pywt's float32 grid (pywt does for float32 data).
+    pub f32_grid: bool,
+}
+
+/// One output row (one scale of one channel), `n` samples long.
+pub enum Row<'a> {
+    Real(&'a [f64]),
+    Complex(&'a [Complex<f64>]),
+}
+
+/// One scale's filter spectrum for FFT size `m` (`m / 2 + 1` bins for real
+/// wavelets, `m` for complex ones), gain and 1/m included.
+struct ScaleFilter {
+    m: usize,
+    spectrum: Vec<Complex<f64>>,
+}
+
+/// Filter spectra for every scale at one signal length.
+pub struct CwtBank {
+    n: usize,
+    complex: bool,
+    filters: Vec<ScaleFilter>,
+    /// Distinct FFT sizes, each needing one forward FFT of the signal.
+    sizes: Vec<usize>,
+}
+
+impl CwtBank {
+    fn bytes(&self) -> usize {
+        self.filters.iter().map(|f| f.spectrum.len() * 16).sum()
+    }
+
+    /// Number of scales.
+    pub fn n_scales(&self) -> usize {
+        self.filters.len()
+    }
+
+    /// The signal length the bank was built for.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// True when rows are complex.
+    pub fn is_complex(&self) -> bool {
+        self.complex
+    }
+}
+
+/// Smallest 2^a 3^b 5^c at least `n`.
+pub fn smooth_len(n: usize) -> usize {
+    let mut best = n.max(1).next_power_of_two();
+    let mut p5 = 1usize;
+    while p5 < best {
+        let mut p35 = p5;
+        while p35 < best {
+            let mut v = p35;
+            while v < n {
+                v *= 2;
+            }
+            best = best.min(v);
+            p35 *= 3;
+        }
+        p5 *= 5;
+    }
+    best
+}
+
+fn complex_planner() -> &'static Mutex<FftPlanner<f64>> {
+    static P: OnceLock<Mutex<FftPlanner<f64>>> = OnceLock::new();
+    P.get_or_init(|| Mutex::new(FftPlanner::new()))
+}
+
+fn complex_fft(m: usize, inverse: bool) -> Arc<dyn Fft<f64>> {
+    let mut p = complex_planner().lock().unwrap_or_else(|e| e.into_inner());
+    if inverse {
+        p.plan_fft_inverse(m)
+    } else {
+        p.plan_fft_forward(m)
+    }
+}
+
+fn build_filter(iw: &IntegratedWavelet, scale: f64, n: usize) -> DspResult<ScaleFilter> {
+    let taps = iw.taps(scale)?;
+    let l = taps.len();
+    // pywt keeps coef[floor(d) .. ] of diff(conv) with d = (l - 2) / 2; the
+    // difference makes output k read the full convolution with the
+    // differenced taps at k + a.
+    let a = 1 + (l - 2) / 2;
+    let m = smooth_len((n + l - a).max(n + a).max(l + 1));
+    let gain = -scale.sqrt() / m as f64;
+    let mut buf = vec![Complex::new(0.0, 0.0); m];
+    for idx in 0..=l {
+        let g = match idx {
+            0 => taps[0],
+            i if i == l => -taps[l - 1],
+            i => taps[i] - taps[i - 1],
+        };
+        let pos = (idx as isize - a as isize).rem_euclid(m as isize) as usize;
+        buf[pos] = g * gain;
+    }
+    let spectrum = if iw.complex {
+        complex_fft(m, false).process(&mut buf);
+        buf
+    } else {
+        let plan = fft::forward(m);
+        let mut real: Vec<f64> = buf.iter().map(|c| c.re).collect();
+        let mut out = plan.make_output_vec();
+        plan.process(&mut real, &mut out)
+            .map_err(|e| DspError::param("fft", e, "a consistent FFT size"))?;
+        out
+    };
+    Ok(ScaleFilter { m, spectrum })
+}
+
+/// Build the filter spectra for `scales` at signal length `n`.
+pub fn build_bank(cfg: &CwtConfig, scales: &[f64], n: usize) -> DspResult<CwtBank> {
+    if scales.is_empty() {
+        return Err(DspError::Empty { what: "scales" });
+    }
+    if n == 0 {
+        return Err(DspError::Empty {
+            what: "audio buffer",
+        });
+    }
+    if let Some(&s) = scales.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+        return Err(DspError::param("scales", s, "finite positive values"));
+    }
+    let iw = IntegratedWavelet::new(&cfg.wavelet, cfg.precision, cfg.f32_grid);
+    // Check every scale up front so no thread fails half-way.
+    for &s in scales {
+        let l = (s * iw.extent + 1.0).ceil();
+        if !(l < 1e9) {
+            return Err(DspError::param(
+                "scales",
+                s,
+                "a scale whose wavelet has fewer than 1e9 taps",
+            ));
+        }
+    }
+    let slots: Vec<Mutex<Option<DspResult<ScaleFilter>>>> =
+        scales.iter().map(|_| Mutex::new(None)).collect();
+    parallel::for_each_range(scales.len(), 1, |range| {
+        for i in range {
+            let f = build_filter(&iw, scales[i], n);
+            *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
+        }
+    });
+    let mut filters = Vec::with_capacity(scales.len());
+    for slot in slots {
+        match slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(f) => filters.push(f?),
+            None => return Err(DspError::Empty { what: "scales" }),
+        }
+    }
+    let mut sizes: Vec<usize> = filters.iter().map(|f| f.m).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    Ok(CwtBank {
+        n,
+        complex: iw.complex,
+        filters,
+        sizes,
+    })
+}
+
+type BankKey = (String, u32, bool, usize, Vec<u64>);
+
+fn cache() -> &'static Mutex<Vec<(BankKey, Arc<CwtBank>)>> {
+    static C: OnceLock<Mutex<Vec<(BankKey, Arc<CwtBank>)>>> = OnceLock::new();
+    C.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Bytes of filter spectra kept between calls (`FERROSA_CWT_CACHE_MB`, 256 MB).
+fn cache_budget() -> usize {
+    std::env::var("FERROSA_CWT_CACHE_MB")
+        .ok()
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .unwrap_or(256)
+        .saturating_mul(1 << 20)
+}
+
+/// The bank for these parameters, from the cache when a previous call built
+/// it (most recently used banks are kept within the byte budget).
+pub fn bank(cfg: &CwtConfig, scales: &[f64], n: usize) -> DspResult<Arc<CwtBank>> {
+    let key: BankKey = (
+        cfg.wavelet.key(),
+        cfg.precision,
+        cfg.f32_grid,
+        n,
+        scales.iter().map(|s| s.to_bits()).collect(),
+    );
+    {
+        let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pos) = c.iter().position(|(k, _)| *k == key) {
+            let entry = c.remove(pos);
+            let b = entry.1.clone();
+            c.push(entry);
+            return Ok(b);
+        }
+    }
+    let b = Arc::new(build_bank(cfg, scales, n)?);
+    let budget = cache_budget();
+    if b.bytes() <= budget {
+        let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
+        c.push((key, b.clone()));
+        let mut total: usize = c.iter().map(|(_, b)| b.bytes()).sum();
+        while total > budget && c.len() > 1 {
+            total -= c[0].1.bytes();
+            c.remove(0);
+        }
+    }
+    Ok(b)
+}
+
+/// Forward spectra of one channel, one per FFT size of the bank.
+fn signal_spectra<T: Sample>(
+    bank: &CwtBank,
+    x: &[T],
+) -> DspResult<HashMap<usize, Vec<Complex<f64>>>> {
+    let mut out = HashMap::new();
+    for &m in &bank.sizes {
+        let plan = fft::forward(m);
+        let mut buf = vec![0.0; m];
+        for (b, v) in buf.iter_mut().zip(x) {
+            *b = v.to_f64();
+        }
+        let mut spec = plan.make_output_vec();
+        plan.process(&mut buf, &mut spec)
+            .map_err(|e| DspError::param("fft", e, "a consistent FFT size"))?;
+        if bank.complex {
+            // Full spectrum of a real signal from its Hermitian half.
+            let half = spec.len();
+            spec.resize(m, Complex::new(0.0, 0.0));
+            for k in half..m {
+                spec[k] = spec[m - k].conj();
+            }
+        }
+        out.insert(m, spec);
+    }
+    Ok(out)
+}
+
+/// Transform `channels` signals of `n` samples (`x` row-major) with every
+/// scale of `bank`, calling `emit(channel, scale, row)` once per pair (from
+/// worker threads, in no particular order).
+pub fn cwt_rows<T, E>(bank: &CwtBank, x: &[T], channels: usize, emit: E) -> DspResult<()>
+where
+    T: Sample,
+    E: Fn(usize, usize, Row<'_>) + Send + Sync,
+{
+    let n = bank.n;
+    if channels == 0 || x.len() != channels * n {
+        return Err(DspError::shape(
+            "audio",
+            format!("({channels}, {n})"),
+            x.len(),
+        ));
+    }
+    if !crate::dsp::sample::all_finite(x) {
+        return Err(DspError::NonFinite {
+            what: "audio buffer",
+        });
+    }
+    let spectra: Vec<HashMap<usize, Vec<Complex<f64>>>> = (0..channels)
+        .map(|c| signal_spectra(bank, &x[c * n..(c + 1) * n]))
+        .collect::<DspResult<_>>()?;
+    let n_scales = bank.filters.len();
+    let failed = Mutex::new(None);
+    parallel::for_each_range(channels * n_scales, 1, |range| {
+        let mut work: Vec<Complex<f64>> = Vec::new();
+        let mut real: Vec<f64> = Vec::new();
+        for item in range {
+            let (c, s) = (item / n_scales, item % n_scales);
+            let f = &bank.filters[s];
+            let xs = &spectra[c][&f.m];
+            work.clear();
+            work.extend(xs.iter().zip(&f.spectrum).map(|(a, b)| a * b));
+            if bank.complex {
+                complex_fft(f.m, true).process(&mut work);
+                emit(c, s, Row::Complex(&work[..n]));
+            } else {
+                // A real filter times a real signal's spectrum: the DC and
+                // Nyquist bins are real up to rounding; realfft wants exactly.
+                work[0].im = 0.0;
+                if f.m % 2 == 0 {
+                    work[f.m / 2].im = 0.0;
+                }
+                real.resize(f.m, 0.0);
+                let plan = fft::inverse(f.m);
+                if let Err(e) = plan.process(&mut work, &mut real) {
+                    *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                    return;
+                }
+                emit(c, s, Row::Real(&real[..n]));
+            }
+        }
+    });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(DspError::param("fft", e, "a consistent FFT size"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// pywt's algorithm written out directly: full convolution with the
+    /// taps, diff, gain, centre crop.
+    fn direct(cfg: &CwtConfig, x: &[f64], scale: f64) -> Vec<Complex<f64>> {
+        let iw = IntegratedWavelet::new(&cfg.wavelet, cfg.precision, cfg.f32_grid);
+        let taps = iw.taps(scale).unwrap();
+        let (n, l) = (x.len(), taps.len());
+        let conv: Vec<Complex<f64>> = (0..n + l - 1)
+            .map(|k| {
+                (0..l)
+                    .filter(|&j| k >= j && k - j < n)
+                    .map(|j| taps[j] * x[k - j])
+                    .sum()
+            })
+            .collect();
+        let diff: Vec<Complex<f64>> = conv
+            .windows(2)
+            .map(|w| (w[1] - w[0]) * -scale.sqrt())
+            .collect();
+        let start = (diff.len() - n) / 2;
+        diff[start..start + n].to_vec()
+    }
+
+    fn run(cfg: &CwtConfig, x: &[f64], scales: &[f64]) -> Vec<Vec<Complex<f64>>> {
+        let b = build_bank(cfg, scales, x.len()).unwrap();
+        let rows = Mutex::new(vec![Vec::new(); scales.len()]);
+        cwt_rows(&b, x, 1, |_, s, row| {
+            let v = match row {
+                Row::Real(r) => r.iter().map(|&v| Complex::new(v, 0.0)).collect(),
+                Row::Complex(r) => r.to_vec(),
+            };
+            rows.lock().unwrap()[s] = v;
+        })
+        .unwrap();
+        rows.into_inner().unwrap()
+    }
+
+    #[test]
+    fn fft_path_equals_direct_convolution() {
+        let x: Vec<f64> = (0..301)
+            .map(|i| ((i * 37 % 17) as f64 - 8.0) / 8.0)
+            .collect();
+        for w in ["mexh", "morl", "gaus3", "cmor1.5-1.0"] {
+            let cfg = CwtConfig {
+                wavelet: Wavelet::parse(w).unwrap(),
+                precision: 10,
+                f32_grid: false,
+            };
+            let scales = [0.5, 1.0, 2.5, 7.0, 40.0];
+            let got = run(&cfg, &x, &scales);
+            for (i, &s) in scales.iter().enumerate() {
+                let want = direct(&cfg, &x, s);
+                let peak = want.iter().map(|c| c.norm()).fold(0.0, f64::max);
+                for (a, b) in got[i].iter().zip(&want) {
+                    assert!((a - b).norm() <= 1e-10 * peak.max(1e-300), "{w} scale {s}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn smooth_len_is_5_smooth_and_minimal() {
+        for n in [1usize, 7, 97, 1000, 4097, 100_009] {
+            let m = smooth_len(n);
+            assert!(m >= n);
+            let mut r = m;
+            for p in [2, 3, 5] {
+                while r % p == 0 {
+                    r /= p;
+                }
+            }
+            assert_eq!(r, 1);
+            assert!((n..m).all(|k| {
+                let mut r = k;
+                for p in [2, 3, 5] {
+                    while r % p == 0 {
+                        r /= p;
+                    }
+                }
+                r != 1
+            }));
+        }
+    }
+
+    #[test]
+    fn rejects_bad_scales() {
+        let cfg = CwtConfig {
+            wavelet: Wavelet::Mexh,
+            precision: 12,
+            f32_grid: false,
+        };
+        assert!(build_bank(&cfg, &[], 10).is_err());
+        assert!(build_bank(&cfg, &[1.0, -2.0], 10).is_err());
+        assert!(build_bank(&cfg, &[f64::NAN], 10).is_err());
+        assert!(build_bank(&cfg, &[0.01], 10).is_err());
+    }
+}

@@ -1,0 +1,222 @@
+//! Bindings for the continuous wavelet transform and scalograms.
+//!
+//! Python passes C-contiguous `(channels, samples)` float32/float64 arrays
+//! and float64 scales; the work runs without the GIL.
+
+use super::errors::{parameter_error, IntoPyResult};
+use crate::dsp::cwt::{bank, cwt_rows, CwtConfig, Row};
+use crate::dsp::parallel::SharedMut;
+use crate::dsp::sample::{narrow, Sample};
+use crate::dsp::scalogram::{n_frames, scalogram_into};
+use crate::dsp::wavelets::Wavelet;
+use num_complex::Complex;
+use numpy::{
+    Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
+};
+use pyo3::prelude::*;
+
+/// Register this file's functions on the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(cwt, m)?)?;
+    m.add_function(wrap_pyfunction!(cwt_scalogram, m)?)?;
+    m.add_function(wrap_pyfunction!(wavelet_central_frequency, m)?)?;
+    m.add_function(wrap_pyfunction!(wavelet_is_complex, m)?)?;
+    m.add_function(wrap_pyfunction!(wavelet_function, m)?)?;
+    Ok(())
+}
+
+fn config(py: Python<'_>, wavelet: &str, precision: u32, f32_grid: bool) -> PyResult<CwtConfig> {
+    if !(1..=20).contains(&precision) {
+        return Err(parameter_error(
+            py,
+            format!("precision={precision} must be in 1..=20"),
+        ));
+    }
+    Ok(CwtConfig {
+        wavelet: Wavelet::parse(wavelet).py_err(py)?,
+        precision,
+        f32_grid,
+    })
+}
+
+fn cwt_typed<'py, T>(
+    py: Python<'py>,
+    y: &Bound<'py, PyArray2<T>>,
+    scales: &[f64],
+    cfg: CwtConfig,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: Sample + Element,
+    Complex<T>: Element,
+{
+    let y = y.readonly();
+    let (channels, n) = (y.shape()[0], y.shape()[1]);
+    let ys = y.as_slice()?;
+    let b = py.allow_threads(|| bank(&cfg, scales, n)).py_err(py)?;
+    let n_scales = scales.len();
+    // pywt's layout: (scales, *data.shape).
+    if b.is_complex() {
+        let out = unsafe { PyArray3::<Complex<T>>::new(py, [n_scales, channels, n], false) };
+        {
+            let mut rw = out.readwrite();
+            let shared = SharedMut::new(rw.as_slice_mut()?);
+            py.allow_threads(|| {
+                cwt_rows(&b, ys, channels, |c, s, row| {
+                    if let Row::Complex(r) = row {
+                        let base = (s * channels + c) * n;
+                        for (i, v) in r.iter().enumerate() {
+                            // SAFETY: one worker per (scale, channel) row.
+                            unsafe { shared.write(base + i, narrow::<T>(*v)) };
+                        }
+                    }
+                })
+            })
+            .py_err(py)?;
+        }
+        Ok(out.into_any())
+    } else {
+        let out = unsafe { PyArray3::<T>::new(py, [n_scales, channels, n], false) };
+        {
+            let mut rw = out.readwrite();
+            let shared = SharedMut::new(rw.as_slice_mut()?);
+            py.allow_threads(|| {
+                cwt_rows(&b, ys, channels, |c, s, row| {
+                    if let Row::Real(r) = row {
+                        let base = (s * channels + c) * n;
+                        for (i, v) in r.iter().enumerate() {
+                            // SAFETY: one worker per (scale, channel) row.
+                            unsafe { shared.write(base + i, T::from_f64(*v)) };
+                        }
+                    }
+                })
+            })
+            .py_err(py)?;
+        }
+        Ok(out.into_any())
+    }
+}
+
+/// CWT of `y` (channels, n) at `scales` → (n_scales, channels, n), real for
+/// real wavelets and complex for complex ones, in the input's precision.
+#[pyfunction]
+#[pyo3(signature = (y, scales, wavelet, precision=12))]
+fn cwt<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    scales: PyReadonlyArray1<'py, f64>,
+    wavelet: &str,
+    precision: u32,
+) -> PyResult<Bound<'py, PyAny>> {
+    let s = scales.as_slice()?;
+    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
+        cwt_typed(py, a, s, config(py, wavelet, precision, true)?)
+    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
+        cwt_typed(py, a, s, config(py, wavelet, precision, false)?)
+    } else {
+        Err(parameter_error(
+            py,
+            "cwt expects a 2-D float32 or float64 array",
+        ))
+    }
+}
+
+fn scalogram_typed<'py, T>(
+    py: Python<'py>,
+    y: &Bound<'py, PyArray2<T>>,
+    scales: &[f64],
+    cfg: CwtConfig,
+    power: f64,
+    hop: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: Sample + Element,
+{
+    let y = y.readonly();
+    let (channels, n) = (y.shape()[0], y.shape()[1]);
+    let ys = y.as_slice()?;
+    if hop == Some(0) {
+        return Err(parameter_error(
+            py,
+            "hop_length=0 must be a positive integer",
+        ));
+    }
+    let b = py.allow_threads(|| bank(&cfg, scales, n)).py_err(py)?;
+    let out = unsafe { PyArray3::<T>::new(py, [channels, scales.len(), n_frames(n, hop)], false) };
+    {
+        let mut rw = out.readwrite();
+        let os = rw.as_slice_mut()?;
+        py.allow_threads(|| scalogram_into(&b, ys, channels, power, hop, os))
+            .py_err(py)?;
+    }
+    Ok(out.into_any())
+}
+
+/// |CWT|^power of `y` (channels, n), mean-pooled on frames of `hop_length`
+/// (per sample when None) → (channels, n_scales, n_frames).
+#[pyfunction]
+#[pyo3(signature = (y, scales, wavelet, power=1.0, hop_length=None, precision=12))]
+fn cwt_scalogram<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    scales: PyReadonlyArray1<'py, f64>,
+    wavelet: &str,
+    power: f64,
+    hop_length: Option<usize>,
+    precision: u32,
+) -> PyResult<Bound<'py, PyAny>> {
+    let s = scales.as_slice()?;
+    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
+        scalogram_typed(
+            py,
+            a,
+            s,
+            config(py, wavelet, precision, true)?,
+            power,
+            hop_length,
+        )
+    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
+        scalogram_typed(
+            py,
+            a,
+            s,
+            config(py, wavelet, precision, false)?,
+            power,
+            hop_length,
+        )
+    } else {
+        Err(parameter_error(
+            py,
+            "scalogram expects a 2-D float32 or float64 array",
+        ))
+    }
+}
+
+/// pywt's `central_frequency(wavelet, precision)`.
+#[pyfunction]
+#[pyo3(signature = (wavelet, precision=8))]
+fn wavelet_central_frequency(py: Python<'_>, wavelet: &str, precision: u32) -> PyResult<f64> {
+    let cfg = config(py, wavelet, precision, false)?;
+    Ok(py.allow_threads(|| cfg.wavelet.central_frequency(precision)))
+}
+
+/// True when the wavelet is complex.
+#[pyfunction]
+fn wavelet_is_complex(py: Python<'_>, wavelet: &str) -> PyResult<bool> {
+    Ok(Wavelet::parse(wavelet).py_err(py)?.is_complex())
+}
+
+/// pywt's `wavefun(precision)`: (psi as complex128, x grid).
+#[pyfunction]
+#[pyo3(signature = (wavelet, precision=8))]
+fn wavelet_function<'py>(
+    py: Python<'py>,
+    wavelet: &str,
+    precision: u32,
+) -> PyResult<(
+    Bound<'py, PyArray1<Complex<f64>>>,
+    Bound<'py, PyArray1<f64>>,
+)> {
+    let cfg = config(py, wavelet, precision, false)?;
+    let (psi, x) = cfg.wavelet.wavefun(precision);
+    Ok((PyArray1::from_vec(py, psi), PyArray1::from_vec(py, x)))
+}
