@@ -105,6 +105,20 @@ def test_resample_options(kw):
     np.testing.assert_array_equal(ferrosa.resample(y, **args), librosa.resample(y, **args))
 
 
+@pytest.mark.parametrize("channels", [1, 2, 3, 5, 7, 8, 11])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("transposed", [True, False])
+def test_to_mono_bit_identical(channels, dtype, transposed):
+    rng = np.random.default_rng(channels)
+    x = rng.standard_normal((20000, channels)) * 10.0 ** rng.uniform(-30, 3, (20000, channels))
+    x = x.astype(dtype)
+    y = x.T if transposed else np.ascontiguousarray(x.T)  # soundfile gives the transposed view
+    got = ferrosa.to_mono(y)
+    want = librosa.to_mono(y)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
 def test_to_mono_and_duration(files):
     y = np.random.default_rng(2).standard_normal((3, 2, 500)).astype(np.float32)
     np.testing.assert_array_equal(ferrosa.to_mono(y), librosa.to_mono(y))
