@@ -21,6 +21,7 @@ from .core.spectrum import (
     power_to_db,
     stft,
 )
+from .core.wavelet import central_frequency, cwt, frequency_to_scale, scale_to_frequency
 from .exceptions import FerrosaError, ParameterError
 from .util.threads import get_num_threads, set_num_threads
 
@@ -33,14 +34,18 @@ __all__ = [
     "FerrosaError",
     "ParameterError",
     "amplitude_to_db",
+    "central_frequency",
+    "cwt",
     "db_to_amplitude",
     "db_to_power",
     "feature",
     "filters",
+    "frequency_to_scale",
     "get_num_threads",
     "istft",
     "magphase",
     "power_to_db",
+    "scale_to_frequency",
     "set_num_threads",
     "stft",
     "util",

@@ -1,3 +1,5 @@
 """Feature extraction, as in ``librosa.feature``."""
 
-__all__: list[str] = []
+from .scalogram import scalogram, scalogram_frequencies
+
+__all__: list[str] = ["scalogram", "scalogram_frequencies"]
