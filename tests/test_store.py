@@ -271,3 +271,38 @@ def test_data_json_tutorial_format(tmp_path):
     bad.write_text(json.dumps({"mapping": ["a"], "labels": [3], "mfcc": [[[0.0]]]}))
     with pytest.raises(ferrosa.ParameterError):
         fd.import_data_json(bad, tmp_path / "s4")
+
+
+def test_prepare_gtzan_uses_the_builtin_split(tmp_path):
+    # Two clips per split for two genres, plus country.00008 (outside the filtered split).
+    names = {
+        "blues": ["00029", "00030", "00000", "00001", "00012", "00013"],
+        "rock": ["00000", "00001", "00038", "00049", "00010", "00011"],
+        "country": ["00008"],
+    }
+    for g, nums in names.items():
+        for k, num in enumerate(nums):
+            _clip(tmp_path / "gtzan" / "genres_original" / g / f"{g}.{num}.wav", 300.0, 1.0, k)
+    st = fd.prepare(tmp_path / "gtzan", tmp_path / "s", segment_seconds=0.5, progress=False)
+    assert st.meta["layout"] == "gtzan"
+    assert "Kereliuk" in st.meta["split"]["method"]
+    assert st.mapping == ["blues", "rock"]  # country had only an excluded clip
+    assert st.meta["counts"]["excluded"] == 1
+    want = {"00029": "train", "00030": "train", "00000": "valid", "00001": "valid"}
+    for src, sp in zip(st.sources, st.splits, strict=True):
+        num = Path(src).stem.split(".")[1]
+        if src.startswith("genres_original/blues/"):
+            assert sp == want.get(num, "test")
+        else:
+            assert sp == {"00000": "train", "00001": "train", "00038": "valid"}.get(
+                num, "valid" if num == "00049" else "test"
+            )
+    # Explicit fractions override the built-in split, still grouped by file.
+    rnd = fd.prepare(
+        tmp_path / "gtzan",
+        tmp_path / "r",
+        segment_seconds=0.5,
+        split=(0.5, 0.25, 0.25),
+        progress=False,
+    )
+    assert rnd.meta["split"]["method"].startswith("grouped")
