@@ -340,3 +340,21 @@ def test_registry_is_one_entry_per_feature(monkeypatch):
     monkeypatch.setitem(features.REGISTRY, "cwt", fake)
     X = featurize(_signal(1.0), SR, FeatureConfig(feature="cwt", segment_seconds=0.5))
     assert X.shape == (2, 1, 3, 5) and calls == [(2, SR // 2)]
+
+
+def test_featurize_cwt_is_the_scalogram_of_each_segment():
+    y = _signal(1.2, seed=12)
+    cfg = FeatureConfig(
+        feature="cwt",
+        segment_seconds=0.5,
+        hop_length=256,
+        fmin=60.0,
+        fmax=4000.0,
+        extra={"n_bins": 24, "db": True},
+    )
+    X = featurize(y, SR, cfg)
+    for i, (_, seg) in enumerate(segment(y, SR, cfg)):
+        want = ferrosa.feature.scalogram(
+            seg, sr=SR, n_bins=24, hop_length=256, fmin=60.0, fmax=4000.0, db=True
+        )
+        np.testing.assert_array_equal(X[i, 0], want.astype(np.float32))
