@@ -138,3 +138,37 @@ def test_signature_matches_librosa(qual, fobj, lobj):
         elif name not in lsig and fp.kind is fp.KEYWORD_ONLY and fp.default is fp.empty:
             problems.append(f"extra required parameter {name!r}")
     assert not problems, f"ferrosa.{qual}: " + "; ".join(problems)
+
+
+# ------------------------------------------------------------------ the stub
+
+
+def test_core_stub_matches_extension():
+    # mypy's stubtest compares _core.pyi with the built module. The stub is
+    # partial while kernels are being added, so names missing from it are
+    # tolerated; every name it does declare must match the runtime exactly.
+    pytest.importorskip("mypy")
+    import ast
+    from pathlib import Path
+
+    stub = Path(ferrosa.__file__).with_name("_core.pyi")
+    declared = {
+        node.name
+        for node in ast.parse(stub.read_text()).body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name != "__getattr__"
+    }
+    assert {"window", "stft", "istft", "set_num_threads", "get_num_threads"} <= declared
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "ferrosa._core"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    errors = [ln for ln in proc.stdout.splitlines() if ln.startswith("error: ferrosa._core.")]
+    mine = [
+        ln
+        for ln in errors
+        if ln.split()[1].removeprefix("ferrosa._core.").split(".")[0] in declared
+    ]
+    assert not mine, "\n".join(mine)
+    assert errors or proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
