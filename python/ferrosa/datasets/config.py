@@ -89,9 +89,14 @@ class FeatureConfig:
         Nominal recording length used only by ``segments_per_file`` without
         ``segment_seconds`` (30 s, GTZAN's clip length).
     extra : dict
-        Further keyword arguments of the feature function (for example
-        ``{"features": [...]}`` for ``stack``, ``{"scales": ...}`` for
-        ``cwt``); must be JSON-serialisable.
+        Further keyword arguments of the feature function; JSON-serialisable.
+        ``mfcc``: ``dct_type``, ``norm``, ``lifter`` go to the DCT, the rest
+        (``htk``, ``window`` ...) to the mel spectrogram. ``mel``: ``ref``
+        (a number, or ``"max"`` for ``np.max``), ``amin``, ``top_db`` go to
+        ``power_to_db``. ``stft``: ``{"db": True}`` gives ``amplitude_to_db``
+        with the same keys. ``chroma``: ``chroma_stft`` arguments. ``stack``:
+        ``{"features": [...]}`` and descriptor arguments. ``cwt``:
+        ``scalogram`` arguments (``n_bins``, ``wavelet``, ``db`` ...).
     """
 
     feature: str = "mfcc"
