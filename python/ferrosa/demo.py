@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="working directory for data, store and model (default: <tmp>/ferrosa-demo)",
     )
     parser.add_argument("--model", choices=("cnn", "mlp", "lstm"), default="cnn")
-    parser.add_argument("--per-class", type=int, default=30, help="synthetic clips per class")
+    parser.add_argument("--per-class", type=int, default=40, help="synthetic clips per class")
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         store_dir,
         config=datasets.FeatureConfig(**ml.recommended_features("default")),
         seed=args.seed,
-        resume=True,
+        overwrite=True,
         progress=False,
     )
     counts = {s: int((store.splits == s).sum()) for s in ("train", "valid", "test")}

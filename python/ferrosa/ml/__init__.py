@@ -1,7 +1,7 @@
 """Keras classifiers on feature stores: build, train, evaluate, predict.
 
-Keras (TensorFlow backend) loads on first use of a name that needs it, so
-``import ferrosa.ml`` is cheap::
+Keras (TensorFlow backend) loads on first use of a function that needs it,
+so ``import ferrosa.ml`` is cheap::
 
     from ferrosa import ml
     ml.train("store/", "model/", model="cnn", preset="default")
@@ -20,25 +20,32 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# These modules import Keras only inside their functions. Importing the functions
+# here also keeps them from being shadowed by their same-named submodules.
+from .evaluate import evaluate, evaluate_arrays
+from .predict import predict, predict_proba
 from .presets import MODELS, PRESETS, get_preset, recommended_features
+from .saved import TrainedModel, load
+from .train import fit, train
 
 # public name -> submodule defining it (imported, with Keras, on first access)
-_LAZY = {
-    "mlp": "models",
-    "cnn": "models",
-    "lstm": "models",
-    "build": "models",
-    "fit": "train",
-    "train": "train",
-    "evaluate": "evaluate",
-    "evaluate_arrays": "evaluate",
-    "predict": "predict",
-    "predict_proba": "predict",
-    "load": "saved",
-    "TrainedModel": "saved",
-}
+_LAZY = {"mlp": "models", "cnn": "models", "lstm": "models", "build": "models"}
 
-__all__ = ["MODELS", "PRESETS", "get_preset", "recommended_features", *_LAZY]
+__all__ = [
+    "MODELS",
+    "PRESETS",
+    "TrainedModel",
+    "evaluate",
+    "evaluate_arrays",
+    "fit",
+    "get_preset",
+    "load",
+    "predict",
+    "predict_proba",
+    "recommended_features",
+    "train",
+    *_LAZY,
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -124,8 +124,8 @@ def cnn(
     n_classes : int >= 2
     preset : {"default", "seed"}
         ``seed``: the tutorial CNN. ``default``: three blocks of
-        Conv 3x3 (32, 64, 128) -> batch norm -> relu -> max-pool 2x2, a fourth
-        Conv 3x3 (128), then mean and max over time (frequency kept: register
+        Conv 3x3 (16, 32, 64) -> batch norm -> relu -> max-pool 2x2, a fourth
+        Conv 3x3 (64), then mean and max over time (frequency kept: register
         tells a cello from a double bass), dropout 0.3 and softmax.
     seed : int
         Seeds weight initialisation.
@@ -156,14 +156,14 @@ def cnn(
         x = layers.Dropout(0.1)(x)
     else:
         size_t, size_f = t, f
-        for filters in (32, 64, 128):
+        for filters in (16, 32, 64):
             x = layers.Conv2D(filters, (3, 3), padding="same", use_bias=False)(x)
             x = layers.BatchNormalization()(x)
             x = layers.Activation("relu")(x)
             pool = (2 if size_t >= 2 else 1, 2 if size_f >= 2 else 1)
             x = layers.MaxPooling2D(pool, padding="same")(x)
             size_t, size_f = -(-size_t // pool[0]), -(-size_f // pool[1])
-        x = layers.Conv2D(128, (3, 3), padding="same", use_bias=False)(x)
+        x = layers.Conv2D(64, (3, 3), padding="same", use_bias=False)(x)
         x = layers.BatchNormalization()(x)
         x = layers.Activation("relu")(x)
         x = TemporalStats(("mean", "max"))(x)

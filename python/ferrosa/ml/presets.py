@@ -99,7 +99,7 @@ _DEFAULT = Preset(
     learning_rate=1e-3,
     batch_size=32,
     epochs=60,
-    patience=12,
+    patience=10,
     peak_normalize=True,
     band_normalize=True,
     signal_augment=True,
@@ -122,9 +122,9 @@ def recommended_features(preset: str) -> dict[str, Any]:
     """Feature-store parameters each preset was designed for.
 
     ``seed``: 13 MFCC over 3 s segments, as in the tutorials. ``default``:
-    64-band log-mel over 1 s segments overlapping by half (short clips are
-    padded), which suits short instrument notes and gives several votes per
-    clip.
+    64-band log-mel over 1 s segments overlapping by half (short clips and
+    the last partial segment are padded), which suits short instrument notes
+    and gives several votes per clip.
 
     Returns
     -------
@@ -139,4 +139,5 @@ def recommended_features(preset: str) -> dict[str, Any]:
         "n_mels": 64,
         "segment_seconds": 1.0,
         "segment_hop_seconds": 0.5,
+        "tail": "pad",
     }

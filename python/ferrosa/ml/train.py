@@ -9,7 +9,6 @@ history and plots.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -17,89 +16,28 @@ import numpy as np
 
 from ..exceptions import ParameterError
 from ._keras import get_keras
-from .augment import mixup, signal_augment, spec_augment
-from .models import build
 from .normalize import Normalizer, to_model_layout
 from .presets import Preset, get_preset
 from .saved import TrainedModel
 
-__all__ = ["Batches", "fit", "train"]
-
-keras = get_keras()
-
-# Features stored in decibels (10·log10 power), which the default recipe peak-normalises
-# and augments in the power domain. MFCC, chroma and CWT features are not.
-DB_FEATURES = ("mel", "stft")
+__all__ = ["feature_is_db", "fit", "frame_rate", "train"]
 
 
 def feature_is_db(config: dict[str, Any]) -> bool:
-    """Whether channel 0 of features made with ``config`` is in dB."""
-    return str(config.get("feature")) in DB_FEATURES
+    """Whether channel 0 of features made with ``config`` is a dB spectrogram.
+
+    Those (``mel``, and ``stft`` with ``extra={"db": True}``) are peak-normalised and
+    augmented in the power domain by the default recipe; MFCC, chroma, CWT and
+    linear magnitudes are not.
+    """
+    feature = str(config.get("feature"))
+    extra = config.get("extra") or {}
+    return feature == "mel" or (feature == "stft" and bool(extra.get("db")))
 
 
 def frame_rate(config: dict[str, Any]) -> float:
     """Feature frames per second of ``config``."""
     return float(config.get("sr", 22050)) / float(config.get("hop_length", 512))
-
-
-class Batches(keras.utils.PyDataset):  # type: ignore[misc]
-    """Shuffled, augmented training batches in model layout.
-
-    Parameters
-    ----------
-    X : np.ndarray, shape (N, C, F, T)
-        Raw training features (may be a memory map).
-    y : np.ndarray, shape (N,), int
-    n_classes : int
-    normalizer : Normalizer
-    preset : Preset
-    seed : int
-    db_frame_rate : float or None
-        Frames per second when the features are dB spectrograms (enables the
-        preset's signal augmentation); None otherwise.
-    """
-
-    def __init__(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        *,
-        n_classes: int,
-        normalizer: Normalizer,
-        preset: Preset,
-        seed: int,
-        db_frame_rate: float | None,
-    ) -> None:
-        super().__init__()
-        self.X, self.y = X, np.asarray(y, dtype=np.int64)
-        self.n_classes = n_classes
-        self.normalizer, self.preset = normalizer, preset
-        self.db_frame_rate = db_frame_rate
-        self.rng = np.random.default_rng(seed)
-        self.order = self.rng.permutation(self.X.shape[0])
-
-    def __len__(self) -> int:
-        return math.ceil(self.X.shape[0] / self.preset.batch_size)
-
-    def __getitem__(self, idx: int) -> tuple[np.ndarray, np.ndarray]:
-        bs = self.preset.batch_size
-        pick = np.sort(self.order[idx * bs : (idx + 1) * bs])
-        x = np.asarray(self.X[pick], dtype=np.float32)
-        y: np.ndarray = self.y[pick]
-        p = self.preset
-        if p.signal_augment and self.db_frame_rate is not None:
-            x = signal_augment(x, self.rng, frame_rate=self.db_frame_rate)
-        x = to_model_layout(self.normalizer.transform(x))
-        if p.spec_augment:
-            x = spec_augment(x, self.rng, p.spec_augment)
-        if p.soft_labels:
-            y = np.eye(self.n_classes, dtype=np.float32)[y]
-            if p.mixup_alpha > 0:
-                x, y = mixup(x, y, self.rng, p.mixup_alpha)
-        return x, y
-
-    def on_epoch_end(self) -> None:
-        self.order = self.rng.permutation(self.X.shape[0])
 
 
 def _targets(y: np.ndarray, n_classes: int, preset: Preset) -> np.ndarray:
@@ -184,6 +122,10 @@ def fit(
                 f"X_valid segments {X_valid.shape[1:]} differ from X_train's {X_train.shape[1:]}"
             )
         _check_labels("y_valid", np.asarray(y_valid), n_classes)
+
+    keras = get_keras()
+    from .batches import Batches
+    from .models import build
 
     keras.utils.set_random_seed(seed)
     is_db = feature_is_db(config)
