@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from ferrosa import ParameterError
 from ferrosa.ml import augment, metrics
 from ferrosa.ml.normalize import Normalizer, peak_normalize, to_model_layout
 from ferrosa.ml.presets import Preset, get_preset, recommended_features
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def _db_batch(n: int = 6, c: int = 1, f: int = 16, t: int = 20, seed: int = 0) -> np.ndarray:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from ferrosa import ParameterError
 from ferrosa.datasets import synth
 

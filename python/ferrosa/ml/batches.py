@@ -16,7 +16,7 @@ __all__ = ["Batches"]
 keras = get_keras()
 
 
-class Batches(keras.utils.PyDataset):  # type: ignore[misc]
+class Batches(keras.utils.PyDataset):  # type: ignore[misc,name-defined]
     """Shuffled, augmented training batches in model layout.
 
     Parameters

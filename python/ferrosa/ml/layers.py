@@ -13,7 +13,7 @@ __all__ = ["TemporalStats"]
 
 
 @keras.saving.register_keras_serializable(package="ferrosa")
-class TemporalStats(keras.layers.Layer):
+class TemporalStats(keras.layers.Layer):  # type: ignore[misc,name-defined]
     """Summarise a sequence over time: flattened statistics over axis 1.
 
     Pooling over time makes a classifier indifferent to where in the segment a

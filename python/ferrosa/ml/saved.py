@@ -89,11 +89,14 @@ class TrainedModel:
         np.ndarray, shape (N, K), float32
         """
         self.check_features(X)
+        from ._keras import get_keras
+
+        to_numpy = get_keras().ops.convert_to_numpy
         out = np.empty((X.shape[0], len(self.mapping)), dtype=np.float32)
         # Direct calls in inference mode: no tf.function retracing per recording.
         for i in range(0, X.shape[0], batch_size):
             x = to_model_layout(self.normalizer.transform(np.asarray(X[i : i + batch_size])))
-            out[i : i + x.shape[0]] = np.asarray(self.model(x, training=False))
+            out[i : i + x.shape[0]] = to_numpy(self.model(x, training=False))
         return out
 
     def feature_config(self) -> Any:
