@@ -358,3 +358,23 @@ def test_featurize_cwt_is_the_scalogram_of_each_segment():
             seg, sr=SR, n_bins=24, hop_length=256, fmin=60.0, fmax=4000.0, db=True
         )
         np.testing.assert_array_equal(X[i, 0], want.astype(np.float32))
+
+
+def test_stack_dict_is_concatenated_in_the_requested_order(monkeypatch):
+    # The descriptor stack returns {name: (k, T) or (T,)}; rows follow config.extra["features"].
+    def fake_stack(y, sr, features, n_fft, hop_length):
+        T = 1 + len(y) // hop_length
+        out = {
+            "zcr": np.full(T, 1.0),
+            "mfcc": np.full((3, T), 2.0),
+            "centroid": np.full((1, T), 3.0),
+        }
+        return {k: out[k] for k in reversed(features)}  # dict order must not matter
+
+    monkeypatch.setattr(ferrosa.feature, "stack", fake_stack, raising=False)
+    cfg = FeatureConfig(
+        feature="stack", segment_seconds=0.5, extra={"features": ["mfcc", "zcr", "centroid"]}
+    )
+    X = featurize(_signal(1.0), SR, cfg)
+    assert X.shape == (2, 1, 5, 1 + cfg.segment_samples // 512)
+    np.testing.assert_array_equal(X[0, 0, :, 0], [2, 2, 2, 1, 3])

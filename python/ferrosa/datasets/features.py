@@ -124,14 +124,8 @@ def _as_matrix(out: Any, cfg: FeatureConfig) -> np.ndarray:
     return np.asarray(out)
 
 
-def _chroma_kwargs(cfg: FeatureConfig) -> dict[str, Any]:
+def _stft_kwargs(cfg: FeatureConfig) -> dict[str, Any]:
     return dict(cfg.extra, n_fft=cfg.n_fft, hop_length=cfg.hop_length)
-
-
-def _stack_kwargs(cfg: FeatureConfig) -> dict[str, Any]:
-    kw = dict(cfg.extra, n_fft=cfg.n_fft, hop_length=cfg.hop_length)
-    kw.setdefault("features", ["mfcc", "spectral_centroid", "spectral_bandwidth", "chroma_stft"])
-    return kw
 
 
 def _cwt_kwargs(cfg: FeatureConfig) -> dict[str, Any]:
@@ -148,8 +142,8 @@ REGISTRY: dict[str, FeatureFn] = {
     "mfcc": _mfcc,
     "mel": _mel_db,
     "stft": _stft_mag,
-    "chroma": _per_segment("feature.chroma_stft", _chroma_kwargs),
-    "stack": _per_segment("feature.stack", _stack_kwargs),
+    "chroma": _per_segment("feature.chroma_stft", _stft_kwargs),
+    "stack": _per_segment("feature.stack", _stft_kwargs),
     "cwt": _per_segment("feature.scalogram", _cwt_kwargs),
 }
 assert set(REGISTRY) == set(FEATURES)
