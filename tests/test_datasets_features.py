@@ -284,6 +284,12 @@ def test_featurize_stereo_channels():
     _close(X[0, 2:], librosa.feature.delta(want))
 
 
+def test_featurize_stereo_config_takes_a_mono_recording():
+    y = _signal(1.0, seed=13)
+    cfg = FeatureConfig(segment_seconds=0.5, mono=False)
+    np.testing.assert_array_equal(featurize(y, SR, cfg), featurize(y[None], SR, cfg))
+
+
 def test_featurize_empty_gives_shaped_empty():
     cfg = FeatureConfig(segment_seconds=1.0, short="drop", deltas=1)
     X = featurize(_signal(0.5), SR, cfg)

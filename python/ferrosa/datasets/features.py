@@ -194,6 +194,8 @@ def featurize(segments_or_y: Any, sr: float, config: FeatureConfig) -> np.ndarra
     if not isinstance(config, FeatureConfig):
         raise ParameterError(f"config must be a FeatureConfig, not {type(config).__name__}")
     rec_ndim = 1 if config.mono else 2
+    if not config.mono and isinstance(segments_or_y, np.ndarray) and segments_or_y.ndim == 1:
+        segments_or_y = segments_or_y[None]  # a mono recording is one channel
     if isinstance(segments_or_y, np.ndarray) and segments_or_y.ndim == rec_ndim:
         y = segments_or_y
         if sr != config.sr:
