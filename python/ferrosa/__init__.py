@@ -12,6 +12,7 @@ from typing import Any
 
 from . import feature, filters, util
 from ._version import __version__
+from .core.convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
 from .core.spectrum import (
     amplitude_to_db,
     db_to_amplitude,
@@ -39,11 +40,15 @@ __all__ = [
     "db_to_amplitude",
     "db_to_power",
     "feature",
+    "fft_frequencies",
     "filters",
     "frequency_to_scale",
     "get_num_threads",
+    "hz_to_mel",
     "istft",
     "magphase",
+    "mel_frequencies",
+    "mel_to_hz",
     "power_to_db",
     "scale_to_frequency",
     "set_num_threads",

@@ -10,7 +10,7 @@ import numpy as np
 from . import _core
 from .exceptions import ParameterError
 
-__all__ = ["get_window"]
+__all__ = ["get_window", "mel"]
 
 
 @lru_cache(maxsize=64)
@@ -97,3 +97,155 @@ def _pad_window(window: Any, win_length: int, n_fft: int) -> np.ndarray:
         raise ParameterError(f"Window size mismatch: {w.shape} != ({win_length},)")
     w = pad_center(np.asarray(w, dtype=np.float64), size=n_fft)
     return np.ascontiguousarray(w, dtype=np.float64)
+
+
+# --- Mel filter banks --------------------------------------------------------
+
+
+def _mel_norm(norm: Any) -> tuple[str, float]:
+    """Map librosa's ``norm`` to the kernel's (kind, p)."""
+    if norm is None:
+        return "none", 0.0
+    if isinstance(norm, str):
+        if norm == "slaney":
+            return "slaney", 0.0
+        raise ParameterError(f"Unsupported norm={norm}")
+    if isinstance(norm, (bool, np.bool_)) or not isinstance(norm, (int, float, np.number)):
+        raise ParameterError(f"Unsupported norm: {norm!r}")
+    p = float(norm)
+    if not (p > 0 or p == 0 or p == -np.inf):
+        raise ParameterError(f"Unsupported norm: {norm!r}")
+    return "lp", p
+
+
+def resolve_mel(
+    sr: Any,
+    n_fft: Any,
+    n_mels: Any = 128,
+    fmin: Any = 0.0,
+    fmax: Any = None,
+    htk: Any = False,
+    norm: Any = "slaney",
+    dtype: Any = np.float32,
+) -> Any:
+    """Validate ``filters.mel`` arguments and return the cached kernel bank.
+
+    Returns
+    -------
+    ferrosa._core.MelBank
+        Immutable sparse bank shared by every call with these parameters;
+        warns (``UserWarning``) on every call if some filters are empty, as
+        librosa does.
+    """
+    from .util.validation import check_positive_int, check_real
+
+    sr = check_real("sr", sr, positive=True)
+    n_fft = check_positive_int("n_fft", n_fft)
+    n_mels = check_positive_int("n_mels", n_mels)
+    fmin = check_real("fmin", fmin, nonneg=True)
+    fmax = sr / 2 if fmax is None else check_real("fmax", fmax)
+    if fmax <= fmin:
+        raise ParameterError(f"fmax={fmax} must be greater than fmin={fmin}")
+    kind, p = _mel_norm(norm)
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise ParameterError(f"dtype={dt} must be a floating-point type")
+    bank = _mel_bank(sr, n_fft, n_mels, fmin, fmax, bool(htk), kind, p, dt == np.float32)
+    if bank.has_empty_filters:
+        import warnings
+
+        warnings.warn(
+            "Empty filters detected in mel frequency basis. "
+            "Some channels will produce empty responses. "
+            "Try increasing your sampling rate (and fmax) or reducing n_mels.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return bank
+
+
+@lru_cache(maxsize=64)
+def _mel_bank(
+    sr: float,
+    n_fft: int,
+    n_mels: int,
+    fmin: float,
+    fmax: float,
+    htk: bool,
+    kind: str,
+    p: float,
+    f32: bool,
+) -> Any:
+    from .core.convert import mel_frequencies
+
+    # Band edges from NumPy, exactly as librosa computes them, so the
+    # float32-rounded weights are bit-identical to librosa's.
+    mel_f = np.ascontiguousarray(mel_frequencies(n_mels + 2, fmin=fmin, fmax=fmax, htk=htk))
+    return _core.MelBank(sr, n_fft, mel_f, kind, p, f32)
+
+
+@lru_cache(maxsize=64)
+def _mel_dense(bank: Any, dtype: np.dtype) -> np.ndarray:
+    w = bank.dense().astype(dtype)
+    w.setflags(write=False)
+    return w
+
+
+def mel(
+    *,
+    sr: float,
+    n_fft: int,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+    htk: bool = False,
+    norm: Any = "slaney",
+    dtype: Any = np.float32,
+) -> np.ndarray:
+    """A mel filter bank: the matrix projecting FFT bins onto mel bands.
+
+    Computed by the Rust core and cached per parameter set (the returned
+    array is a fresh copy). Values equal librosa's: weights are built in
+    float64 and rounded to ``dtype`` where librosa rounds them.
+
+    Parameters
+    ----------
+    sr : number > 0
+        Sampling rate.
+    n_fft : int > 0
+        FFT size.
+    n_mels : int > 0
+        Number of mel bands.
+    fmin : float >= 0
+        Lowest frequency (Hz).
+    fmax : float > fmin, optional
+        Highest frequency (Hz); default ``sr / 2``. Values above the Nyquist
+        frequency are allowed, as in librosa (the top filters may be empty).
+    htk : bool
+        Use the HTK mel formula instead of Slaney's.
+    norm : {"slaney", None, number}
+        "slaney" divides each triangle by its band width (area
+        normalisation); a number ``p`` scales each filter to unit l_p norm as
+        ``librosa.util.normalize`` does (``inf``, ``-inf``, ``0`` and ``p > 0``);
+        None leaves peak-1 triangles.
+    dtype : floating dtype
+        Output dtype (default float32, as librosa).
+
+    Returns
+    -------
+    np.ndarray [shape=(n_mels, 1 + n_fft // 2)], dtype
+
+    Warns
+    -----
+    UserWarning
+        When some filters are empty (too many bands for the resolution).
+
+    Raises
+    ------
+    ParameterError
+        Non-positive ``sr``, ``n_fft`` or ``n_mels``, negative ``fmin``,
+        ``fmax <= fmin`` or an unsupported ``norm`` (librosa accepts
+        ``n_mels=0`` and negative ``fmin``; ferrosa refuses them).
+    """
+    bank = resolve_mel(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype)
+    return _mel_dense(bank, np.dtype(dtype)).copy()

@@ -125,7 +125,10 @@ mod tests {
         assert!((f[129] - 8000.0).abs() < 1e-9);
         assert!(f.windows(2).all(|w| w[1] > w[0]));
         assert!(mel_frequencies(0, 0.0, 1.0, false).is_empty());
-        assert_eq!(mel_frequencies(1, 5.0, 1.0, true), vec![mel_to_hz(hz_to_mel(5.0, true), true)]);
+        assert_eq!(
+            mel_frequencies(1, 5.0, 1.0, true),
+            vec![mel_to_hz(hz_to_mel(5.0, true), true)]
+        );
     }
 
     #[test]

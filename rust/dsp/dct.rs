@@ -42,7 +42,13 @@ impl DctMatrix {
     ///
     /// `lifter > 0` multiplies output `k` by `1 + lifter / 2 * sin(pi (k + 1) / lifter)`
     /// (librosa.feature.mfcc's cepstral liftering); `lifter == 0` leaves it.
-    pub fn new(dct_type: u32, n_in: usize, n_out: usize, norm: DctNorm, lifter: f64) -> DspResult<Self> {
+    pub fn new(
+        dct_type: u32,
+        n_in: usize,
+        n_out: usize,
+        norm: DctNorm,
+        lifter: f64,
+    ) -> DspResult<Self> {
         if !(1..=3).contains(&dct_type) {
             return Err(DspError::param("dct_type", dct_type, "1, 2 or 3"));
         }
@@ -53,7 +59,11 @@ impl DctMatrix {
             return Err(DspError::param("n_in", n_in, "at least 2 for a type-1 DCT"));
         }
         if n_out == 0 || n_out > n_in {
-            return Err(DspError::param("n_out", n_out, format!("between 1 and the input length {n_in}")));
+            return Err(DspError::param(
+                "n_out",
+                n_out,
+                format!("between 1 and the input length {n_in}"),
+            ));
         }
         if !lifter.is_finite() || lifter < 0.0 {
             return Err(DspError::param("lifter", lifter, "a finite number >= 0"));
@@ -91,7 +101,11 @@ impl DctMatrix {
                     }
                     (2, DctNorm::None) => 2.0 * cos_pi_frac(k * (2 * j + 1), 2 * n),
                     (2, DctNorm::Ortho) => {
-                        let scale = if k == 0 { (1.0 / (4.0 * nf)).sqrt() } else { (1.0 / (2.0 * nf)).sqrt() };
+                        let scale = if k == 0 {
+                            (1.0 / (4.0 * nf)).sqrt()
+                        } else {
+                            (1.0 / (2.0 * nf)).sqrt()
+                        };
                         scale * 2.0 * cos_pi_frac(k * (2 * j + 1), 2 * n)
                     }
                     (_, DctNorm::None) => {

@@ -44,11 +44,15 @@ impl SavgolFilter {
     /// The filter fitting degree-`polyorder` polynomials over odd `width`
     /// samples spaced `delta` apart and returning the `deriv`-th derivative.
     pub fn new(width: usize, polyorder: usize, deriv: usize, delta: f64) -> DspResult<Self> {
-        if width == 0 || width % 2 == 0 {
+        if width == 0 || width.is_multiple_of(2) {
             return Err(DspError::param("width", width, "an odd positive integer"));
         }
         if polyorder >= width {
-            return Err(DspError::param("polyorder", polyorder, format!("less than width={width}")));
+            return Err(DspError::param(
+                "polyorder",
+                polyorder,
+                format!("less than width={width}"),
+            ));
         }
         if !delta.is_finite() || delta <= 0.0 {
             return Err(DspError::param("delta", delta, "a finite number > 0"));
@@ -119,7 +123,12 @@ impl SavgolFilter {
     }
 
     /// Filter one row `x` into `out` (same length).
-    pub fn apply_row<T: Sample, O: Sample>(&self, x: &[T], mode: EdgeMode, out: &mut [O]) -> DspResult<()> {
+    pub fn apply_row<T: Sample, O: Sample>(
+        &self,
+        x: &[T],
+        mode: EdgeMode,
+        out: &mut [O],
+    ) -> DspResult<()> {
         let (n, w, h) = (x.len(), self.width, self.width / 2);
         if out.len() != n {
             return Err(DspError::shape("delta output", n, out.len()));
@@ -128,7 +137,11 @@ impl SavgolFilter {
         let pad = match mode {
             EdgeMode::Interp => {
                 if n < w {
-                    return Err(DspError::param("width", w, format!("at most the data length {n} when mode='interp'")));
+                    return Err(DspError::param(
+                        "width",
+                        w,
+                        format!("at most the data length {n} when mode='interp'"),
+                    ));
                 }
                 None
             }
@@ -137,25 +150,30 @@ impl SavgolFilter {
             EdgeMode::Wrap => Some((PadMode::Wrap, 0.0)),
             EdgeMode::Constant(v) => Some((PadMode::Constant, v)),
         };
-        let dot = |row: &[f64], src: &[T]| -> f64 { row.iter().zip(src).map(|(a, b)| a * b.to_f64()).sum() };
+        let dot = |row: &[f64], src: &[T]| -> f64 {
+            row.iter().zip(src).map(|(a, b)| a * b.to_f64()).sum()
+        };
         let (lo, hi) = (h.min(n), n.saturating_sub(h).max(h.min(n)));
         for i in lo..hi {
             out[i] = O::from_f64(dot(c, &x[i - h..i + h + 1]));
         }
         match pad {
             None => {
-                for i in 0..h {
-                    out[i] = O::from_f64(dot(&self.op[i * w..(i + 1) * w], &x[..w]));
+                for (i, o) in out[..h].iter_mut().enumerate() {
+                    *o = O::from_f64(dot(&self.op[i * w..(i + 1) * w], &x[..w]));
                 }
-                for p in h + 1..w {
-                    let i = n - w + p;
-                    out[i] = O::from_f64(dot(&self.op[p * w..(p + 1) * w], &x[n - w..]));
+                for (p, o) in (h + 1..w).zip(out[n - h..].iter_mut()) {
+                    *o = O::from_f64(dot(&self.op[p * w..(p + 1) * w], &x[n - w..]));
                 }
             }
             Some((pm, cval)) => {
                 let at = |k: isize| pm.source_index(k, n).map_or(cval, |s| x[s].to_f64());
                 for i in (0..lo).chain(hi..n) {
-                    let v: f64 = c.iter().enumerate().map(|(j, cj)| cj * at(i as isize - h as isize + j as isize)).sum();
+                    let v: f64 = c
+                        .iter()
+                        .enumerate()
+                        .map(|(j, cj)| cj * at(i as isize - h as isize + j as isize))
+                        .sum();
                     out[i] = O::from_f64(v);
                 }
             }
@@ -164,19 +182,33 @@ impl SavgolFilter {
     }
 
     /// Filter each of the rows of `x` (`n_rows x n`, row-major) into `out`.
-    pub fn apply_rows<T: Sample, O: Sample>(&self, x: &[T], n: usize, mode: EdgeMode, out: &mut [O]) -> DspResult<()> {
+    pub fn apply_rows<T: Sample, O: Sample>(
+        &self,
+        x: &[T],
+        n: usize,
+        mode: EdgeMode,
+        out: &mut [O],
+    ) -> DspResult<()> {
         if out.len() != x.len() {
             return Err(DspError::shape("delta output", x.len(), out.len()));
         }
         if n == 0 {
             return Ok(());
         }
-        if x.len() % n != 0 {
-            return Err(DspError::shape("delta input", format!("a multiple of {n} values"), x.len()));
+        if !x.len().is_multiple_of(n) {
+            return Err(DspError::shape(
+                "delta input",
+                format!("a multiple of {n} values"),
+                x.len(),
+            ));
         }
         let n_rows = x.len() / n;
         if mode == EdgeMode::Interp && n < self.width {
-            return Err(DspError::param("width", self.width, format!("at most the data length {n} when mode='interp'")));
+            return Err(DspError::param(
+                "width",
+                self.width,
+                format!("at most the data length {n} when mode='interp'"),
+            ));
         }
         let dst = SharedMut::new(out);
         let min_chunk = (MIN_WORK_PER_TASK / (n * self.width)).max(1);
@@ -212,7 +244,9 @@ mod tests {
     #[test]
     fn exact_on_polynomials_including_edges() {
         // A quadratic's derivatives are reproduced everywhere by a degree-2 fit.
-        let x: Vec<f64> = (0..20).map(|i| 0.5 * (i * i) as f64 - 3.0 * i as f64 + 2.0).collect();
+        let x: Vec<f64> = (0..20)
+            .map(|i| 0.5 * (i * i) as f64 - 3.0 * i as f64 + 2.0)
+            .collect();
         let d1 = SavgolFilter::new(7, 2, 1, 1.0).unwrap();
         let d2 = SavgolFilter::new(7, 2, 2, 1.0).unwrap();
         let mut y = vec![0.0f64; 20];
@@ -260,7 +294,11 @@ mod tests {
         assert!(SavgolFilter::new(3, 1, 1, 0.0).is_err());
         let f = SavgolFilter::new(5, 1, 1, 1.0).unwrap();
         let mut y = [0.0f64; 3];
-        assert!(f.apply_row(&[1.0f64, 2.0, 3.0], EdgeMode::Interp, &mut y).is_err());
-        assert!(f.apply_row(&[1.0f64, 2.0, 3.0], EdgeMode::Nearest, &mut y).is_ok());
+        assert!(f
+            .apply_row(&[1.0f64, 2.0, 3.0], EdgeMode::Interp, &mut y)
+            .is_err());
+        assert!(f
+            .apply_row(&[1.0f64, 2.0, 3.0], EdgeMode::Nearest, &mut y)
+            .is_ok());
     }
 }

@@ -128,8 +128,12 @@ impl MelBank {
         let n_mels = mel_f.len() - 2;
         check_params(sr, n_fft, n_mels)?;
         if let MelNorm::Lp(p) = norm {
-            if !(p > 0.0 || p == 0.0 || p == f64::NEG_INFINITY) || p.is_nan() {
-                return Err(DspError::param("norm", p, "'slaney', None, inf, -inf, 0 or p > 0"));
+            if !(p >= 0.0 || p == f64::NEG_INFINITY) {
+                return Err(DspError::param(
+                    "norm",
+                    p,
+                    "'slaney', None, inf, -inf, 0 or p > 0",
+                ));
             }
         }
         if mel_f.iter().any(|f| !f.is_finite()) || mel_f.windows(2).any(|w| w[1] <= w[0]) {
@@ -276,9 +280,9 @@ fn normalise(row: &mut [f64], i: usize, mel_f: &[f64], norm: MelNorm, precision:
         MelNorm::Lp(p) if p == f64::NEG_INFINITY => {
             row.iter().map(|w| w.abs()).fold(f64::INFINITY, f64::min)
         }
-        MelNorm::Lp(p) if p == 0.0 => row.iter().filter(|w| **w != 0.0).count() as f64,
-        MelNorm::Lp(p) if p == 1.0 => row.iter().map(|w| w.abs()).sum(),
-        MelNorm::Lp(p) if p == 2.0 => row.iter().map(|w| w * w).sum::<f64>().sqrt(),
+        MelNorm::Lp(0.0) => row.iter().filter(|w| **w != 0.0).count() as f64,
+        MelNorm::Lp(1.0) => row.iter().map(|w| w.abs()).sum(),
+        MelNorm::Lp(2.0) => row.iter().map(|w| w * w).sum::<f64>().sqrt(),
         MelNorm::Lp(p) => row
             .iter()
             .map(|w| w.abs().powf(p))
@@ -286,7 +290,11 @@ fn normalise(row: &mut [f64], i: usize, mel_f: &[f64], norm: MelNorm, precision:
             .powf(1.0 / p),
     };
     // Rows whose norm is below the type's tiny are left as they are.
-    let length = if length < precision.tiny() { 1.0 } else { length };
+    let length = if length < precision.tiny() {
+        1.0
+    } else {
+        length
+    };
     for w in row.iter_mut() {
         *w = precision.round(*w / length);
     }
@@ -317,7 +325,10 @@ mod tests {
         let dense = bank.to_dense();
         let nb = bank.n_bins();
         for m in 0..bank.n_mels() {
-            let peak = dense[m * nb..(m + 1) * nb].iter().cloned().fold(0.0, f64::max);
+            let peak = dense[m * nb..(m + 1) * nb]
+                .iter()
+                .cloned()
+                .fold(0.0, f64::max);
             assert!(peak <= 1.0 + 1e-12 && peak > 0.3, "row {m} peak {peak}");
         }
         let fft_f = fft_frequencies(22050.0, 2048);
@@ -421,6 +432,13 @@ mod tests {
             ..base
         })
         .is_err());
-        assert!(MelBank::from_mel_frequencies(22050.0, 2048, &[0.0, 1.0], MelNorm::None, Precision::F64).is_err());
+        assert!(MelBank::from_mel_frequencies(
+            22050.0,
+            2048,
+            &[0.0, 1.0],
+            MelNorm::None,
+            Precision::F64
+        )
+        .is_err());
     }
 }

@@ -102,7 +102,11 @@ pub fn melspectrogram_into<T: Sample, O: Sample>(
     check_power(power)?;
     let (nm, nf) = (bank.n_mels(), shape.n_frames);
     if out.len() != shape.n_channels * nm * nf {
-        return Err(DspError::shape("melspectrogram output", shape.n_channels * nm * nf, out.len()));
+        return Err(DspError::shape(
+            "melspectrogram output",
+            shape.n_channels * nm * nf,
+            out.len(),
+        ));
     }
     let dst = SharedMut::new(out);
     let range = bank.bin_range();
@@ -148,7 +152,11 @@ pub fn mfcc_into<T: Sample, O: Sample>(
     check_db_params(amin, top_db)?;
     let (nm, nf, nc) = (bank.n_mels(), shape.n_frames, shape.n_channels);
     if dct.n_in() != nm {
-        return Err(DspError::shape("DCT matrix", format!("(n_mfcc, {nm})"), format!("({}, {})", dct.n_out(), dct.n_in())));
+        return Err(DspError::shape(
+            "DCT matrix",
+            format!("(n_mfcc, {nm})"),
+            format!("({}, {})", dct.n_out(), dct.n_in()),
+        ));
     }
     let nk = dct.n_out();
     if out.len() != nc * nk * nf {
@@ -266,10 +274,18 @@ fn matrix_on_columns<T: Sample, O: Sample>(
 ) -> DspResult<()> {
     let n_out = rows.len();
     if out.len() != n_channels * n_out * n_frames {
-        return Err(DspError::shape("output", n_channels * n_out * n_frames, out.len()));
+        return Err(DspError::shape(
+            "output",
+            n_channels * n_out * n_frames,
+            out.len(),
+        ));
     }
     if rows.iter().any(|(start, w)| start + w.len() > n_in) {
-        return Err(DspError::shape("weight rows", format!("at most {n_in} columns"), "more"));
+        return Err(DspError::shape(
+            "weight rows",
+            format!("at most {n_in} columns"),
+            "more",
+        ));
     }
     let nnz: usize = rows.iter().map(|(_, w)| w.len()).sum();
     let avg = (nnz / n_out.max(1)).max(1);

@@ -13,7 +13,9 @@ use crate::dsp::dct::{DctMatrix, DctNorm};
 use crate::dsp::delta::{EdgeMode, SavgolFilter};
 use crate::dsp::frame::Framing;
 use crate::dsp::mel::{MelBank, MelNorm, Precision};
-use crate::dsp::melspec::{dct_from_spectrogram_into, mel_from_spectrogram_into, melspectrogram_into, mfcc_into};
+use crate::dsp::melspec::{
+    dct_from_spectrogram_into, mel_from_spectrogram_into, melspectrogram_into, mfcc_into,
+};
 use crate::dsp::sample::Sample;
 use crate::dsp::stft::check;
 use numpy::{Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
@@ -62,12 +64,18 @@ impl PyMelBank {
             "lp" => MelNorm::Lp(p),
             other => return Err(parameter_error(py, format!("Unsupported norm={other}"))),
         };
-        let precision = if f32_weights { Precision::F32 } else { Precision::F64 };
+        let precision = if f32_weights {
+            Precision::F32
+        } else {
+            Precision::F64
+        };
         let edges = mel_f.as_slice()?.to_vec();
         let bank = py
             .allow_threads(|| MelBank::from_mel_frequencies(sr, n_fft, &edges, norm, precision))
             .py_err(py)?;
-        Ok(PyMelBank { inner: Arc::new(bank) })
+        Ok(PyMelBank {
+            inner: Arc::new(bank),
+        })
     }
 
     #[getter]
@@ -102,7 +110,14 @@ pub struct PyDctMatrix {
 impl PyDctMatrix {
     #[new]
     #[pyo3(signature = (dct_type, n_in, n_out, ortho, lifter))]
-    fn new(py: Python<'_>, dct_type: u32, n_in: usize, n_out: usize, ortho: bool, lifter: f64) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        dct_type: u32,
+        n_in: usize,
+        n_out: usize,
+        ortho: bool,
+        lifter: f64,
+    ) -> PyResult<Self> {
         let norm = if ortho { DctNorm::Ortho } else { DctNorm::None };
         let m = DctMatrix::new(dct_type, n_in, n_out, norm, lifter).py_err(py)?;
         Ok(PyDctMatrix { inner: Arc::new(m) })
@@ -135,7 +150,13 @@ pub struct PySavgolFilter {
 impl PySavgolFilter {
     #[new]
     #[pyo3(signature = (width, polyorder, deriv, delta))]
-    fn new(py: Python<'_>, width: usize, polyorder: usize, deriv: usize, delta: f64) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        width: usize,
+        polyorder: usize,
+        deriv: usize,
+        delta: f64,
+    ) -> PyResult<Self> {
         let f = SavgolFilter::new(width, polyorder, deriv, delta).py_err(py)?;
         Ok(PySavgolFilter { inner: Arc::new(f) })
     }
@@ -179,9 +200,9 @@ fn fused_typed<'py, T: Sample + Element>(
         let os = rw.as_slice_mut()?;
         py.allow_threads(|| match what {
             Fused::Mel => melspectrogram_into(&framing, ys, window, &shape, bank, power, os),
-            Fused::Mfcc { dct, amin, top_db } => {
-                mfcc_into(&framing, ys, window, &shape, bank, dct, power, amin, top_db, os)
-            }
+            Fused::Mfcc { dct, amin, top_db } => mfcc_into(
+                &framing, ys, window, &shape, bank, dct, power, amin, top_db, os,
+            ),
         })
         .py_err(py)?;
     }
@@ -203,7 +224,10 @@ fn fused<'py>(
     } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
         fused_typed(py, a, window, framing, bank, power, what)
     } else {
-        Err(parameter_error(py, "expected a 2-D float32 or float64 audio array"))
+        Err(parameter_error(
+            py,
+            "expected a 2-D float32 or float64 audio array",
+        ))
     }
 }
 
@@ -223,7 +247,15 @@ fn melspectrogram<'py>(
     power: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
     let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
-    fused(py, y, window.as_slice()?, framing, &bank.inner, power, Fused::Mel)
+    fused(
+        py,
+        y,
+        window.as_slice()?,
+        framing,
+        &bank.inner,
+        power,
+        Fused::Mel,
+    )
 }
 
 /// MFCCs of `y` (channels, samples) → (channels, n_mfcc, frames).
@@ -285,25 +317,40 @@ fn rows_typed<'py, T: Sample + Element>(
     Ok(out.into_any())
 }
 
-fn rows_dispatch<'py>(py: Python<'py>, s: &Bound<'py, PyAny>, op: RowOp<'_>) -> PyResult<Bound<'py, PyAny>> {
+fn rows_dispatch<'py>(
+    py: Python<'py>,
+    s: &Bound<'py, PyAny>,
+    op: RowOp<'_>,
+) -> PyResult<Bound<'py, PyAny>> {
     if let Ok(a) = s.downcast::<PyArray3<f32>>() {
         rows_typed(py, a, op)
     } else if let Ok(a) = s.downcast::<PyArray3<f64>>() {
         rows_typed(py, a, op)
     } else {
-        Err(parameter_error(py, "expected a 3-D float32 or float64 spectrogram"))
+        Err(parameter_error(
+            py,
+            "expected a 3-D float32 or float64 spectrogram",
+        ))
     }
 }
 
 /// Mel spectrogram from a power spectrogram (channels, bins, frames).
 #[pyfunction]
-fn mel_from_spectrogram<'py>(py: Python<'py>, s: &Bound<'py, PyAny>, bank: &PyMelBank) -> PyResult<Bound<'py, PyAny>> {
+fn mel_from_spectrogram<'py>(
+    py: Python<'py>,
+    s: &Bound<'py, PyAny>,
+    bank: &PyMelBank,
+) -> PyResult<Bound<'py, PyAny>> {
     rows_dispatch(py, s, RowOp::Mel(&bank.inner))
 }
 
 /// DCT along axis 1 of a (channels, n_mels, frames) array.
 #[pyfunction]
-fn dct_from_spectrogram<'py>(py: Python<'py>, s: &Bound<'py, PyAny>, dct: &PyDctMatrix) -> PyResult<Bound<'py, PyAny>> {
+fn dct_from_spectrogram<'py>(
+    py: Python<'py>,
+    s: &Bound<'py, PyAny>,
+    dct: &PyDctMatrix,
+) -> PyResult<Bound<'py, PyAny>> {
     rows_dispatch(py, s, RowOp::Dct(&dct.inner))
 }
 
@@ -320,7 +367,8 @@ fn savgol_typed<'py, T: Sample + Element>(
     {
         let mut rw = out.readwrite();
         let os = rw.as_slice_mut()?;
-        py.allow_threads(|| filter.apply_rows(xs, dims[1], mode, os)).py_err(py)?;
+        py.allow_threads(|| filter.apply_rows(xs, dims[1], mode, os))
+            .py_err(py)?;
     }
     Ok(out.into_any())
 }
@@ -344,7 +392,9 @@ fn savgol<'py>(
         other => {
             return Err(parameter_error(
                 py,
-                format!("mode='{other}' must be 'mirror', 'constant', 'nearest', 'wrap' or 'interp'"),
+                format!(
+                    "mode='{other}' must be 'mirror', 'constant', 'nearest', 'wrap' or 'interp'"
+                ),
             ))
         }
     };
@@ -353,6 +403,9 @@ fn savgol<'py>(
     } else if let Ok(a) = x.downcast::<PyArray2<f64>>() {
         savgol_typed(py, a, &filter.inner, mode)
     } else {
-        Err(parameter_error(py, "expected a 2-D float32 or float64 array"))
+        Err(parameter_error(
+            py,
+            "expected a 2-D float32 or float64 array",
+        ))
     }
 }

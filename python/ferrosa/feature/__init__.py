@@ -1,5 +1,7 @@
 """Feature extraction, as in ``librosa.feature``."""
 
 from .scalogram import scalogram, scalogram_frequencies
+from .spectral import melspectrogram, mfcc
+from .utils import delta
 
-__all__: list[str] = ["scalogram", "scalogram_frequencies"]
+__all__: list[str] = ["delta", "melspectrogram", "mfcc", "scalogram", "scalogram_frequencies"]
