@@ -384,3 +384,15 @@ def test_stack_dict_is_concatenated_in_the_requested_order(monkeypatch):
     X = featurize(_signal(1.0), SR, cfg)
     assert X.shape == (2, 1, 5, 1 + cfg.segment_samples // 512)
     np.testing.assert_array_equal(X[0, 0, :, 0], [2, 2, 2, 1, 3])
+
+
+def test_featurize_chroma_matches_librosa_per_segment():
+    # chroma_stft's default tuning estimate looks at its whole input: per segment, as librosa.
+    t = np.arange(int(1.5 * SR)) / SR
+    y = 0.4 * np.sin(2 * np.pi * 261.6 * t) + 0.3 * np.sin(2 * np.pi * 392.0 * t)
+    y = (y + 0.01 * np.random.default_rng(14).standard_normal(t.size)).astype(np.float32)
+    cfg = FeatureConfig(feature="chroma", segment_seconds=0.5, hop_length=256)
+    X = featurize(y, SR, cfg)
+    assert X.shape[:3] == (3, 1, 12)
+    for i, (_, seg) in enumerate(segment(y, SR, cfg)):
+        _close(X[i, 0], librosa.feature.chroma_stft(y=seg, sr=SR, n_fft=2048, hop_length=256))
