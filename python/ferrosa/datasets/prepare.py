@@ -127,6 +127,13 @@ def _extract_all(
     failed = sum(1 for r in ckpt.records.values() if r.failure is not None)
     buffer: list[tuple[int, Extracted]] = []
     shape = expected
+    # The file threads already fill the cores: kernels run single-threaded meanwhile,
+    # rather than waking the Rust pool for a few frames each (oversubscription).
+    from ..util.threads import get_num_threads, set_num_threads
+
+    kernel_threads = get_num_threads()
+    if workers > 1:
+        set_num_threads(1)
     ex = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferrosa-prepare")
     try:
         futures = {
@@ -164,6 +171,8 @@ def _extract_all(
     finally:
         if bar is not None:
             bar.close()
+        if workers > 1:
+            set_num_threads(kernel_threads)
     ex.shutdown(wait=True)
 
 
@@ -338,7 +347,9 @@ def prepare(
         Replace an existing store (it stays in place until the new one is
         complete) or discard an interrupted run.
     workers : int > 0 or None
-        Threads (default: all cores).
+        Threads over files (default: all cores). With more than one, the Rust
+        kernels are capped to one thread each while the run lasts (process-wide,
+        restored afterwards): the files already keep every core busy.
     progress : bool
         Show a tqdm progress bar on stderr.
     keep_silent : bool
