@@ -306,3 +306,4 @@ def test_prepare_gtzan_uses_the_builtin_split(tmp_path):
         progress=False,
     )
     assert rnd.meta["split"]["method"].startswith("grouped")
+    assert "artist" in rnd.meta["split"]["warning"]

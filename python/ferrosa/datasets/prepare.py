@@ -201,12 +201,18 @@ def _assign_splits(
     groups = [it.group for it in items]
     group_by = "source" if all(it.group == it.source for it in items) else "group"
     splits = grouped_split(labels, groups, fractions, seed)
-    return splits, {
+    meta: dict[str, Any] = {
         "method": "grouped, stratified by label",
         "fractions": list(fractions),
         "seed": seed,
         "group_by": group_by,
     }
+    if found.layout == "gtzan":
+        meta["warning"] = (
+            "GTZAN artists are unknown to ferrosa, so a split by file can share an artist "
+            "between splits; the default (fixed) fault-filtered split is artist-disjoint"
+        )
+    return splits, meta
 
 
 def _assemble(

@@ -57,6 +57,8 @@ def describe(meta: dict[str, Any], path: str | os.PathLike[str] | None = None) -
         if "fractions" in split:
             desc += f" {split['fractions']} seed={split.get('seed')}"
         lines.append(f"  split      {desc}, grouped by {split.get('group_by', 'source')}")
+        if split.get("warning"):
+            lines.append(f"    warning: {split['warning']}")
     for name, d in counts.get("per_split", {}).items():
         lines.append(
             f"    {name:<6} {d.get('files', 0):6d} files {d.get('segments', 0):8d} segments"
