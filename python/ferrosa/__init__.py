@@ -12,7 +12,19 @@ from typing import Any
 
 from . import feature, filters, util
 from ._version import __version__
+from .core.audio import zero_crossings
 from .core.convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
+from .core.pitch import estimate_tuning, piptrack, pitch_tuning
+from .core.pitch_convert import (
+    A4_to_tuning,
+    hz_to_midi,
+    hz_to_octs,
+    midi_to_hz,
+    note_to_hz,
+    note_to_midi,
+    octs_to_hz,
+    tuning_to_A4,
+)
 from .core.spectrum import (
     amplitude_to_db,
     db_to_amplitude,
@@ -54,6 +66,22 @@ __all__ = [
     "set_num_threads",
     "stft",
     "util",
+]
+
+
+__all__ += [
+    "A4_to_tuning",
+    "estimate_tuning",
+    "hz_to_midi",
+    "hz_to_octs",
+    "midi_to_hz",
+    "note_to_hz",
+    "note_to_midi",
+    "octs_to_hz",
+    "piptrack",
+    "pitch_tuning",
+    "tuning_to_A4",
+    "zero_crossings",
 ]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from . import _core
 from .exceptions import ParameterError
 
-__all__ = ["get_window", "mel"]
+__all__ = ["get_window", "mel", "chroma"]
 
 
 @lru_cache(maxsize=64)
@@ -249,3 +249,95 @@ def mel(
     """
     bank = resolve_mel(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype)
     return _mel_dense(bank, np.dtype(dtype)).copy()
+
+
+# --- Chroma filter bank ------------------------------------------------------
+
+
+def norm_value(norm: Any) -> float | None:
+    """Check a librosa.util.normalize ``norm`` (inf, -inf, 0, p > 0 or None)."""
+    if norm is None:
+        return None
+    if isinstance(norm, (bool, np.bool_)) or not isinstance(norm, (int, float, np.number)):
+        raise ParameterError(f"Unsupported norm: {norm!r}")
+    v = float(norm)
+    if v in (np.inf, -np.inf, 0.0) or v > 0:
+        return v
+    raise ParameterError(f"Unsupported norm: {norm!r}")
+
+
+@lru_cache(maxsize=64)
+def _chroma_bank(
+    sr: float,
+    n_fft: int,
+    n_chroma: int,
+    tuning: float,
+    ctroct: float,
+    octwidth: float | None,
+    norm: float | None,
+    base_c: bool,
+) -> np.ndarray:
+    fb = _core.chroma_filter(sr, n_fft, n_chroma, tuning, ctroct, octwidth, norm, base_c)
+    fb.setflags(write=False)
+    return fb
+
+
+def chroma(
+    *,
+    sr: float,
+    n_fft: int,
+    n_chroma: int = 12,
+    tuning: float = 0.0,
+    ctroct: float = 5.0,
+    octwidth: float | None = 2,
+    norm: float | None = 2,
+    base_c: bool = True,
+    dtype: Any = np.float32,
+) -> np.ndarray:
+    """Filter bank mapping STFT bins to chroma bins (librosa.filters.chroma).
+
+    Each FFT bin contributes a Gaussian bump (in chroma bins, as wide as the
+    bin's spacing) to the pitch classes around its frequency, after Ellis'
+    ``chromagram_E``; columns are normalised with ``norm`` and optionally
+    weighted by a Gaussian over octaves centred on ``ctroct``. Built in Rust
+    and cached per parameter set.
+
+    Parameters
+    ----------
+    sr : number > 0
+        Sampling rate.
+    n_fft : int >= 2
+        FFT size.
+    n_chroma : int > 0
+        Number of chroma bins.
+    tuning : float
+        Deviation from A440 in fractional chroma bins.
+    ctroct : float
+        Centre of the octave weighting, in octaves above A0 (27.5 Hz).
+    octwidth : float > 0 or None
+        Gaussian half-width of the octave weighting; None for flat weighting.
+    norm : {inf, -inf, 0, float > 0, None}
+        Normalisation of each column (see ``librosa.util.normalize``).
+    base_c : bool
+        Start the bank at C (True) or A (False).
+    dtype : np.dtype
+        Output dtype (float32 by default, as librosa).
+
+    Returns
+    -------
+    np.ndarray, shape (n_chroma, 1 + n_fft // 2)
+    """
+    if isinstance(sr, bool) or not isinstance(sr, (int, float, np.number)) or not sr > 0:
+        raise ParameterError(f"sr={sr!r} must be a positive number")
+    if isinstance(n_fft, bool) or not isinstance(n_fft, (int, np.integer)) or n_fft < 2:
+        raise ParameterError(f"n_fft={n_fft!r} must be an integer >= 2")
+    if isinstance(n_chroma, bool) or not isinstance(n_chroma, (int, np.integer)) or n_chroma < 1:
+        raise ParameterError(f"n_chroma={n_chroma!r} must be a positive integer")
+    if not np.isfinite(tuning):
+        raise ParameterError(f"tuning={tuning!r} must be finite")
+    ow = None if octwidth is None else float(octwidth)
+    fb = _chroma_bank(
+        float(sr), int(n_fft), int(n_chroma), float(tuning), float(ctroct), ow,
+        norm_value(norm), bool(base_c),
+    )
+    return np.ascontiguousarray(fb, dtype=dtype) if np.dtype(dtype) != fb.dtype else fb.copy()

@@ -14,6 +14,7 @@ pub mod parallel;
 pub mod pitch;
 pub mod sample;
 pub mod spectral;
+pub mod stack;
 pub mod stft;
 pub mod temporal;
 pub mod window;

@@ -9,6 +9,7 @@ pub mod descriptors;
 pub mod errors;
 pub mod melspec;
 pub mod spectrum;
+pub mod stack;
 
 /// The `ferrosa._core` extension module.
 #[pymodule]
@@ -16,6 +17,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     spectrum::register(m)?;
     descriptors::register(m)?;
     chroma::register(m)?;
+    stack::register(m)?;
     melspec::register(m)?;
     cwt::register(m)?;
     Ok(())

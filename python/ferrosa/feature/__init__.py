@@ -5,3 +5,27 @@ from .spectral import melspectrogram, mfcc
 from .utils import delta
 
 __all__: list[str] = ["delta", "melspectrogram", "mfcc", "scalogram", "scalogram_frequencies"]
+
+from .chroma import chroma_stft  # noqa: E402
+from .descriptors import (  # noqa: E402
+    amplitude_envelope,
+    rms,
+    spectral_bandwidth,
+    spectral_centroid,
+    spectral_contrast,
+    spectral_flatness,
+    spectral_rolloff,
+    zero_crossing_rate,
+)
+
+__all__ += [
+    "amplitude_envelope",
+    "chroma_stft",
+    "rms",
+    "spectral_bandwidth",
+    "spectral_centroid",
+    "spectral_contrast",
+    "spectral_flatness",
+    "spectral_rolloff",
+    "zero_crossing_rate",
+]

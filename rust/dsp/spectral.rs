@@ -1,0 +1,572 @@
+//! Spectral descriptors per frame (librosa.feature.spectral_*): centroid,
+//! bandwidth, rolloff, flatness, contrast and RMS from a spectrogram.
+//!
+//! Every descriptor reads one magnitude column at a time, so computing them
+//! from audio never stores the (bins x frames) spectrogram: [`run_on_audio`]
+//! makes each frame's magnitudes once and hands them to all requested
+//! descriptors; [`run_on_frames`] does the same for a spectrogram the caller
+//! already has (frame-major). Magnitudes are rounded to the input precision
+//! exactly as `np.abs(stft(y))` is, so precision-sensitive steps (rolloff's
+//! running sum) make the same decisions as librosa.
+
+use crate::dsp::frame::Framing;
+use crate::dsp::parallel::{for_each_range, SharedMut};
+use crate::dsp::sample::Sample;
+use crate::dsp::stft::{for_each_spectrum, StftShape};
+use crate::error::{DspError, DspResult};
+use num_complex::Complex;
+use num_traits::Float;
+
+/// A sample type with arithmetic in its own precision (f32 or f64).
+pub trait Real: Sample + Float {}
+impl Real for f32 {}
+impl Real for f64 {}
+
+/// Widen to f64 (`Sample::to_f64`, which `Float` would shadow).
+#[inline(always)]
+pub fn wide<T: Sample>(v: T) -> f64 {
+    v.to_f64()
+}
+
+/// `|X|` rounded to `T`, as numpy computes `abs` of complex64/complex128
+/// (the product of two rounded components is exact in f64).
+#[inline(always)]
+pub fn magnitude<T: Real>(x: Complex<f64>) -> T {
+    let re = wide(T::from_f64(x.re));
+    let im = wide(T::from_f64(x.im));
+    T::from_f64((re * re + im * im).sqrt())
+}
+
+/// Fill `col` with `|X|` (`power == 1`) or `|X|**2` squared in `T`
+/// (`power == 2`, librosa's `np.abs(S)**2`).
+#[inline]
+pub fn magnitudes_into<T: Real>(spec: &[Complex<f64>], squared: bool, col: &mut [T]) {
+    if squared {
+        for (c, x) in col.iter_mut().zip(spec) {
+            let m: T = magnitude(*x);
+            *c = m * m;
+        }
+    } else {
+        for (c, x) in col.iter_mut().zip(spec) {
+            *c = magnitude(*x);
+        }
+    }
+}
+
+/// FFT bin centre frequencies, bit-identical to `np.fft.rfftfreq(n_fft, 1/sr)`.
+pub fn fft_frequencies(sr: f64, n_fft: usize) -> Vec<f64> {
+    let val = 1.0 / (n_fft as f64 * (1.0 / sr));
+    (0..n_fft / 2 + 1).map(|k| k as f64 * val).collect()
+}
+
+/// One spectral-contrast band: the bins it sorts and how many of them
+/// make the peak and the valley (librosa's band geometry, resolved by the
+/// caller from `freq`, `fmin` and `n_bands`).
+#[derive(Debug, Clone)]
+pub struct ContrastBand {
+    pub bins: Vec<usize>,
+    pub n_quantile: usize,
+}
+
+/// A descriptor to compute per frame. Each writes `rows()` values per frame.
+#[derive(Debug, Clone)]
+pub enum Descriptor {
+    /// Magnitude-weighted mean frequency.
+    Centroid,
+    /// `(sum S * |f - centroid|**p) ** (1/p)`, `S` normalised when `norm`;
+    /// `centroid` overrides the computed one (one value per channel-frame).
+    Bandwidth {
+        p: f64,
+        norm: bool,
+        centroid: Option<Vec<f64>>,
+    },
+    /// Lowest frequency whose cumulative magnitude reaches `roll_percent`
+    /// of the total; `single` compares in the input precision (librosa's
+    /// behaviour for a Python-float `roll_percent`).
+    Rolloff { roll_percent: f64, single: bool },
+    /// Geometric over arithmetic mean of `max(amin, S**power)`, with sums
+    /// in the input precision: numpy's pairwise order when `pairwise` (bins
+    /// contiguous in librosa's array), front to back otherwise.
+    Flatness {
+        amin: f64,
+        power: f64,
+        pairwise: bool,
+    },
+    /// Peak means (rows `0..n`) then valley means (rows `n..2n`) per band.
+    Contrast { bands: Vec<ContrastBand> },
+    /// RMS from a magnitude spectrogram of frames of `frame_length`.
+    Rms { frame_length: usize },
+}
+
+impl Descriptor {
+    /// Output rows per frame.
+    pub fn rows(&self) -> usize {
+        match self {
+            Descriptor::Contrast { bands } => 2 * bands.len(),
+            _ => 1,
+        }
+    }
+
+    /// Check parameters against the spectrogram geometry.
+    pub fn check(&self, n_bins: usize, n_items: usize) -> DspResult<()> {
+        match self {
+            Descriptor::Bandwidth { p, centroid, .. } => {
+                if !(p.is_finite() && *p > 0.0) {
+                    return Err(DspError::param("p", p, "a positive number"));
+                }
+                if let Some(c) = centroid {
+                    if c.len() != n_items {
+                        return Err(DspError::shape("centroid", n_items, c.len()));
+                    }
+                }
+            }
+            Descriptor::Rolloff { roll_percent, .. } => {
+                if !(*roll_percent > 0.0 && *roll_percent < 1.0) {
+                    return Err(DspError::param(
+                        "roll_percent",
+                        roll_percent,
+                        "a value in (0, 1)",
+                    ));
+                }
+            }
+            Descriptor::Flatness { amin, .. } => {
+                if !(*amin > 0.0) {
+                    return Err(DspError::param("amin", amin, "a strictly positive number"));
+                }
+            }
+            Descriptor::Contrast { bands } => {
+                for b in bands {
+                    if b.bins.is_empty() || b.n_quantile == 0 || b.n_quantile > b.bins.len() {
+                        return Err(DspError::param(
+                            "n_bands",
+                            bands.len(),
+                            "bands that each hold at least one frequency bin",
+                        ));
+                    }
+                    if let Some(&k) = b.bins.iter().find(|&&k| k >= n_bins) {
+                        return Err(DspError::shape("contrast band bin", n_bins, k));
+                    }
+                }
+            }
+            Descriptor::Rms { frame_length } => {
+                if *frame_length / 2 + 1 != n_bins {
+                    return Err(DspError::param(
+                        "frame_length",
+                        frame_length,
+                        format!("{} or {} for {n_bins} bins", 2 * n_bins - 2, 2 * n_bins - 1),
+                    ));
+                }
+            }
+            Descriptor::Centroid => {}
+        }
+        Ok(())
+    }
+}
+
+/// Scratch space reused across frames.
+#[derive(Default)]
+pub struct Scratch {
+    gather: Vec<f64>,
+    values: Vec<f64>,
+    logs: Vec<f64>,
+}
+
+/// librosa.util.normalize(norm=1)'s divisor: the column sum, or 1 when it
+/// is below the smallest normal number of the input precision.
+#[inline]
+fn l1_length<T: Real>(col: &[T]) -> f64 {
+    let s: f64 = col.iter().map(|&v| wide(v).abs()).sum();
+    if s < T::TINY {
+        1.0
+    } else {
+        s
+    }
+}
+
+fn centroid<T: Real>(col: &[T], freq: &[f64]) -> f64 {
+    let len = l1_length(col);
+    let acc: f64 = col.iter().zip(freq).map(|(&s, f)| wide(s) * f).sum();
+    acc / len
+}
+
+fn bandwidth<T: Real>(col: &[T], freq: &[f64], p: f64, norm: bool, c: f64) -> f64 {
+    let dev = |f: f64| -> f64 {
+        let d = (f - c).abs();
+        if p == 2.0 {
+            d * d
+        } else if p == 1.0 {
+            d
+        } else {
+            d.powf(p)
+        }
+    };
+    let acc: f64 = col.iter().zip(freq).map(|(&s, &f)| wide(s) * dev(f)).sum();
+    let acc = if norm { acc / l1_length(col) } else { acc };
+    if p == 2.0 {
+        acc.sqrt()
+    } else if p == 1.0 {
+        acc
+    } else {
+        acc.powf(1.0 / p)
+    }
+}
+
+fn rolloff<T: Real>(col: &[T], freq: &[f64], roll_percent: f64, single: bool) -> f64 {
+    // np.cumsum runs in the input precision, front to back.
+    let total = col.iter().fold(T::zero(), |a, &v| a + v);
+    let reached = |cum: T| -> bool {
+        if single {
+            cum >= T::from_f64(roll_percent) * total
+        } else {
+            wide(cum) >= roll_percent * wide(total)
+        }
+    };
+    let mut cum = T::zero();
+    let mut best = f64::NAN;
+    for (&v, &f) in col.iter().zip(freq) {
+        cum = cum + v;
+        // nanmin over every bin at or past the threshold (freq need not be sorted).
+        if reached(cum) && !(f >= best) {
+            best = f;
+        }
+    }
+    best
+}
+
+/// numpy's pairwise summation (`pairwise_sum` in loops_utils.h) in `T`.
+fn pairwise_sum<T: Real>(a: &[f64]) -> T {
+    let n = a.len();
+    let t = |v: f64| T::from_f64(v);
+    if n < 8 {
+        a.iter().fold(-T::zero(), |r, &v| r + t(v))
+    } else if n <= 128 {
+        let mut r = [T::zero(); 8];
+        for (rj, &v) in r.iter_mut().zip(a) {
+            *rj = t(v);
+        }
+        let full = n - n % 8;
+        for chunk in a[8..full].chunks_exact(8) {
+            for (rj, &v) in r.iter_mut().zip(chunk) {
+                *rj = *rj + t(v);
+            }
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &v in &a[full..] {
+            res = res + t(v);
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_sum::<T>(&a[..n2]) + pairwise_sum::<T>(&a[n2..])
+    }
+}
+
+/// Sum of values already rounded to `T`, in numpy's order.
+fn sum_in<T: Real>(a: &[f64], pairwise: bool) -> T {
+    if pairwise {
+        pairwise_sum(a)
+    } else {
+        a.iter().fold(T::zero(), |r, &v| r + T::from_f64(v))
+    }
+}
+
+fn flatness<T: Real>(
+    col: &[T],
+    amin: f64,
+    power: f64,
+    pairwise: bool,
+    scratch: &mut Scratch,
+) -> f64 {
+    let amin = T::from_f64(amin);
+    let pw = T::from_f64(power);
+    let (values, logs) = (&mut scratch.values, &mut scratch.logs);
+    values.clear();
+    logs.clear();
+    for &s in col {
+        let v = if power == 2.0 {
+            s * s
+        } else if power == 1.0 {
+            s
+        } else {
+            s.powf(pw)
+        };
+        let v = if v > amin || v.is_nan() { v } else { amin };
+        logs.push(wide(v.ln()));
+        values.push(wide(v));
+    }
+    let n = T::from_f64(col.len() as f64);
+    let gmean = (sum_in::<T>(logs, pairwise) / n).exp();
+    let amean = sum_in::<T>(values, pairwise) / n;
+    wide(gmean / amean)
+}
+
+fn contrast<T: Real>(col: &[T], bands: &[ContrastBand], scratch: &mut Scratch, out: &mut [f64]) {
+    let n = bands.len();
+    let cmp = |a: &f64, b: &f64| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal);
+    for (k, band) in bands.iter().enumerate() {
+        let g = &mut scratch.gather;
+        g.clear();
+        g.extend(band.bins.iter().map(|&b| wide(col[b])));
+        let q = band.n_quantile;
+        let len = g.len();
+        // Only the q smallest and q largest matter: two selections, O(len).
+        g.select_nth_unstable_by(q - 1, cmp);
+        let valley: f64 = g[..q].iter().sum::<f64>() / q as f64;
+        g.select_nth_unstable_by(len - q, cmp);
+        let peak: f64 = g[len - q..].iter().sum::<f64>() / q as f64;
+        out[k] = wide(T::from_f64(peak));
+        out[n + k] = wide(T::from_f64(valley));
+    }
+}
+
+fn rms_from_spectrum<T: Real>(col: &[T], frame_length: usize) -> f64 {
+    let last = col.len() - 1;
+    let mut acc = 0.0f64;
+    for (k, &s) in col.iter().enumerate() {
+        let v = wide(s);
+        let w = if k == 0 || (k == last && frame_length % 2 == 0) {
+            0.5
+        } else {
+            1.0
+        };
+        acc += w * v * v;
+    }
+    (2.0 * acc / (frame_length as f64 * frame_length as f64)).sqrt()
+}
+
+/// Compute every descriptor for one magnitude column; `item` is the
+/// channel-frame index (for a given centroid), `rows` the output slots.
+pub fn describe_frame<T: Real>(
+    col: &[T],
+    freq: &[f64],
+    descriptors: &[Descriptor],
+    item: usize,
+    scratch: &mut Scratch,
+    rows: &mut [f64],
+) {
+    let mut centroid_cache: Option<f64> = None;
+    let mut at = 0;
+    for d in descriptors {
+        let r = d.rows();
+        let slot = &mut rows[at..at + r];
+        match d {
+            Descriptor::Centroid => {
+                let c = *centroid_cache.get_or_insert_with(|| centroid(col, freq));
+                slot[0] = c;
+            }
+            Descriptor::Bandwidth {
+                p,
+                norm,
+                centroid: given,
+            } => {
+                let c = match given {
+                    Some(v) => v[item],
+                    None => *centroid_cache.get_or_insert_with(|| centroid(col, freq)),
+                };
+                slot[0] = bandwidth(col, freq, *p, *norm, c);
+            }
+            Descriptor::Rolloff {
+                roll_percent,
+                single,
+            } => slot[0] = rolloff(col, freq, *roll_percent, *single),
+            Descriptor::Flatness {
+                amin,
+                power,
+                pairwise,
+            } => slot[0] = flatness(col, *amin, *power, *pairwise, scratch),
+            Descriptor::Contrast { bands } => contrast(col, bands, scratch, slot),
+            Descriptor::Rms { frame_length } => slot[0] = rms_from_spectrum(col, *frame_length),
+        }
+        at += r;
+    }
+}
+
+fn check_all(
+    descriptors: &[Descriptor],
+    freq: &[f64],
+    n_bins: usize,
+    n_items: usize,
+    out_len: usize,
+) -> DspResult<usize> {
+    if freq.len() != n_bins {
+        return Err(DspError::shape("freq", n_bins, freq.len()));
+    }
+    for d in descriptors {
+        d.check(n_bins, n_items)?;
+    }
+    let rows: usize = descriptors.iter().map(Descriptor::rows).sum();
+    if out_len != rows * n_items {
+        return Err(DspError::shape(
+            "descriptor output",
+            rows * n_items,
+            out_len,
+        ));
+    }
+    Ok(rows)
+}
+
+/// Descriptors of `|stft(y)|` into `out`, laid out `(channel, row, frame)`
+/// with the rows of all descriptors stacked in order.
+pub fn run_on_audio<T: Real>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    freq: &[f64],
+    descriptors: &[Descriptor],
+    out: &mut [f64],
+) -> DspResult<()> {
+    let (nb, nf) = (shape.n_bins, shape.n_frames);
+    let rows = check_all(descriptors, freq, nb, shape.n_channels * nf, out.len())?;
+    let dst = SharedMut::new(out);
+    let make = || (vec![T::zero(); nb], vec![0.0f64; rows], Scratch::default());
+    for_each_spectrum(
+        framing,
+        y,
+        window,
+        shape,
+        make,
+        |c, t, spec, (col, vals, scratch)| {
+            magnitudes_into(spec, false, col);
+            describe_frame(col, freq, descriptors, c * nf + t, scratch, vals);
+            for (r, v) in vals.iter().enumerate() {
+                // SAFETY: (c, r, t) is written by this frame's task only.
+                unsafe { dst.write((c * rows + r) * nf + t, *v) };
+            }
+        },
+    );
+    Ok(())
+}
+
+/// Descriptors of a frame-major magnitude spectrogram `frames`
+/// (`n_channels x n_frames x n_bins`) into `out` (`channel, row, frame`).
+pub fn run_on_frames<T: Real>(
+    frames: &[T],
+    n_channels: usize,
+    n_bins: usize,
+    freq: &[f64],
+    descriptors: &[Descriptor],
+    out: &mut [f64],
+) -> DspResult<()> {
+    if n_channels == 0 || n_bins == 0 || frames.is_empty() {
+        return Err(DspError::Empty {
+            what: "spectrogram",
+        });
+    }
+    if frames.len() % (n_channels * n_bins) != 0 {
+        return Err(DspError::shape(
+            "spectrogram",
+            format!("a multiple of {}", n_channels * n_bins),
+            frames.len(),
+        ));
+    }
+    let nf = frames.len() / (n_channels * n_bins);
+    let rows = check_all(descriptors, freq, n_bins, n_channels * nf, out.len())?;
+    let dst = SharedMut::new(out);
+    for_each_range(n_channels * nf, 64, |range| {
+        let mut vals = vec![0.0f64; rows];
+        let mut scratch = Scratch::default();
+        for item in range {
+            let (c, t) = (item / nf, item % nf);
+            let col = &frames[item * n_bins..(item + 1) * n_bins];
+            describe_frame(col, freq, descriptors, item, &mut scratch, &mut vals);
+            for (r, v) in vals.iter().enumerate() {
+                // SAFETY: (c, r, t) is written by this item only.
+                unsafe { dst.write((c * rows + r) * nf + t, *v) };
+            }
+        }
+    });
+    Ok(())
+}
+
+/// `|stft(y)|` (or its square) frame-major into `out`
+/// (`channel x frame x bin`), rounded to `T` as librosa's spectrogram is.
+pub fn spectrogram_frames<T: Real>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    squared: bool,
+    out: &mut [T],
+) -> DspResult<()> {
+    let (nb, nf) = (shape.n_bins, shape.n_frames);
+    let want = shape.n_channels * nf * nb;
+    if out.len() != want {
+        return Err(DspError::shape("spectrogram output", want, out.len()));
+    }
+    let dst = SharedMut::new(out);
+    let make = || vec![T::zero(); nb];
+    for_each_spectrum(framing, y, window, shape, make, |c, t, spec, col| {
+        magnitudes_into(spec, squared, col);
+        let base = (c * nf + t) * nb;
+        for (k, v) in col.iter().enumerate() {
+            // SAFETY: frame (c, t) is written by this task only.
+            unsafe { dst.write(base + k, *v) };
+        }
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn centroid_of_a_single_bin_is_its_frequency() {
+        let freq = fft_frequencies(22050.0, 16);
+        let mut col = vec![0.0f64; 9];
+        col[3] = 2.0;
+        assert_eq!(centroid(&col, &freq), freq[3]);
+        assert_eq!(bandwidth(&col, &freq, 2.0, true, freq[3]), 0.0);
+    }
+
+    #[test]
+    fn silence_follows_librosa_conventions() {
+        let freq = fft_frequencies(22050.0, 16);
+        let col = vec![0.0f32; 9];
+        assert_eq!(centroid(&col, &freq), 0.0);
+        assert_eq!(bandwidth(&col, &freq, 2.0, true, 0.0), 0.0);
+        assert_eq!(rolloff(&col, &freq, 0.85, true), 0.0);
+        // All bins floored at amin: flat.
+        let mut scratch = Scratch::default();
+        assert!((flatness(&col, 1e-10, 2.0, true, &mut scratch) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn pairwise_sum_is_exact_on_integers() {
+        for n in [1usize, 7, 8, 9, 128, 129, 1025] {
+            let a: Vec<f64> = (0..n).map(|i| (i % 13) as f64).collect();
+            let want: f64 = a.iter().sum();
+            assert_eq!(pairwise_sum::<f64>(&a), want);
+            assert_eq!(sum_in::<f32>(&a, false) as f64, want);
+        }
+    }
+
+    #[test]
+    fn rolloff_picks_first_bin_reaching_threshold() {
+        let freq = [0.0, 10.0, 20.0, 30.0];
+        let col = [1.0f64, 1.0, 1.0, 1.0];
+        assert_eq!(rolloff(&col, &freq, 0.5, false), 10.0);
+        assert_eq!(rolloff(&col, &freq, 0.51, false), 20.0);
+    }
+
+    #[test]
+    fn contrast_takes_quantile_means() {
+        let col: Vec<f64> = (0..10).map(|v| v as f64).collect();
+        let bands = vec![ContrastBand {
+            bins: (0..10).collect(),
+            n_quantile: 2,
+        }];
+        let mut out = [0.0; 2];
+        contrast(&col, &bands, &mut Scratch::default(), &mut out);
+        assert_eq!(out, [8.5, 0.5]);
+    }
+
+    #[test]
+    fn frequencies_match_rfftfreq_formula() {
+        let f = fft_frequencies(22050.0, 2048);
+        assert_eq!(f.len(), 1025);
+        assert_eq!(f[1024], 11025.0);
+    }
+}
