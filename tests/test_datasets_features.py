@@ -368,7 +368,7 @@ def test_featurize_cwt_is_the_scalogram_of_each_segment():
 
 def test_stack_dict_is_concatenated_in_the_requested_order(monkeypatch):
     # The descriptor stack returns {name: (k, T) or (T,)}; rows follow config.extra["features"].
-    def fake_stack(y, sr, features, n_fft, hop_length):
+    def fake_stack(y, sr, features, n_fft, hop_length, **params):
         T = 1 + len(y) // hop_length
         out = {
             "zcr": np.full(T, 1.0),
@@ -396,3 +396,16 @@ def test_featurize_chroma_matches_librosa_per_segment():
     assert X.shape[:3] == (3, 1, 12)
     for i, (_, seg) in enumerate(segment(y, SR, cfg)):
         _close(X[i, 0], librosa.feature.chroma_stft(y=seg, sr=SR, n_fft=2048, hop_length=256))
+
+
+def test_featurize_stack_matches_librosa_per_feature():
+    y = _signal(1.5, seed=15)
+    names = ["mfcc", "spectral_centroid", "zero_crossing_rate", "rms"]
+    cfg = FeatureConfig(feature="stack", segment_seconds=0.5, extra={"features": names})
+    X = featurize(y, SR, cfg)
+    assert X.shape[:3] == (3, 1, 13 + 3)
+    for i, (_, seg) in enumerate(segment(y, SR, cfg)):
+        _close(X[i, 0, :13], librosa.feature.mfcc(y=seg, sr=SR, n_mfcc=13))
+        _close(X[i, 0, 13:14], librosa.feature.spectral_centroid(y=seg, sr=SR))
+        _close(X[i, 0, 14:15], librosa.feature.zero_crossing_rate(seg, frame_length=2048))
+        _close(X[i, 0, 15:16], librosa.feature.rms(y=seg, frame_length=2048))

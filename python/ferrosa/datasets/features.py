@@ -128,6 +128,19 @@ def _stft_kwargs(cfg: FeatureConfig) -> dict[str, Any]:
     return dict(cfg.extra, n_fft=cfg.n_fft, hop_length=cfg.hop_length)
 
 
+def _stack_kwargs(cfg: FeatureConfig) -> dict[str, Any]:
+    # The config's n_mfcc / n_mels apply to the stack's MFCC and mel rows
+    # unless extra gives them explicitly.
+    kw = _stft_kwargs(cfg)
+    names = kw.get("features") or ()
+    if "mfcc" in names:
+        kw.setdefault("mfcc", {"n_mfcc": cfg.n_mfcc, "n_mels": cfg.n_mels})
+    for alias in ("melspectrogram", "mel"):
+        if alias in names:
+            kw.setdefault(alias, {"n_mels": cfg.n_mels})
+    return kw
+
+
 def _cwt_kwargs(cfg: FeatureConfig) -> dict[str, Any]:
     kw = dict(cfg.extra, hop_length=cfg.hop_length)
     if cfg.fmin > 0:
@@ -143,7 +156,7 @@ REGISTRY: dict[str, FeatureFn] = {
     "mel": _mel_db,
     "stft": _stft_mag,
     "chroma": _per_segment("feature.chroma_stft", _stft_kwargs),
-    "stack": _per_segment("feature.stack", _stft_kwargs),
+    "stack": _per_segment("feature.stack", _stack_kwargs),
     "cwt": _per_segment("feature.scalogram", _cwt_kwargs),
 }
 assert set(REGISTRY) == set(FEATURES)
