@@ -132,9 +132,7 @@ def piptrack(
     return pitches.reshape(shape), mags.reshape(shape)
 
 
-def pitch_tuning(
-    frequencies: Any, *, resolution: float = 0.01, bins_per_octave: int = 12
-) -> float:
+def pitch_tuning(frequencies: Any, *, resolution: float = 0.01, bins_per_octave: int = 12) -> float:
     """Tuning offset (fractional bins) of a set of pitches, by histogram.
 
     Each frequency's deviation from the nearest equal-tempered bin is
@@ -221,6 +219,4 @@ def estimate_tuning(
     kind, value = _reference(ref, threshold)
     inp, frames, _ = _peaks_input(y, sr, S, n_fft, kwargs)
     pitches, mags = _core.pip_peaks(frames, float(sr), inp.n_fft, fmin, fmax, kind, value)
-    return tuning_from_peaks(
-        pitches, mags, resolution=resolution, bins_per_octave=bins_per_octave
-    )
+    return tuning_from_peaks(pitches, mags, resolution=resolution, bins_per_octave=bins_per_octave)

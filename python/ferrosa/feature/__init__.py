@@ -17,6 +17,7 @@ from .descriptors import (  # noqa: E402
     spectral_rolloff,
     zero_crossing_rate,
 )
+from .stack import stack  # noqa: E402
 
 __all__ += [
     "amplitude_envelope",
@@ -27,5 +28,6 @@ __all__ += [
     "spectral_contrast",
     "spectral_flatness",
     "spectral_rolloff",
+    "stack",
     "zero_crossing_rate",
 ]

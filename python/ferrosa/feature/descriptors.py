@@ -175,8 +175,7 @@ def spectral_bandwidth(
     np.ndarray, shape (..., 1, t), float64
     """
     sr = _check_sr(sr)
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.number)) or not p > 0:
-        raise ParameterError(f"p={p!r} must be a positive number")
+    bandwidth_spec(p, norm)
     inp = _spectral("bandwidth", y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     f = _freq(freq, sr, inp)
     given = None
@@ -189,7 +188,35 @@ def spectral_bandwidth(
                 f"centroid.shape={np.shape(centroid)} does not match {inp.lead + (1, n_frames)}"
             ) from err
         given = np.ascontiguousarray(c).reshape(-1)
-    return _run(inp, f, [("bandwidth", float(p), bool(norm), given)])
+    return _run(inp, f, [bandwidth_spec(p, norm, given)])
+
+
+def bandwidth_spec(p: Any, norm: Any, centroid: np.ndarray | None = None) -> tuple[Any, ...]:
+    """Validated kernel spec for :func:`spectral_bandwidth`."""
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.number)) or not p > 0:
+        raise ParameterError(f"p={p!r} must be a positive number")
+    return ("bandwidth", float(p), bool(norm), centroid)
+
+
+def rolloff_spec(roll_percent: Any, dtype: np.dtype) -> tuple[Any, ...]:
+    """Validated kernel spec for :func:`spectral_rolloff` on a ``dtype`` spectrogram.
+
+    The threshold is compared in float32 when numpy would: a Python float
+    ``roll_percent`` times a float32 total stays float32.
+    """
+    if isinstance(roll_percent, bool) or not (
+        isinstance(roll_percent, (int, float, np.number)) and 0.0 < roll_percent < 1.0
+    ):
+        raise ParameterError("roll_percent must lie in the range (0, 1)")
+    single = np.result_type(roll_percent, dtype) == np.float32
+    return ("rolloff", float(roll_percent), bool(single))
+
+
+def flatness_spec(amin: Any, power: Any, pairwise: bool) -> tuple[Any, ...]:
+    """Validated kernel spec for :func:`spectral_flatness`."""
+    if isinstance(amin, bool) or not isinstance(amin, (int, float, np.number)) or amin <= 0:
+        raise ParameterError("amin must be strictly positive")
+    return ("flatness", float(amin), float(power), bool(pairwise))
 
 
 def _n_frames(inp: SpecInput) -> int:
@@ -235,14 +262,10 @@ def spectral_rolloff(
     (float32 for float32 audio) exactly as librosa's ``np.cumsum`` does, so
     the chosen bin is the same.
     """
-    if isinstance(roll_percent, bool) or not (
-        isinstance(roll_percent, (int, float, np.number)) and 0.0 < roll_percent < 1.0
-    ):
-        raise ParameterError("roll_percent must lie in the range (0, 1)")
+    rolloff_spec(roll_percent, np.dtype(np.float64))
     sr = _check_sr(sr)
     inp = _spectral("rolloff", y, S, n_fft, hop_length, win_length, window, center, pad_mode)
-    single = np.result_type(roll_percent, inp.dtype) == np.float32
-    return _run(inp, _freq(freq, sr, inp), [("rolloff", float(roll_percent), bool(single))])
+    return _run(inp, _freq(freq, sr, inp), [rolloff_spec(roll_percent, inp.dtype)])
 
 
 def spectral_flatness(
@@ -274,8 +297,7 @@ def spectral_flatness(
     np.ndarray, shape (..., 1, t), spectrogram dtype
         Values in (0, 1]; silent frames give 1 (every bin at ``amin``).
     """
-    if isinstance(amin, bool) or not isinstance(amin, (int, float, np.number)) or amin <= 0:
-        raise ParameterError("amin must be strictly positive")
+    flatness_spec(amin, power, True)
     inp = _spectral("flatness", y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     freq = np.zeros(inp.n_fft // 2 + 1 if inp.frames is None else inp.frames.shape[-1])
     # librosa sums over bins in float32 pairwise when bins are contiguous in
@@ -285,7 +307,7 @@ def spectral_flatness(
         pairwise = S_arr.shape[-2] > 1 and S_arr.strides[-2] == S_arr.itemsize
     else:
         pairwise = len(inp.lead) == 0
-    out = _run(inp, freq, [("flatness", float(amin), float(power), bool(pairwise))])
+    out = _run(inp, freq, [flatness_spec(amin, power, pairwise)])
     return out.astype(inp.dtype, copy=False)
 
 
@@ -370,7 +392,15 @@ def spectral_contrast(
     sr = _check_sr(sr)
     inp = _spectral(None, y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     n_bins = inp.n_fft // 2 + 1 if inp.frames is None else inp.frames.shape[-1]
-    f = fft_frequencies(sr=sr, n_fft=inp.n_fft) if freq is None else np.atleast_1d(freq)
+    spec, f = contrast_spec(freq, sr, inp.n_fft, n_bins, fmin, n_bands, quantile)
+    return contrast_finish(_run(inp, f, [spec]), n_bands, linear)
+
+
+def contrast_spec(
+    freq: Any, sr: float, n_fft: int, n_bins: int, fmin: Any, n_bands: Any, quantile: Any
+) -> tuple[tuple[Any, ...], np.ndarray]:
+    """Validated kernel spec for :func:`spectral_contrast` and the bin frequencies."""
+    f = fft_frequencies(sr=sr, n_fft=n_fft) if freq is None else np.atleast_1d(freq)
     if f.ndim != 1 or len(f) != n_bins:
         raise ParameterError(f"freq.shape mismatch: expected ({n_bins:d},)")
     if isinstance(n_bands, bool) or not isinstance(n_bands, (int, np.integer)) or n_bands < 1:
@@ -380,7 +410,11 @@ def spectral_contrast(
     if fmin <= 0:
         raise ParameterError("fmin must be a positive number")
     bands = contrast_bands(f, sr, fmin, int(n_bands), quantile)
-    out = _run(inp, np.ascontiguousarray(f, dtype=np.float64), [("contrast", bands)])
+    return ("contrast", bands), np.ascontiguousarray(f, dtype=np.float64)
+
+
+def contrast_finish(out: np.ndarray, n_bands: int, linear: bool) -> np.ndarray:
+    """Peaks and valleys (stacked on axis -2) → contrast, linear or in dB."""
     nb1 = int(n_bands) + 1
     peak, valley = out[..., :nb1, :], out[..., nb1:, :]
     if linear:
