@@ -12,7 +12,9 @@ Submodules: :mod:`~ferrosa.ml.models` (builders ``mlp``/``cnn``/``lstm``),
 :mod:`~ferrosa.ml.presets`, :mod:`~ferrosa.ml.train`,
 :mod:`~ferrosa.ml.evaluate`, :mod:`~ferrosa.ml.predict`,
 :mod:`~ferrosa.ml.saved` (model directories), :mod:`~ferrosa.ml.normalize`,
-:mod:`~ferrosa.ml.augment`, :mod:`~ferrosa.ml.metrics`, :mod:`~ferrosa.ml.plots`.
+:mod:`~ferrosa.ml.augment`, :mod:`~ferrosa.ml.metrics`, :mod:`~ferrosa.ml.plots`;
+generation: :mod:`~ferrosa.ml.generative` (autoencoder and VAE over log-magnitude
+spectrograms) and :mod:`~ferrosa.ml.griffinlim`.
 """
 
 from __future__ import annotations
