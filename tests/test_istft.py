@@ -115,11 +115,6 @@ def test_istft_dtype_and_out(dtype):
     assert_close_to_peak(out, lout, dtype=np.float32)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known divergence: ferrosa.istft accepts an `out` longer than the result "
-    "(zero-filling the tail); librosa 0.11 requires the exact shape",
-)
 def test_istft_out_wrong_shape_rejected_like_librosa():
     D = librosa.stft(make_tones(5000, np.float32), n_fft=512)
     n = librosa.istft(D).shape[-1]
@@ -164,11 +159,6 @@ def test_istft_inverts_stft(n, n_fft, window_hop, pad_mode, f64):
     assert_close_to_peak(y_hat, y, dtype=np.float32 if not f64 else np.float64)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known divergence: librosa 0.11 tests `if length:`, so length=0 means "
-    "'no length'; ferrosa returns an empty signal",
-)
 def test_istft_length_zero_like_librosa():
     D = librosa.stft(make_noise(3000, np.float64), n_fft=512)
     check(D, length=0)

@@ -54,11 +54,6 @@ def test_scipy_delegation(spec, fftbins):
     assert_close_to_peak(got, want)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known divergence: scipy (and so librosa) reads a bare float window spec as "
-    "kaiser(beta); ferrosa.filters.get_window rejects it",
-)
 def test_float_window_is_kaiser_beta():
     np.testing.assert_allclose(
         ferrosa.filters.get_window(3.5, 64), librosa.filters.get_window(3.5, 64)

@@ -49,7 +49,10 @@ def get_window(window: Any, Nx: int, *, fftbins: bool = True) -> np.ndarray:
             return _named_window(window.lower(), int(Nx), bool(fftbins)).copy()
         except ValueError:
             return _scipy_window(window, Nx, fftbins)
-    if isinstance(window, tuple):
+    if isinstance(window, tuple) or (
+        isinstance(window, (int, float, np.number)) and not isinstance(window, bool)
+    ):
+        # scipy reads a bare number as a Kaiser window with that beta.
         return _scipy_window(window, Nx, fftbins)
     if isinstance(window, (np.ndarray, list)):
         arr = np.asarray(window)

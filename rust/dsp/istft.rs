@@ -44,8 +44,40 @@ impl IstftConfig {
     }
 }
 
-/// Inverse STFT of `spec` laid out `(channel, bin, frame)` with `n_bins` rows
-/// and `n_frames` columns, into `out` (`n_channels * out_len` samples).
+/// Frames per overlap-add task. Fixed, so the summation order (and hence
+/// every bit of the result) does not depend on the thread count.
+const OLA_CHUNK: usize = 64;
+
+/// Sum of the squared window over every frame covering each output sample,
+/// in output coordinates (librosa's `window_sumsquare`, trimmed).
+fn window_sumsquare(window: &[f64], hop: usize, used: usize, start: usize, out_len: usize) -> Vec<f64> {
+    let n_fft = window.len();
+    let sq: Vec<f64> = window.iter().map(|w| w * w).collect();
+    // Where every frame that could cover a sample exists, the envelope is
+    // periodic in the hop: sum over j ≡ p (mod hop) of w[j]^2.
+    let mut steady = vec![0.0f64; hop];
+    for (j, v) in sq.iter().enumerate() {
+        steady[j % hop] += v;
+    }
+    let mut wss = vec![0.0f64; out_len];
+    for (pos, w) in wss.iter_mut().enumerate() {
+        let p = pos + start;
+        // Frames t with t * hop <= p < t * hop + n_fft cover sample p.
+        let t_hi = p / hop;
+        if p + 1 >= n_fft && t_hi < used {
+            *w = steady[p % hop];
+        } else if used > 0 {
+            let t_lo = (p + 1).saturating_sub(n_fft).div_ceil(hop);
+            for t in t_lo..=t_hi.min(used - 1) {
+                *w += sq[p - t * hop];
+            }
+        }
+    }
+    wss
+}
+
+/// Inverse STFT of `spec` laid out `(channel, frame, bin)` with `n_frames`
+/// frames of `n_bins` bins, into `out` (`n_channels * out_len` samples).
 /// `window` is the synthesis window already centred to `n_fft` samples.
 #[allow(clippy::too_many_arguments)]
 pub fn istft_into<T: Sample>(
@@ -64,7 +96,7 @@ pub fn istft_into<T: Sample>(
     if spec.len() != n_channels * n_bins * n_frames {
         return Err(DspError::shape(
             "stft_matrix",
-            format!("{n_channels}x{n_bins}x{n_frames}"),
+            format!("{n_channels}x{n_frames}x{n_bins}"),
             spec.len(),
         ));
     }
@@ -76,61 +108,63 @@ pub fn istft_into<T: Sample>(
     let hop = cfg.hop_length;
     let half = n_fft / 2 + 1;
     let keep = n_bins.min(half);
+    let wss = window_sumsquare(window, hop, used, start, out_len);
 
-    // Window sum-square envelope in output coordinates.
-    let mut wss = vec![0.0f64; out_len];
-    for t in 0..used {
-        for (j, w) in window.iter().enumerate() {
-            let pos = (t * hop + j) as isize - start as isize;
-            if pos >= 0 && (pos as usize) < out_len {
-                wss[pos as usize] += w * w;
-            }
-        }
-    }
-
-    // Inverse FFTs of all frames in parallel, then overlap-add in frame
-    // order so the sum is the same whatever the thread count.
-    let mut frames = vec![0.0f64; n_channels * used * n_fft];
+    // Each task overlap-adds a fixed run of frames into its own partial
+    // buffer (virtual padded coordinates); partials are then added in order.
+    let n_chunks = used.div_ceil(OLA_CHUNK);
+    let span = (OLA_CHUNK - 1) * hop + n_fft;
+    let mut partials = vec![0.0f64; n_channels * n_chunks * span];
     {
-        let dst = crate::dsp::parallel::SharedMut::new(&mut frames);
-        for_each_range(n_channels * used, 16, |range| {
+        let dst = crate::dsp::parallel::SharedMut::new(&mut partials);
+        for_each_range(n_channels * n_chunks, 1, |range| {
             let plan = fft::inverse(n_fft);
             let mut input = plan.make_input_vec();
             let mut output = plan.make_output_vec();
             let mut scratch = plan.make_scratch_vec();
             let scale = 1.0 / n_fft as f64;
             for item in range {
-                let (c, t) = (item / used, item % used);
-                input.iter_mut().for_each(|v| *v = Complex::new(0.0, 0.0));
-                for (k, v) in input.iter_mut().enumerate().take(keep) {
-                    let s = spec[c * n_bins * n_frames + k * n_frames + t];
-                    *v = Complex::new(s.re.to_f64(), s.im.to_f64());
-                }
-                // numpy's irfft ignores the imaginary parts of DC and Nyquist.
-                input[0].im = 0.0;
-                if n_fft % 2 == 0 {
-                    input[half - 1].im = 0.0;
-                }
-                let _ = plan.process_with_scratch(&mut input, &mut output, &mut scratch);
-                for (j, v) in output.iter().enumerate() {
-                    // SAFETY: each item owns its own n_fft-long slot.
-                    unsafe { dst.write(item * n_fft + j, v * scale * window[j]) };
+                let (c, chunk) = (item / n_chunks, item % n_chunks);
+                // SAFETY: each (channel, chunk) owns its partial buffer.
+                let acc = unsafe { dst.slice_mut(item * span, span) };
+                let t0 = chunk * OLA_CHUNK;
+                for t in t0..(t0 + OLA_CHUNK).min(used) {
+                    let col = &spec[(c * n_frames + t) * n_bins..(c * n_frames + t) * n_bins + keep];
+                    for (v, s) in input.iter_mut().zip(col) {
+                        *v = Complex::new(s.re.to_f64(), s.im.to_f64());
+                    }
+                    input[keep..].iter_mut().for_each(|v| *v = Complex::new(0.0, 0.0));
+                    // numpy's irfft ignores the imaginary parts of DC and Nyquist.
+                    input[0].im = 0.0;
+                    if n_fft % 2 == 0 {
+                        input[half - 1].im = 0.0;
+                    }
+                    let _ = plan.process_with_scratch(&mut input, &mut output, &mut scratch);
+                    let off = (t - t0) * hop;
+                    for ((a, v), w) in acc[off..off + n_fft].iter_mut().zip(&output).zip(window) {
+                        *a += v * scale * w;
+                    }
                 }
             }
         });
     }
     for c in 0..n_channels {
+        let dst = &mut out[c * out_len..(c + 1) * out_len];
         let mut acc = vec![0.0f64; out_len];
-        for t in 0..used {
-            let frame = &frames[(c * used + t) * n_fft..(c * used + t + 1) * n_fft];
-            for (j, v) in frame.iter().enumerate() {
-                let pos = (t * hop + j) as isize - start as isize;
-                if pos >= 0 && (pos as usize) < out_len {
-                    acc[pos as usize] += v;
+        for chunk in 0..n_chunks {
+            let part = &partials[(c * n_chunks + chunk) * span..(c * n_chunks + chunk + 1) * span];
+            let base = chunk * OLA_CHUNK * hop;
+            // Partial sample i sits at virtual position base + i, i.e.
+            // output position base + i - start.
+            let lo = start.saturating_sub(base);
+            for (i, v) in part.iter().enumerate().skip(lo) {
+                let pos = base + i - start;
+                if pos >= out_len {
+                    break;
                 }
+                acc[pos] += v;
             }
         }
-        let dst = &mut out[c * out_len..(c + 1) * out_len];
         for ((d, a), w) in dst.iter_mut().zip(&acc).zip(&wss) {
             *d = T::from_f64(if *w > T::TINY { a / w } else { *a });
         }
@@ -186,5 +220,30 @@ mod tests {
             ..cfg
         };
         assert_eq!(cfg.plan(100).unwrap(), (6, 1000));
+    }
+}
+
+#[cfg(test)]
+mod wss_tests {
+    use super::window_sumsquare;
+
+    #[test]
+    fn periodic_envelope_equals_direct_sum() {
+        let w: Vec<f64> = (0..10).map(|i| 0.1 + i as f64 * 0.07).collect();
+        for (hop, used, start, out_len) in [(3usize, 7usize, 5usize, 20usize), (4, 3, 0, 18), (10, 2, 0, 20), (2, 9, 5, 14)] {
+            let fast = window_sumsquare(&w, hop, used, start, out_len);
+            let mut slow = vec![0.0; out_len];
+            for t in 0..used {
+                for (j, v) in w.iter().enumerate() {
+                    let p = (t * hop + j) as isize - start as isize;
+                    if p >= 0 && (p as usize) < out_len {
+                        slow[p as usize] += v * v;
+                    }
+                }
+            }
+            for (a, b) in fast.iter().zip(&slow) {
+                assert!((a - b).abs() < 1e-12, "hop={hop} used={used}");
+            }
+        }
     }
 }

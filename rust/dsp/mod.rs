@@ -20,6 +20,11 @@ pub mod temporal;
 pub mod window;
 
 pub mod chroma;
+pub mod cqt;
+pub mod cqt_basis;
+pub mod cqt_decimate;
+pub mod cqt_frames;
+pub mod cqt_frames;
 pub mod cwt;
 pub mod scalogram;
 pub mod wavelets;

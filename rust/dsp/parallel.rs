@@ -110,4 +110,15 @@ impl<T> SharedMut<T> {
         debug_assert!(index < self.len);
         *self.ptr.add(index) = value;
     }
+
+    /// The sub-slice `start..start + len`.
+    ///
+    /// # Safety
+    /// No other thread may touch these elements while the slice is alive.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn slice_mut(&self, start: usize, len: usize) -> &mut [T] {
+        assert!(start + len <= self.len, "SharedMut slice out of bounds");
+        std::slice::from_raw_parts_mut(self.ptr.add(start), len)
+    }
 }

@@ -15,13 +15,16 @@ use crate::dsp::stft::{check, stft_into};
 use crate::dsp::window::{get_window, WindowKind};
 use num_complex::Complex;
 use numpy::{Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
 
 /// Register this file's functions on the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(window, m)?)?;
     m.add_function(wrap_pyfunction!(stft, m)?)?;
+    m.add_function(wrap_pyfunction!(stft_n_frames, m)?)?;
     m.add_function(wrap_pyfunction!(istft, m)?)?;
+    m.add_function(wrap_pyfunction!(istft_plan, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     Ok(())
@@ -32,6 +35,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 #[pyo3(signature = (name, n, fftbins=true))]
 fn window<'py>(py: Python<'py>, name: &str, n: usize, fftbins: bool) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let kind = WindowKind::parse(name).py_err(py)?;
+    // Refuse impossible sizes with MemoryError instead of aborting.
+    let mut probe: Vec<f64> = Vec::new();
+    probe
+        .try_reserve_exact(n.saturating_add(1))
+        .map_err(|_| PyMemoryError::new_err(format!("cannot allocate a window of length {n}")))?;
+    drop(probe);
     Ok(PyArray1::from_vec(py, get_window(kind, n, fftbins)))
 }
 
@@ -50,7 +59,8 @@ fn stft_typed<'py, T>(
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
     framing: Framing,
-) -> PyResult<Bound<'py, PyAny>>
+    out: &Bound<'py, PyAny>,
+) -> PyResult<()>
 where
     T: FftFloat + Element,
     Complex<T>: Element,
@@ -59,18 +69,21 @@ where
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
     let shape = check(&framing, ys, n_channels, window).py_err(py)?;
-    let out = unsafe { PyArray3::<Complex<T>>::new(py, [n_channels, shape.n_bins, shape.n_frames], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| stft_into(&framing, ys, window, &shape, os)).py_err(py)?;
-    }
-    Ok(out.into_any())
+    let out = out
+        .downcast::<PyArray3<Complex<T>>>()
+        .map_err(|_| parameter_error(py, "stft output must be a complex array matching the input precision"))?;
+    let mut rw = out.readwrite();
+    let os = rw.as_slice_mut()?;
+    py.allow_threads(|| stft_into(&framing, ys, window, &shape, os)).py_err(py)
 }
 
-/// Complex STFT of `y` (channels, samples) → (channels, bins, frames).
+/// Complex STFT of `y` (channels, samples) into `out` (channels, frames, bins).
+///
+/// The caller allocates `out` (so an impossible size is numpy's
+/// MemoryError, not an abort); [`stft_n_frames`] gives its frame count.
 #[pyfunction]
-#[pyo3(signature = (y, window, n_fft, hop_length, center, pad_mode))]
+#[pyo3(signature = (y, window, n_fft, hop_length, center, pad_mode, out))]
+#[allow(clippy::too_many_arguments)]
 fn stft<'py>(
     py: Python<'py>,
     y: &Bound<'py, PyAny>,
@@ -79,16 +92,45 @@ fn stft<'py>(
     hop_length: usize,
     center: bool,
     pad_mode: &str,
-) -> PyResult<Bound<'py, PyAny>> {
+    out: &Bound<'py, PyAny>,
+) -> PyResult<()> {
     let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
     let w = window.as_slice()?;
     if let Ok(a) = y.downcast::<PyArray2<f32>>() {
-        stft_typed(py, a, w, framing)
+        stft_typed(py, a, w, framing, out)
     } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
-        stft_typed(py, a, w, framing)
+        stft_typed(py, a, w, framing, out)
     } else {
         Err(parameter_error(py, "stft expects a 2-D float32 or float64 array"))
     }
+}
+
+/// Number of STFT frames for a signal of `n` samples.
+#[pyfunction]
+#[pyo3(signature = (n, n_fft, hop_length, center))]
+fn stft_n_frames(py: Python<'_>, n: usize, n_fft: usize, hop_length: usize, center: bool) -> PyResult<usize> {
+    framing(py, n_fft, hop_length, center, "constant")?.n_frames(n).py_err(py)
+}
+
+/// (frames used, output samples) of an inverse STFT.
+#[pyfunction]
+#[pyo3(signature = (n_frames, n_fft, hop_length, center, length=None))]
+fn istft_plan(
+    py: Python<'_>,
+    n_frames: usize,
+    n_fft: usize,
+    hop_length: usize,
+    center: bool,
+    length: Option<usize>,
+) -> PyResult<(usize, usize)> {
+    IstftConfig {
+        n_fft,
+        hop_length,
+        center,
+        length,
+    }
+    .plan(n_frames)
+    .py_err(py)
 }
 
 fn istft_typed<'py, T>(
@@ -96,37 +138,39 @@ fn istft_typed<'py, T>(
     spec: &Bound<'py, PyArray3<Complex<T>>>,
     window: &[f64],
     cfg: IstftConfig,
-) -> PyResult<Bound<'py, PyAny>>
+    out: &Bound<'py, PyAny>,
+) -> PyResult<()>
 where
     T: Sample + Element,
     Complex<T>: Element,
 {
     let spec = spec.readonly();
     let dims = spec.shape().to_vec();
-    let (n_channels, n_bins, n_frames) = (dims[0], dims[1], dims[2]);
-    let (_, out_len) = cfg.plan(n_frames).py_err(py)?;
+    let (n_channels, n_frames, n_bins) = (dims[0], dims[1], dims[2]);
     let ss = spec.as_slice()?;
-    let out = unsafe { PyArray2::<T>::new(py, [n_channels, out_len], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| istft_into(&cfg, ss, n_channels, n_bins, n_frames, window, os)).py_err(py)?;
-    }
-    Ok(out.into_any())
+    let out = out
+        .downcast::<PyArray2<T>>()
+        .map_err(|_| parameter_error(py, "istft output must be a real array matching the input precision"))?;
+    let mut rw = out.readwrite();
+    let os = rw.as_slice_mut()?;
+    py.allow_threads(|| istft_into(&cfg, ss, n_channels, n_bins, n_frames, window, os)).py_err(py)
 }
 
-/// Inverse STFT of (channels, bins, frames) complex → (channels, samples).
+/// Inverse STFT of frame-major complex (channels, frames, bins) into `out`
+/// (channels, samples), allocated by the caller from [`istft_plan`].
 #[pyfunction]
-#[pyo3(signature = (stft_matrix, window, n_fft, hop_length, center, length=None))]
+#[pyo3(signature = (stft_frames, window, n_fft, hop_length, center, length, out))]
+#[allow(clippy::too_many_arguments)]
 fn istft<'py>(
     py: Python<'py>,
-    stft_matrix: &Bound<'py, PyAny>,
+    stft_frames: &Bound<'py, PyAny>,
     window: PyReadonlyArray1<'py, f64>,
     n_fft: usize,
     hop_length: usize,
     center: bool,
     length: Option<usize>,
-) -> PyResult<Bound<'py, PyAny>> {
+    out: &Bound<'py, PyAny>,
+) -> PyResult<()> {
     let cfg = IstftConfig {
         n_fft,
         hop_length,
@@ -134,10 +178,10 @@ fn istft<'py>(
         length,
     };
     let w = window.as_slice()?;
-    if let Ok(a) = stft_matrix.downcast::<PyArray3<Complex<f32>>>() {
-        istft_typed(py, a, w, cfg)
-    } else if let Ok(a) = stft_matrix.downcast::<PyArray3<Complex<f64>>>() {
-        istft_typed(py, a, w, cfg)
+    if let Ok(a) = stft_frames.downcast::<PyArray3<Complex<f32>>>() {
+        istft_typed(py, a, w, cfg, out)
+    } else if let Ok(a) = stft_frames.downcast::<PyArray3<Complex<f64>>>() {
+        istft_typed(py, a, w, cfg, out)
     } else {
         Err(parameter_error(py, "istft expects a 3-D complex64 or complex128 array"))
     }

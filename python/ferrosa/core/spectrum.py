@@ -113,8 +113,13 @@ def stft(
     check_length(y, n_fft, center)
     fft_window = window_for(window, win_length, n_fft)
     y2, lead = as_channels(float_audio(y))
-    spec = _core.stft(y2, fft_window, n_fft, hop_length, center, pad_mode)
-    spec = spec.reshape(lead + spec.shape[1:])
+    n_frames = _core.stft_n_frames(y2.shape[-1], n_fft, hop_length, center)
+    ctype = dtype_r2c(y2.dtype)
+    # Frame-major buffer, exposed as (..., bins, frames): the memory order
+    # of librosa's Fortran-ordered result, filled without a transpose.
+    frames = np.empty((y2.shape[0], n_frames, 1 + n_fft // 2), dtype=ctype)
+    _core.stft(y2, fft_window, n_fft, hop_length, center, pad_mode, frames)
+    spec = np.swapaxes(frames.reshape(lead + frames.shape[1:]), -1, -2)
     want = dtype_r2c(y.dtype) if dtype is None else np.dtype(dtype)
     if spec.dtype != want:
         spec = spec.astype(want)
@@ -169,24 +174,27 @@ def istft(
     if length is not None:
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
             raise ParameterError(f"length={length!r} must be a non-negative integer")
-        length = int(length)
+        # librosa treats length=0 like None (it tests `if length:`).
+        length = int(length) or None
     ifft_window = window_for(window, win_length, n_fft)
     if stft_matrix.dtype == np.complex64 or stft_matrix.dtype == np.complex128:
         spec = stft_matrix
     else:
         spec = stft_matrix.astype(np.complex128)
     lead = spec.shape[:-2]
-    spec3 = np.ascontiguousarray(spec.reshape((-1,) + spec.shape[-2:]))
-    y = _core.istft(spec3, ifft_window, n_fft, hop_length, center, length)
+    # Frame-major (channels, frames, bins); free for ferrosa.stft's output.
+    frames = np.ascontiguousarray(np.swapaxes(spec.reshape((-1,) + spec.shape[-2:]), -1, -2))
+    _, n_out = _core.istft_plan(frames.shape[1], n_fft, hop_length, center, length)
+    y = np.empty((frames.shape[0], n_out), dtype=dtype_c2r(spec.dtype))
+    _core.istft(frames, ifft_window, n_fft, hop_length, center, length, y)
     y = y.reshape(lead + y.shape[-1:])
     want = dtype_c2r(spec.dtype) if dtype is None else np.dtype(dtype)
     if y.dtype != want:
         y = y.astype(want)
     if out is not None:
-        if out.shape[-1] < y.shape[-1] or out.shape[:-1] != y.shape[:-1]:
+        if out.shape != y.shape:
             raise ParameterError(f"Shape mismatch for provided output array out.shape={out.shape}")
-        out[..., : y.shape[-1]] = y
-        out[..., y.shape[-1] :] = 0
+        out[...] = y
         return out
     return y
 
