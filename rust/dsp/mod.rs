@@ -24,7 +24,6 @@ pub mod cqt;
 pub mod cqt_basis;
 pub mod cqt_decimate;
 pub mod cqt_frames;
-pub mod cqt_frames;
 pub mod cwt;
 pub mod scalogram;
 pub mod wavelets;
