@@ -4,6 +4,7 @@
 use pyo3::prelude::*;
 
 pub mod chroma;
+pub mod cqt;
 pub mod cwt;
 pub mod descriptors;
 pub mod errors;
@@ -20,5 +21,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     stack::register(m)?;
     melspec::register(m)?;
     cwt::register(m)?;
+    cqt::register(m)?;
     Ok(())
 }

@@ -1,0 +1,188 @@
+//! The inner loop of the CQT: centred rectangular-window frames of one
+//! octave, transformed and projected on that octave's filters.
+//!
+//! Two real frames ride in one complex FFT (frame t in the real part, t + 1
+//! in the imaginary part) and are separated only on the band of bins the
+//! filters read, so each frame costs half a complex FFT and no real-FFT
+//! post-processing. Filters are stored densely over their bin span (zeros
+//! where sparsification dropped a bin), which makes the projection a
+//! contiguous dot product.
+
+use crate::dsp::cqt_basis::OctaveBasis;
+use crate::dsp::fft::FftFloat;
+use crate::dsp::pad::PadMode;
+use crate::dsp::parallel;
+use crate::dsp::sample::Sample;
+use num_complex::Complex;
+use rustfft::{Fft, FftPlanner};
+use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// A float type with a cached complex FFT planner.
+pub trait ComplexFft: FftFloat {
+    fn complex_planner() -> &'static Mutex<FftPlanner<Self>>;
+
+    /// The forward complex FFT of length `n` (cached).
+    fn forward(n: usize) -> Arc<dyn Fft<Self>> {
+        let mut p = Self::complex_planner()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        p.plan_fft_forward(n)
+    }
+}
+
+impl ComplexFft for f32 {
+    fn complex_planner() -> &'static Mutex<FftPlanner<f32>> {
+        static P: OnceLock<Mutex<FftPlanner<f32>>> = OnceLock::new();
+        P.get_or_init(|| Mutex::new(FftPlanner::new()))
+    }
+}
+
+impl ComplexFft for f64 {
+    fn complex_planner() -> &'static Mutex<FftPlanner<f64>> {
+        static P: OnceLock<Mutex<FftPlanner<f64>>> = OnceLock::new();
+        P.get_or_init(|| Mutex::new(FftPlanner::new()))
+    }
+}
+
+/// An octave's filters, dense over the bins they read.
+#[derive(Debug, Clone)]
+pub struct DenseBasis {
+    pub n_fft: usize,
+    /// Bins any filter reads.
+    pub band: Range<usize>,
+    /// Per filter: offset of its first bin within `band`, and its weights.
+    pub rows: Vec<(usize, Vec<Complex<f64>>)>,
+}
+
+impl DenseBasis {
+    pub fn new(b: &OctaveBasis) -> Self {
+        let lo = b
+            .rows
+            .iter()
+            .filter_map(|r| r.bins.first().copied())
+            .min()
+            .unwrap_or(0);
+        let hi = b
+            .rows
+            .iter()
+            .filter_map(|r| r.bins.last().copied())
+            .max()
+            .unwrap_or(0);
+        let rows = b
+            .rows
+            .iter()
+            .map(|r| match (r.bins.first(), r.bins.last()) {
+                (Some(&first), Some(&last)) => {
+                    let mut w = vec![Complex::new(0.0, 0.0); last - first + 1];
+                    for (&k, v) in r.bins.iter().zip(&r.weights) {
+                        w[k - first] = *v;
+                    }
+                    (first - lo, w)
+                }
+                _ => (0, Vec::new()),
+            })
+            .collect();
+        DenseBasis {
+            n_fft: b.n_fft,
+            band: lo..hi + 1,
+            rows,
+        }
+    }
+}
+
+#[inline]
+fn widen<F: Sample>(c: Complex<F>) -> Complex<f64> {
+    Complex::new(c.re.to_f64(), c.im.to_f64())
+}
+
+/// Project frames `0..n_frames` (frame t centred on `t * hop` of `sig`, padded
+/// with `pad_mode`) on `basis`; `emit(filter, frame, value)` from worker threads.
+pub fn project_frames<F, E>(
+    basis: &DenseBasis,
+    sig: &[f64],
+    hop: usize,
+    n_frames: usize,
+    pad_mode: PadMode,
+    emit: E,
+) where
+    F: ComplexFft,
+    E: Fn(usize, usize, Complex<f64>) + Send + Sync,
+{
+    let n_fft = basis.n_fft;
+    let left = (n_fft / 2) as isize;
+    let len = sig.len();
+    let fft = F::forward(n_fft);
+    let n_pairs = n_frames.div_ceil(2);
+    let read = |t: usize, j: usize| -> f64 {
+        if t >= n_frames {
+            return 0.0;
+        }
+        let i = (t * hop) as isize - left + j as isize;
+        if i >= 0 && (i as usize) < len {
+            sig[i as usize]
+        } else {
+            pad_mode.source_index(i, len).map_or(0.0, |s| sig[s])
+        }
+    };
+    parallel::for_each_range(n_pairs, 32, |range| {
+        let zero = Complex::new(<F as Sample>::from_f64(0.0), <F as Sample>::from_f64(0.0));
+        let mut z = vec![zero; n_fft];
+        let mut scratch = vec![zero; fft.get_inplace_scratch_len()];
+        let width = basis.band.len();
+        let mut xa = vec![Complex::new(0.0, 0.0); width];
+        let mut xb = vec![Complex::new(0.0, 0.0); width];
+        for pair in range {
+            let (t0, t1) = (2 * pair, 2 * pair + 1);
+            let s0 = (t0 * hop) as isize - left;
+            let s1 = (t1 * hop) as isize - left;
+            let inside = |s: isize| s >= 0 && s as usize + n_fft <= len;
+            if inside(s0) && (t1 >= n_frames || inside(s1)) {
+                let a = &sig[s0 as usize..s0 as usize + n_fft];
+                if t1 < n_frames {
+                    let b = &sig[s1 as usize..s1 as usize + n_fft];
+                    for ((zj, &x0), &x1) in z.iter_mut().zip(a).zip(b) {
+                        *zj =
+                            Complex::new(<F as Sample>::from_f64(x0), <F as Sample>::from_f64(x1));
+                    }
+                } else {
+                    for (zj, &x0) in z.iter_mut().zip(a) {
+                        *zj =
+                            Complex::new(<F as Sample>::from_f64(x0), <F as Sample>::from_f64(0.0));
+                    }
+                }
+            } else {
+                for (j, zj) in z.iter_mut().enumerate() {
+                    *zj = Complex::new(
+                        <F as Sample>::from_f64(read(t0, j)),
+                        <F as Sample>::from_f64(read(t1, j)),
+                    );
+                }
+            }
+            fft.process_with_scratch(&mut z, &mut scratch);
+            // Z = A + iB with A, B real-signal spectra: A[k] = (Z[k] + conj Z[-k]) / 2,
+            // B[k] = (Z[k] - conj Z[-k]) / 2i.
+            for (u, k) in basis.band.clone().enumerate() {
+                let p = widen(z[k]);
+                let q = widen(z[(n_fft - k) % n_fft]).conj();
+                xa[u] = (p + q) * 0.5;
+                let d = p - q;
+                xb[u] = Complex::new(d.im * 0.5, -d.re * 0.5);
+            }
+            for (r, (off, w)) in basis.rows.iter().enumerate() {
+                let dot = |x: &[Complex<f64>]| -> Complex<f64> {
+                    let (mut re, mut im) = (0.0, 0.0);
+                    for (wv, xv) in w.iter().zip(&x[*off..*off + w.len()]) {
+                        re += wv.re * xv.re - wv.im * xv.im;
+                        im += wv.re * xv.im + wv.im * xv.re;
+                    }
+                    Complex::new(re, im)
+                };
+                emit(r, t0, dot(&xa));
+                if t1 < n_frames {
+                    emit(r, t1, dot(&xb));
+                }
+            }
+        }
+    });
+}

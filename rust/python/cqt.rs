@@ -1,0 +1,95 @@
+//! Binding for the multi-rate CQT/VQT kernel.
+//!
+//! Python resolves librosa's parameters (frequencies with tuning, relative
+//! bandwidths, filter lengths and cutoff) and passes them here with a
+//! C-contiguous `(channels, samples)` array; the result is complex
+//! `(channels, n_bins, n_frames)` in the input's precision.
+
+use super::errors::{parameter_error, IntoPyResult};
+use crate::dsp::cqt::{plan, CqtParams, FftSample};
+use crate::dsp::cqt_basis::Norm;
+use crate::dsp::pad::PadMode;
+use crate::dsp::window::WindowKind;
+use num_complex::Complex;
+use numpy::{Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+
+/// Register this file's functions on the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(vqt, m)?)?;
+    Ok(())
+}
+
+fn vqt_typed<'py, T>(
+    py: Python<'py>,
+    y: &Bound<'py, PyArray2<T>>,
+    params: CqtParams,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: FftSample + Element,
+    Complex<T>: Element,
+{
+    let y = y.readonly();
+    let (channels, n) = (y.shape()[0], y.shape()[1]);
+    let ys = y.as_slice()?;
+    if n == 0 {
+        return Err(parameter_error(py, "Audio buffer is empty"));
+    }
+    let p = py.allow_threads(|| plan(&params)).py_err(py)?;
+    let n_frames = p.n_frames(n);
+    let out = unsafe { PyArray3::<Complex<T>>::new(py, [channels, p.n_bins(), n_frames], false) };
+    {
+        let mut rw = out.readwrite();
+        let os = rw.as_slice_mut()?;
+        py.allow_threads(|| p.run(ys, channels, n, params.pad_mode, os))
+            .py_err(py)?;
+    }
+    Ok(out.into_any())
+}
+
+/// Complex VQT of `y` (channels, n) → (channels, n_bins, n_frames).
+#[pyfunction]
+#[pyo3(signature = (
+    y, sr, hop_length, freqs, lengths, filter_cutoff, bins_per_octave,
+    window="hann", norm=Some(1.0), sparsity=0.01, scale=true, pad_mode="constant"
+))]
+#[allow(clippy::too_many_arguments)]
+fn vqt<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    sr: f64,
+    hop_length: usize,
+    freqs: PyReadonlyArray1<'py, f64>,
+    lengths: PyReadonlyArray1<'py, f64>,
+    filter_cutoff: f64,
+    bins_per_octave: usize,
+    window: &str,
+    norm: Option<f64>,
+    sparsity: f64,
+    scale: bool,
+    pad_mode: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let params = CqtParams {
+        sr,
+        hop_length,
+        freqs: freqs.as_slice()?.to_vec(),
+        lengths: lengths.as_slice()?.to_vec(),
+        filter_cutoff,
+        bins_per_octave,
+        window: WindowKind::parse(window).py_err(py)?,
+        norm: Norm::from_f64(norm.unwrap_or(f64::NAN)).py_err(py)?,
+        sparsity,
+        scale,
+        pad_mode: PadMode::parse(pad_mode).py_err(py)?,
+    };
+    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
+        vqt_typed(py, a, params)
+    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
+        vqt_typed(py, a, params)
+    } else {
+        Err(parameter_error(
+            py,
+            "vqt expects a 2-D float32 or float64 array",
+        ))
+    }
+}
