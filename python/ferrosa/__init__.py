@@ -85,6 +85,11 @@ __all__ += [
 ]
 
 
+from .core.constantq import cqt, cqt_frequencies, vqt  # noqa: E402
+
+__all__ += ["cqt", "cqt_frequencies", "vqt"]
+
+
 def __getattr__(name: str) -> Any:
     if name in _IO:
         return getattr(importlib.import_module(".io", __name__), name)

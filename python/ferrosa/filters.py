@@ -344,3 +344,10 @@ def chroma(
         norm_value(norm), bool(base_c),
     )
     return np.ascontiguousarray(fb, dtype=dtype) if np.dtype(dtype) != fb.dtype else fb.copy()
+
+
+# --- Constant-Q filters (implemented in ferrosa.core.constantq) ---------------
+
+from .core.constantq import cq_to_chroma, wavelet_lengths, window_bandwidth  # noqa: E402
+
+__all__ += ["cq_to_chroma", "wavelet_lengths", "window_bandwidth"]

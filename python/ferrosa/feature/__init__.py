@@ -31,3 +31,7 @@ __all__ += [
     "stack",
     "zero_crossing_rate",
 ]
+
+from .chroma_cqt import chroma_cens, chroma_cqt  # noqa: E402
+
+__all__ += ["chroma_cens", "chroma_cqt"]

@@ -1,0 +1,420 @@
+"""Constant-Q and variable-Q transforms (librosa.cqt / librosa.vqt).
+
+Algorithm
+---------
+librosa's multi-rate transform, step for step, in Rust: the top octave's
+filters (windowed complex exponentials of length ``Q * sr / f``, normalised,
+FFT'd and sparsified) are applied to a centred rectangular-window STFT;
+then the signal is halved in rate (when the hop is even), the next octave's
+filters are built at the new rate, and so on; the frames all octaves share
+are kept and each row is divided by ``sqrt(filter length)``. Early
+downsampling, octave slicing, gains and trimming follow librosa 0.11.
+
+Deliberate difference: librosa resamples with soxr (``res_type``); ferrosa
+uses its own linear-phase half-band filter designed for the band the next
+octave reads (flat to ~1e-5 there, ~100 dB rejection of what would alias into
+it). ``res_type`` is accepted and ignored. Measured against librosa on
+music-like signals the magnitudes agree to ~1e-3 of each frame's peak
+(correlation > 0.9999); the tests hold them to 1e-2 per frame and 0.99
+correlation, as the issue asks. Filter banks are computed in float64
+(librosa builds them in complex64), so the ferrosa values are the more
+precise of the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import numpy as np
+
+from .. import _core
+from ..exceptions import ParameterError
+from ..util.validation import (
+    as_channels,
+    check_positive_int,
+    check_real,
+    dtype_r2c,
+    float_audio,
+    valid_audio,
+)
+
+__all__ = [
+    "cq_to_chroma",
+    "cqt",
+    "cqt_frequencies",
+    "vqt",
+    "wavelet_lengths",
+    "window_bandwidth",
+]
+
+#: ``note_to_hz("C1")``: librosa's default lowest CQT frequency.
+C1_HZ = 32.70319566257483
+
+# librosa.filters.WINDOW_BANDWIDTHS: equivalent noise bandwidths (in bins)
+# librosa uses for the filter cutoff; kept verbatim so cutoffs agree.
+_WINDOW_BANDWIDTHS = {
+    "bartlett": 1.3334961334912805,
+    "barthann": 1.4560255965133932,
+    "blackman": 1.7269681554262326,
+    "blackmanharris": 2.0045975283585014,
+    "bohman": 1.7859588613860062,
+    "boxcar": 1.0,
+    "cosine": 1.2337005350199792,
+    "flattop": 2.7762255046484143,
+    "hamming": 1.3629455320350348,
+    "hann": 1.50018310546875,
+    "nuttall": 1.9763500280946082,
+    "parzen": 1.917460317460319,
+    "triang": 1.333170652355585,
+}
+_ALIASES = {
+    "bart": "bartlett", "brt": "bartlett", "brthan": "barthann", "bth": "barthann",
+    "bkh": "blackmanharris", "blackharr": "blackmanharris", "black": "blackman",
+    "blk": "blackman", "bman": "bohman", "bmn": "bohman", "box": "boxcar", "ones": "boxcar",
+    "rect": "boxcar", "rectangular": "boxcar", "halfcosine": "cosine", "flat": "flattop",
+    "flt": "flattop", "ham": "hamming", "hamm": "hamming", "han": "hann", "hanning": "hann",
+    "nut": "nuttall", "nutl": "nuttall", "par": "parzen", "parz": "parzen", "tri": "triang",
+    "triangle": "triang",
+}  # fmt: skip
+
+
+def window_bandwidth(window: Any, n: int = 1000) -> float:
+    """Equivalent noise bandwidth of a window, in FFT bins (librosa's).
+
+    Parameters
+    ----------
+    window : str or callable
+    n : int > 0
+        Window length used when the bandwidth is not tabulated.
+
+    Returns
+    -------
+    float
+        ``n * sum(w**2) / sum(w)**2``.
+    """
+    key = getattr(window, "__name__", window)
+    if isinstance(key, str):
+        name = _ALIASES.get(key.lower(), key.lower())
+        if name in _WINDOW_BANDWIDTHS:
+            return _WINDOW_BANDWIDTHS[name]
+    from ..filters import get_window
+
+    win = np.asarray(get_window(window, n), dtype=np.float64)
+    return float(n * np.sum(win**2) / (np.sum(win) ** 2 + np.finfo(np.float64).tiny))
+
+
+def relative_bandwidth(freqs: np.ndarray) -> np.ndarray:
+    """Relative bandwidth ``alpha`` of each frequency from its neighbours."""
+    if len(freqs) <= 1:
+        raise ParameterError(
+            f"2 or more frequencies are required to compute bandwidths. Given freqs={freqs}"
+        )
+    logf = np.log2(freqs)
+    bpo = np.empty_like(freqs)
+    bpo[0] = 1 / (logf[1] - logf[0])
+    bpo[-1] = 1 / (logf[-1] - logf[-2])
+    bpo[1:-1] = 2 / (logf[2:] - logf[:-2])
+    return (2.0 ** (2 / bpo) - 1) / (2.0 ** (2 / bpo) + 1)
+
+
+def wavelet_lengths(
+    *,
+    freqs: Any,
+    sr: float = 22050,
+    window: Any = "hann",
+    filter_scale: float = 1,
+    gamma: float | None = 0,
+    alpha: Any = None,
+) -> tuple[np.ndarray, float]:
+    """Filter lengths and the highest frequency they reach (librosa's).
+
+    Parameters
+    ----------
+    freqs : np.ndarray, shape (n_bins,), ascending, > 0
+    sr : float > 0
+    window : str
+    filter_scale : float > 0
+    gamma : float >= 0 or None
+        Bandwidth offset; None uses the ERB-like ``alpha * 24.7 / 0.108``.
+    alpha : float or np.ndarray, optional
+        Relative bandwidths; inferred from ``freqs`` when omitted.
+
+    Returns
+    -------
+    lengths : np.ndarray, shape (n_bins,), float64
+        ``Q * sr / (freqs + gamma / alpha)`` samples, ``Q = filter_scale / alpha``.
+    filter_cutoff : float
+        ``max(freqs * (1 + 0.5 * window_bandwidth(window) / Q) + 0.5 * gamma)``.
+    """
+    freqs = np.asarray(freqs, dtype=np.float64)
+    filter_scale = check_real("filter_scale", filter_scale, positive=True)
+    if gamma is not None and gamma < 0:
+        raise ParameterError(f"gamma={gamma} must be non-negative")
+    if np.any(freqs <= 0):
+        raise ParameterError("frequencies must be strictly positive")
+    if len(freqs) > 1 and np.any(freqs[:-1] > freqs[1:]):
+        raise ParameterError(f"Frequency array={freqs} must be in strictly ascending order")
+    alpha_ = relative_bandwidth(freqs) if alpha is None else np.asarray(alpha)
+    gamma_ = alpha_ * 24.7 / 0.108 if gamma is None else gamma
+    Q = float(filter_scale) / alpha_
+    f_cutoff = max(freqs * (1 + 0.5 * window_bandwidth(window) / Q) + 0.5 * gamma_)
+    lengths = Q * sr / (freqs + gamma_ / alpha_)
+    return np.asarray(lengths, dtype=np.float64), float(f_cutoff)
+
+
+def cqt_frequencies(
+    n_bins: int, *, fmin: float, bins_per_octave: int = 12, tuning: float = 0.0
+) -> np.ndarray:
+    """Centre frequencies of CQT bins (librosa.cqt_frequencies).
+
+    Returns
+    -------
+    np.ndarray, shape (n_bins,), float64
+        ``fmin * 2**((k + tuning) / bins_per_octave)``.
+    """
+    n_bins = check_positive_int("n_bins", n_bins)
+    bins_per_octave = check_positive_int("bins_per_octave", bins_per_octave)
+    correction: float = 2.0 ** (float(tuning) / bins_per_octave)
+    frequencies: np.ndarray = 2.0 ** (np.arange(0, n_bins, dtype=float) / bins_per_octave)
+    return correction * fmin * frequencies
+
+
+def _interval_frequencies(n_bins: int, fmin: float, intervals: Any, bpo: int) -> np.ndarray:
+    """librosa.interval_frequencies for equal temperament or explicit ratios."""
+    if isinstance(intervals, str):
+        if intervals != "equal":
+            raise ParameterError(
+                f"intervals={intervals!r} is not supported; use 'equal' or a list of ratios"
+            )
+        ratios = 2.0 ** (np.arange(0, bpo, dtype=float) / bpo)
+    else:
+        ratios = np.array(intervals, dtype=np.float64)
+        bpo = len(ratios)
+    n_octaves = np.ceil(n_bins / bpo)
+    all_ratios = np.multiply.outer(2.0 ** np.arange(n_octaves), ratios).flatten()[:n_bins]
+    return np.sort(all_ratios) * fmin
+
+
+def _estimate_tuning(y: np.ndarray, sr: float, bins_per_octave: int) -> float:
+    try:
+        from .pitch import estimate_tuning  # type: ignore[import-not-found]
+    except ImportError as err:  # pragma: no cover - until the pitch module lands
+        raise ParameterError(
+            "tuning=None needs ferrosa.estimate_tuning, which this build lacks; pass tuning=0.0"
+        ) from err
+    return float(estimate_tuning(y=y, sr=sr, bins_per_octave=bins_per_octave))
+
+
+def vqt(
+    y: np.ndarray,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    intervals: str | Collection[float] = "equal",
+    gamma: float | None = None,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float | None = 1,
+    sparsity: float = 0.01,
+    window: str = "hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    res_type: str | None = "soxr_hq",
+    dtype: Any = None,
+) -> np.ndarray:
+    """Variable-Q transform (librosa.vqt); ``gamma=0`` is the CQT.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (..., n), float32 or float64
+    sr : float > 0
+    hop_length : int > 0
+        Must be divisible by ``2**(n_octaves - 1)`` for every octave to be
+        downsampled (otherwise lower octaves run at a higher rate, as in librosa).
+    fmin : float > 0, default C1 (32.70 Hz)
+    n_bins : int > 0
+    intervals : "equal" or sequence of frequency ratios within an octave
+    gamma : float >= 0 or None
+        Bandwidth offset in Hz; None is librosa's ERB-based default.
+    bins_per_octave : int > 0
+    tuning : float or None
+        Deviation from A440 in fractions of a bin; None estimates it.
+    filter_scale : float > 0
+    norm : float > 0, inf or None
+        Norm of each time-domain filter.
+    sparsity : float in [0, 1)
+        Drop each filter's smallest FFT bins holding this fraction of its L1 mass.
+    window : str
+        A window ferrosa computes (hann, hamming, blackman, ...).
+    scale : bool
+        Divide each row by ``sqrt(filter length)``.
+    pad_mode : str
+        Padding of the centred frames (numpy.pad mode).
+    res_type : str
+        Ignored: ferrosa always uses its half-band resampler (see module notes).
+    dtype : complex dtype, optional
+        Default complex64 for float32 input, complex128 for float64.
+
+    Returns
+    -------
+    np.ndarray, shape (..., n_bins, n_frames), complex
+        ``n_frames = 1 + n // hop_length`` when every octave's hop divides.
+    """
+    del res_type  # soxr is not used; see the module docstring
+    valid_audio(y, mono=False)
+    if not isinstance(intervals, str):
+        bins_per_octave = len(list(intervals))
+    hop_length = check_positive_int("hop_length", hop_length)
+    n_bins = check_positive_int("n_bins", n_bins)
+    bins_per_octave = check_positive_int("bins_per_octave", bins_per_octave)
+    sr = check_real("sr", sr, positive=True)
+    fmin = C1_HZ if fmin is None else check_real("fmin", fmin, positive=True)
+    sparsity = check_real("sparsity", sparsity, nonneg=True)
+    if sparsity >= 1:
+        raise ParameterError(f"sparsity={sparsity} must be in [0, 1)")
+    if norm is not None and not (isinstance(norm, (int, float, np.number)) and norm > 0):
+        raise ParameterError(f"norm={norm!r} must be None, inf or a positive number")
+    if not isinstance(window, str):
+        raise ParameterError(f"window={window!r} must be a window name such as 'hann'")
+    if tuning is None:
+        tuning = _estimate_tuning(y, sr, bins_per_octave)
+    tuning = check_real("tuning", tuning)
+    fmin = fmin * 2.0 ** (tuning / bins_per_octave)
+    freqs = _interval_frequencies(n_bins, fmin, intervals, bins_per_octave)
+    if n_bins == 1:
+        r = 2 ** (1 / bins_per_octave)
+        alpha = np.atleast_1d((r**2 - 1) / (r**2 + 1))
+    else:
+        alpha = relative_bandwidth(freqs)
+    lengths, cutoff = wavelet_lengths(
+        freqs=freqs, sr=sr, window=window, filter_scale=filter_scale, gamma=gamma, alpha=alpha
+    )
+    nyquist = sr / 2.0
+    if cutoff > nyquist:
+        raise ParameterError(
+            f"Wavelet basis with max frequency={np.max(freqs)} would exceed the Nyquist "
+            f"frequency={nyquist}. Try reducing the number of frequency bins."
+        )
+    y2, lead = as_channels(float_audio(y))
+    V = _core.vqt(
+        y2,
+        sr,
+        hop_length,
+        np.ascontiguousarray(freqs, dtype=np.float64),
+        np.ascontiguousarray(lengths, dtype=np.float64),
+        cutoff,
+        bins_per_octave,
+        window,
+        None if norm is None else float(norm),
+        sparsity,
+        bool(scale),
+        pad_mode,
+    )
+    V = V.reshape(lead + V.shape[1:])
+    want = dtype_r2c(y.dtype) if dtype is None else np.dtype(dtype)
+    return V if V.dtype == want else V.astype(want)
+
+
+def cqt(
+    y: np.ndarray,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float | None = 1,
+    sparsity: float = 0.01,
+    window: str = "hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    res_type: str | None = "soxr_hq",
+    dtype: Any = None,
+) -> np.ndarray:
+    """Constant-Q transform (librosa.cqt): :func:`vqt` with ``gamma=0``.
+
+    Returns
+    -------
+    np.ndarray, shape (..., n_bins, n_frames), complex
+        See :func:`vqt` for the parameters and the algorithm.
+    """
+    return vqt(
+        y,
+        sr=sr,
+        hop_length=hop_length,
+        fmin=fmin,
+        n_bins=n_bins,
+        intervals="equal",
+        gamma=0,
+        bins_per_octave=bins_per_octave,
+        tuning=tuning,
+        filter_scale=filter_scale,
+        norm=norm,
+        sparsity=sparsity,
+        window=window,
+        scale=scale,
+        pad_mode=pad_mode,
+        res_type=res_type,
+        dtype=dtype,
+    )
+
+
+def cq_to_chroma(
+    n_input: int,
+    *,
+    bins_per_octave: int = 12,
+    n_chroma: int = 12,
+    fmin: float | None = None,
+    window: np.ndarray | None = None,
+    base_c: bool = True,
+    dtype: Any = np.float32,
+) -> np.ndarray:
+    """Matrix folding CQT bins onto chroma bins (librosa.filters.cq_to_chroma).
+
+    Parameters
+    ----------
+    n_input : int > 0
+        Number of CQT bins.
+    bins_per_octave : int > 0, a multiple of ``n_chroma``
+    n_chroma : int > 0
+    fmin : float > 0, default C1
+        Frequency of the first CQT bin.
+    window : np.ndarray, optional
+        Convolve each chroma row with this window (needs scipy).
+    base_c : bool
+        Chroma 0 is C (else A).
+    dtype : dtype
+
+    Returns
+    -------
+    np.ndarray, shape (n_chroma, n_input)
+    """
+    n_input = check_positive_int("n_input", n_input)
+    bins_per_octave = check_positive_int("bins_per_octave", bins_per_octave)
+    n_chroma = check_positive_int("n_chroma", n_chroma)
+    n_merge = float(bins_per_octave) / n_chroma
+    fmin_ = C1_HZ if fmin is None else check_real("fmin", fmin, positive=True)
+    if np.mod(n_merge, 1) != 0:
+        raise ParameterError(
+            f"Incompatible CQ merge: bins_per_octave={bins_per_octave} must be an integer "
+            f"multiple of n_chroma={n_chroma}"
+        )
+    cq_to_ch = np.repeat(np.eye(n_chroma), int(n_merge), axis=1)
+    cq_to_ch = np.roll(cq_to_ch, -int(n_merge // 2), axis=1)
+    n_octaves = np.ceil(float(n_input) / bins_per_octave)
+    cq_to_ch = np.tile(cq_to_ch, int(n_octaves))[:, :n_input]
+    midi_0 = np.mod(12 * (np.log2(fmin_) - np.log2(440.0)) + 69, 12)
+    roll = midi_0 if base_c else midi_0 - 9
+    roll = int(np.round(roll * (n_chroma / 12.0)))
+    cq_to_ch = np.roll(cq_to_ch, roll, axis=0).astype(dtype)
+    if window is not None:
+        from scipy.signal import convolve
+
+        cq_to_ch = convolve(cq_to_ch, np.atleast_2d(window), mode="same")
+    return cq_to_ch
