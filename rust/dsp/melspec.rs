@@ -1,9 +1,12 @@
 //! Fused mel spectrogram and MFCC kernels.
 //!
 //! From audio, each frame goes spectrum -> |X|^power -> sparse mel product
-//! (-> dB -> DCT for MFCC) in one pass on top of
-//! [`for_each_spectrum`]; the `(n_bins, n_frames)` spectrogram is never
-//! materialised. MFCC needs one extra pass because librosa's `top_db` clamp
+//! (-> dB -> DCT for MFCC) in one pass over frames, so the
+//! `(n_bins, n_frames)` spectrogram is never materialised. The mel
+//! spectrogram runs its FFT in the precision of the audio (f32 for float32,
+//! as `stft_into` does; errors ~3e-7 of the peak). MFCCs always use an f64
+//! FFT: the dB of bands 80 dB below the peak amplify f32 FFT noise to
+//! ~1e-6..4e-6 of the peak (with liftering), too close to the 1e-5 contract. MFCC needs one extra pass because librosa's `top_db` clamp
 //! uses the maximum over the whole array (all channels): pass 1 stores the
 //! frame-major dB mel spectrogram, pass 2 clamps each frame and applies the
 //! DCT.
@@ -13,37 +16,51 @@
 //! multi-feature kernel can fuse them with others.
 
 use crate::dsp::dct::DctMatrix;
+use crate::dsp::fft::FftFloat;
 use crate::dsp::frame::Framing;
 use crate::dsp::mel::MelBank;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
-use crate::dsp::stft::{for_each_spectrum, StftShape};
+use crate::dsp::stft::{StftShape, Worker};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::ops::Range;
 
+/// Frames (at n_fft = 2048) below which a call stays on the calling thread.
+const MIN_FRAMES_PER_TASK: usize = 32;
+
 /// Multiply-adds below which a matrix-on-spectrogram call stays on one thread.
 const MIN_WORK_PER_TASK: usize = 1 << 18;
 
-/// `out[k] = |spec[k]|^power` for `k` in `range` (other entries untouched).
+/// `out[k] = |spec[k]|^power` for `k` in `range` (other entries untouched),
+/// computed in f64 whatever the spectrum's precision.
 ///
 /// `power = 2` and `power = 1` take exact fast paths (`re^2 + im^2`, its
 /// square root); other exponents use `(re^2 + im^2)^(power / 2)`.
 #[inline]
-pub fn power_spectrum(spec: &[Complex<f64>], power: f64, range: Range<usize>, out: &mut [f64]) {
+pub fn power_spectrum<F: Sample>(
+    spec: &[Complex<F>],
+    power: f64,
+    range: Range<usize>,
+    out: &mut [f64],
+) {
     let (s, o) = (&spec[range.clone()], &mut out[range]);
+    let sq = |c: &Complex<F>| {
+        let (re, im) = (c.re.to_f64(), c.im.to_f64());
+        re * re + im * im
+    };
     if power == 2.0 {
         for (o, c) in o.iter_mut().zip(s) {
-            *o = c.re * c.re + c.im * c.im;
+            *o = sq(c);
         }
     } else if power == 1.0 {
         for (o, c) in o.iter_mut().zip(s) {
-            *o = c.re.hypot(c.im);
+            *o = c.re.to_f64().hypot(c.im.to_f64());
         }
     } else {
         let half = power / 2.0;
         for (o, c) in o.iter_mut().zip(s) {
-            *o = (c.re * c.re + c.im * c.im).powf(half);
+            *o = sq(c).powf(half);
         }
     }
 }
@@ -85,11 +102,43 @@ fn check_power(power: f64) -> DspResult<()> {
     Ok(())
 }
 
+/// Visit the spectrum of every (channel, frame) with the FFT in precision
+/// `F`, in parallel over frames (like
+/// [`crate::dsp::stft::for_each_spectrum`], which is f64-only).
+fn for_each_spectrum_in<F, T, S, M, V>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    make_state: M,
+    visit: V,
+) where
+    F: FftFloat,
+    T: Sample,
+    M: Fn() -> S + Send + Sync,
+    V: Fn(usize, usize, &[Complex<F>], &mut S) + Send + Sync,
+{
+    let total = shape.n_channels * shape.n_frames;
+    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
+    for_each_range(total, min_chunk, |items| {
+        let mut worker = Worker::<F>::new(framing.frame_length);
+        let mut state = make_state();
+        for item in items {
+            let (c, t) = (item / shape.n_frames, item % shape.n_frames);
+            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
+            visit(c, t, worker.compute(framing, yc, window, t), &mut state);
+        }
+    });
+}
+
 /// Mel spectrogram of audio into `out`, laid out `(channel, mel, frame)`.
 ///
 /// `y` holds `shape.n_channels` channels of `shape.n_samples` each (see
-/// [`crate::dsp::stft::check`]); `power` is the spectrogram exponent.
-pub fn melspectrogram_into<T: Sample, O: Sample>(
+/// [`crate::dsp::stft::check`]); `power` is the spectrogram exponent. The FFT
+/// runs in the precision of `T` (as `stft_into` does): float32 audio is
+/// transformed in f32, about twice as fast, with errors around 1e-7 of the
+/// peak; the power and mel sums are always accumulated in f64.
+pub fn melspectrogram_into<T: FftFloat, O: Sample>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -110,7 +159,7 @@ pub fn melspectrogram_into<T: Sample, O: Sample>(
     }
     let dst = SharedMut::new(out);
     let range = bank.bin_range();
-    for_each_spectrum(
+    for_each_spectrum_in::<T, T, _, _, _>(
         framing,
         y,
         window,
@@ -133,7 +182,8 @@ pub fn melspectrogram_into<T: Sample, O: Sample>(
 ///
 /// Per frame: `|X|^power` -> mel -> `10 log10(max(amin, .))`; then the whole
 /// array is floored at `max - top_db` and each frame goes through `dct`
-/// (whose `n_in` must equal the bank's `n_mels`).
+/// (whose `n_in` must equal the bank's `n_mels`). The FFT runs in f64 for
+/// every input type (see the module notes).
 #[allow(clippy::too_many_arguments)]
 pub fn mfcc_into<T: Sample, O: Sample>(
     framing: &Framing,
@@ -167,7 +217,7 @@ pub fn mfcc_into<T: Sample, O: Sample>(
     {
         let db_dst = SharedMut::new(&mut db);
         let range = bank.bin_range();
-        for_each_spectrum(
+        for_each_spectrum_in::<f64, T, _, _, _>(
             framing,
             y,
             window,
@@ -311,4 +361,271 @@ fn matrix_on_columns<T: Sample, O: Sample>(
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dsp::dct::DctNorm;
+    use crate::dsp::mel::{MelNorm, MelParams, Precision};
+    use crate::dsp::pad::PadMode;
+    use crate::dsp::stft::{check, stft};
+    use crate::dsp::window::{get_window, WindowKind};
+
+    const N_FFT: usize = 256;
+
+    fn setup(n_mels: usize) -> (Framing, Vec<f64>, MelBank) {
+        let framing = Framing {
+            frame_length: N_FFT,
+            hop_length: 64,
+            center: true,
+            pad_mode: PadMode::Reflect,
+        };
+        let window = get_window(WindowKind::Hann, N_FFT, true);
+        let bank = MelBank::new(&MelParams {
+            sr: 8000.0,
+            n_fft: N_FFT,
+            n_mels,
+            fmin: 0.0,
+            fmax: 4000.0,
+            htk: false,
+            norm: MelNorm::Slaney,
+            precision: Precision::F32,
+        })
+        .unwrap();
+        (framing, window, bank)
+    }
+
+    fn signal(n: usize, seed: usize, gain: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                gain * (((i * 7919 + seed * 104_729) % 1000) as f64 / 500.0 - 1.0
+                    + (i as f64 * 0.05).sin())
+            })
+            .collect()
+    }
+
+    /// |STFT|^power projected by the dense bank, `(mel, frame)`.
+    fn reference_mel(
+        framing: &Framing,
+        y: &[f64],
+        w: &[f64],
+        bank: &MelBank,
+        power: f64,
+    ) -> Vec<f64> {
+        let (spec, shape) = stft(framing, y, w).unwrap();
+        let (nb, nf, nm) = (shape.n_bins, shape.n_frames, bank.n_mels());
+        let dense = bank.to_dense();
+        let mut out = vec![0.0; nm * nf];
+        for t in 0..nf {
+            for m in 0..nm {
+                out[m * nf + t] = (0..nb)
+                    .map(|k| dense[m * nb + k] * spec[t * nb + k].norm().powf(power))
+                    .sum();
+            }
+        }
+        out
+    }
+
+    fn max_rel_err(a: &[f64], b: &[f64]) -> f64 {
+        let peak = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        a.iter()
+            .zip(b)
+            .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
+            / peak
+    }
+
+    #[test]
+    fn fused_melspectrogram_matches_dense_reference() {
+        let (framing, w, bank) = setup(32);
+        let y = signal(3000, 1, 0.5);
+        for power in [1.0, 2.0, 1.5] {
+            let want = reference_mel(&framing, &y, &w, &bank, power);
+            let shape = check(&framing, &y, 1, &w).unwrap();
+            let mut got = vec![0.0f64; want.len()];
+            melspectrogram_into(&framing, &y, &w, &shape, &bank, power, &mut got).unwrap();
+            assert!(max_rel_err(&got, &want) < 1e-12, "power {power}");
+            // float32 audio runs an f32 FFT: still well inside 1e-5 of the peak.
+            let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
+            let mut got32 = vec![0.0f32; want.len()];
+            melspectrogram_into(&framing, &y32, &w, &shape, &bank, power, &mut got32).unwrap();
+            let got32: Vec<f64> = got32.iter().map(|&v| v as f64).collect();
+            assert!(max_rel_err(&got32, &want) < 1e-5, "f32 power {power}");
+        }
+    }
+
+    #[test]
+    fn from_spectrogram_equals_fused() {
+        let (framing, w, bank) = setup(20);
+        let y = signal(2000, 2, 1.0);
+        let (spec, shape) = stft(&framing, &y, &w).unwrap();
+        let (nb, nf) = (shape.n_bins, shape.n_frames);
+        // (channel, bin, frame) power spectrogram, two channels.
+        let mut s = vec![0.0f64; 2 * nb * nf];
+        for t in 0..nf {
+            for k in 0..nb {
+                let p = spec[t * nb + k].norm_sqr();
+                s[k * nf + t] = p;
+                s[nb * nf + k * nf + t] = 3.0 * p;
+            }
+        }
+        let mut got = vec![0.0f64; 2 * 20 * nf];
+        mel_from_spectrogram_into(&s, 2, nf, &bank, &mut got).unwrap();
+        let mut fused = vec![0.0f64; 20 * nf];
+        melspectrogram_into(&framing, &y, &w, &shape, &bank, 2.0, &mut fused).unwrap();
+        assert!(max_rel_err(&got[..20 * nf], &fused) < 1e-12);
+        let tripled: Vec<f64> = fused.iter().map(|v| 3.0 * v).collect();
+        assert!(max_rel_err(&got[20 * nf..], &tripled) < 1e-12);
+        assert!(mel_from_spectrogram_into(&s[1..], 2, nf, &bank, &mut got).is_err());
+    }
+
+    #[test]
+    fn mfcc_clamps_against_the_global_maximum() {
+        let (framing, w, bank) = setup(24);
+        let dct = DctMatrix::new(2, 24, 13, DctNorm::Ortho, 0.0).unwrap();
+        // A loud channel and a very quiet one, concatenated.
+        let mut y = signal(1500, 3, 1.0);
+        y.extend(signal(1500, 4, 1e-6));
+        let shape = check(&framing, &y, 2, &w).unwrap();
+        let nf = shape.n_frames;
+        let mut got = vec![0.0f64; 2 * 13 * nf];
+        mfcc_into(
+            &framing,
+            &y,
+            &w,
+            &shape,
+            &bank,
+            &dct,
+            2.0,
+            1e-10,
+            Some(80.0),
+            &mut got,
+        )
+        .unwrap();
+        // Reference: dB of each channel's mel spectrogram, floored at the
+        // maximum over both channels minus 80, then the DCT.
+        let mel: Vec<Vec<f64>> = (0..2)
+            .map(|c| reference_mel(&framing, &y[c * 1500..(c + 1) * 1500], &w, &bank, 2.0))
+            .collect();
+        let db: Vec<Vec<f64>> = mel
+            .iter()
+            .map(|m| m.iter().map(|v| power_to_db(*v, 1e-10)).collect())
+            .collect();
+        let floor = db
+            .iter()
+            .flatten()
+            .cloned()
+            .fold(f64::NEG_INFINITY, f64::max)
+            - 80.0;
+        let mut want = vec![0.0f64; 2 * 13 * nf];
+        for c in 0..2 {
+            for t in 0..nf {
+                let x: Vec<f64> = (0..24).map(|m| db[c][m * nf + t].max(floor)).collect();
+                let mut coef = vec![0.0; 13];
+                dct.apply(&x, &mut coef);
+                for k in 0..13 {
+                    want[c * 13 * nf + k * nf + t] = coef[k];
+                }
+            }
+        }
+        assert!(max_rel_err(&got, &want) < 1e-10);
+        // float32 audio stays well inside 1e-5 of the peak.
+        let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
+        let mut got32 = vec![0.0f32; got.len()];
+        mfcc_into(
+            &framing,
+            &y32,
+            &w,
+            &shape,
+            &bank,
+            &dct,
+            2.0,
+            1e-10,
+            Some(80.0),
+            &mut got32,
+        )
+        .unwrap();
+        let got32: Vec<f64> = got32.iter().map(|&v| v as f64).collect();
+        assert!(max_rel_err(&got32, &want) < 1e-5);
+        // The quiet channel really is clamped: its frames are all at the floor.
+        assert!(db[1].iter().all(|v| *v < floor));
+        // And the DCT of S reproduces the second pass.
+        let mut s = vec![0.0f64; 2 * 24 * nf];
+        for c in 0..2 {
+            for (i, v) in db[c].iter().enumerate() {
+                s[c * 24 * nf + i] = v.max(floor);
+            }
+        }
+        let mut from_s = vec![0.0f64; 2 * 13 * nf];
+        dct_from_spectrogram_into(&s, 2, nf, &dct, &mut from_s).unwrap();
+        assert!(max_rel_err(&from_s, &want) < 1e-10);
+    }
+
+    #[test]
+    fn kernels_reject_mismatched_inputs() {
+        let (framing, w, bank) = setup(20);
+        let y = signal(1000, 5, 1.0);
+        let shape = check(&framing, &y, 1, &w).unwrap();
+        let mut out = vec![0.0f64; 20 * shape.n_frames];
+        assert!(melspectrogram_into(&framing, &y, &w, &shape, &bank, 0.0, &mut out).is_err());
+        assert!(melspectrogram_into(&framing, &y, &w, &shape, &bank, 2.0, &mut out[1..]).is_err());
+        let other = setup(20).2;
+        let wrong = MelBank::new(&MelParams {
+            sr: 8000.0,
+            n_fft: 512,
+            n_mels: 20,
+            fmin: 0.0,
+            fmax: 4000.0,
+            htk: false,
+            norm: MelNorm::None,
+            precision: Precision::F64,
+        })
+        .unwrap();
+        assert!(melspectrogram_into(&framing, &y, &w, &shape, &wrong, 2.0, &mut out).is_err());
+        let dct = DctMatrix::new(2, 21, 13, DctNorm::Ortho, 0.0).unwrap();
+        let mut o = vec![0.0f64; 13 * shape.n_frames];
+        assert!(mfcc_into(
+            &framing,
+            &y,
+            &w,
+            &shape,
+            &other,
+            &dct,
+            2.0,
+            1e-10,
+            Some(80.0),
+            &mut o
+        )
+        .is_err());
+        let dct = DctMatrix::new(2, 20, 13, DctNorm::Ortho, 0.0).unwrap();
+        assert!(mfcc_into(
+            &framing,
+            &y,
+            &w,
+            &shape,
+            &other,
+            &dct,
+            2.0,
+            0.0,
+            Some(80.0),
+            &mut o
+        )
+        .is_err());
+        assert!(mfcc_into(
+            &framing,
+            &y,
+            &w,
+            &shape,
+            &other,
+            &dct,
+            2.0,
+            1e-10,
+            Some(-1.0),
+            &mut o
+        )
+        .is_err());
+        assert!(
+            mfcc_into(&framing, &y, &w, &shape, &other, &dct, 2.0, 1e-10, None, &mut o).is_ok()
+        );
+    }
 }

@@ -11,6 +11,7 @@ use super::errors::{parameter_error, IntoPyResult};
 use super::spectrum::framing;
 use crate::dsp::dct::{DctMatrix, DctNorm};
 use crate::dsp::delta::{EdgeMode, SavgolFilter};
+use crate::dsp::fft::FftFloat;
 use crate::dsp::frame::Framing;
 use crate::dsp::mel::{MelBank, MelNorm, Precision};
 use crate::dsp::melspec::{
@@ -177,7 +178,7 @@ enum Fused<'a> {
     },
 }
 
-fn fused_typed<'py, T: Sample + Element>(
+fn fused_typed<'py, T: FftFloat + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
