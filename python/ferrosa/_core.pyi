@@ -8,7 +8,7 @@ float64/complex128, so each kernel is overloaded on the input dtype.
 Checked against the built module with ``python -m mypy.stubtest ferrosa._core``.
 """
 
-from typing import Any, overload
+from typing import Any, final, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,6 +63,96 @@ def set_num_threads(n: int) -> None:
 
 def get_num_threads() -> int:
     """The number of threads kernels may use."""
+
+# --- Mel, MFCC, delta (rust/python/melspec.rs) ---
+
+@final
+class MelBank:
+    """Immutable sparse mel filter bank; build once per parameter set.
+
+    ``mel_f`` holds the ``n_mels + 2`` band edges (Hz); ``norm`` is "none",
+    "slaney" or "lp" (exponent ``p``); ``f32_weights`` reproduces librosa's
+    float32 storage rounding.
+    """
+
+    def __new__(
+        cls,
+        sr: float,
+        n_fft: int,
+        mel_f: NDArray[np.float64],
+        norm: str,
+        p: float,
+        f32_weights: bool,
+    ) -> MelBank: ...
+    @property
+    def n_mels(self) -> int: ...
+    @property
+    def n_bins(self) -> int: ...
+    @property
+    def has_empty_filters(self) -> bool: ...
+    def dense(self) -> NDArray[np.float64]: ...
+
+@final
+class DctMatrix:
+    """Immutable (n_out, n_in) DCT matrix (types 1-3) with the lifter folded in."""
+
+    def __new__(
+        cls, dct_type: int, n_in: int, n_out: int, ortho: bool, lifter: float
+    ) -> DctMatrix: ...
+    @property
+    def n_in(self) -> int: ...
+    @property
+    def n_out(self) -> int: ...
+    def matrix(self) -> NDArray[np.float64]: ...
+
+@final
+class SavgolFilter:
+    """Immutable Savitzky-Golay derivative filter of odd ``width``."""
+
+    def __new__(cls, width: int, polyorder: int, deriv: int, delta: float) -> SavgolFilter: ...
+    @property
+    def width(self) -> int: ...
+
+# Fused mel spectrogram of (channels, samples) → (channels, n_mels, frames),
+# input precision.
+def melspectrogram(
+    y: NDArray[Any],
+    window: NDArray[np.float64],
+    n_fft: int,
+    hop_length: int,
+    center: bool,
+    pad_mode: str,
+    bank: MelBank,
+    power: float,
+) -> NDArray[Any]: ...
+
+# Fused MFCC of (channels, samples) → (channels, n_mfcc, frames); the top_db
+# floor uses the maximum over all channels.
+def mfcc(
+    y: NDArray[Any],
+    window: NDArray[np.float64],
+    n_fft: int,
+    hop_length: int,
+    center: bool,
+    pad_mode: str,
+    bank: MelBank,
+    dct: DctMatrix,
+    power: float,
+    amin: float,
+    top_db: float | None,
+) -> NDArray[Any]: ...
+
+# (channels, n_bins, frames) power spectrogram → (channels, n_mels, frames).
+def mel_from_spectrogram(s: NDArray[Any], bank: MelBank) -> NDArray[Any]: ...
+
+# DCT along axis 1: (channels, n_in, frames) → (channels, n_out, frames).
+def dct_from_spectrogram(s: NDArray[Any], dct: DctMatrix) -> NDArray[Any]: ...
+
+# Savitzky-Golay filter along axis 1 of (rows, n); mode is interp, mirror,
+# nearest, wrap or constant (with cval).
+def savgol(
+    x: NDArray[Any], filter: SavgolFilter, mode: str, cval: float = 0.0
+) -> NDArray[Any]: ...
 
 # Functions whose stubs are not written yet (other kernels add theirs above)
 # resolve to Any, so this partial stub never hides an attribute from mypy.
