@@ -252,3 +252,16 @@ def test_melspectrogram_property_equals_dense_product(
         y=3.0 * y, sr=8000, n_fft=n_fft, hop_length=hop, n_mels=n_mels, power=power
     )
     assert_close_to_peak(scaled, got * 3.0**power)
+
+
+def test_results_do_not_depend_on_thread_count() -> None:
+    y = make_noise(SR * 4, np.float64, seed=11).reshape(2, -1)
+    try:
+        ferrosa.set_num_threads(1)
+        one_mel = ferrosa.feature.melspectrogram(y=y, sr=SR)
+        one_mfcc = ferrosa.feature.mfcc(y=y, sr=SR)
+        ferrosa.set_num_threads(2)
+        np.testing.assert_array_equal(ferrosa.feature.melspectrogram(y=y, sr=SR), one_mel)
+        np.testing.assert_array_equal(ferrosa.feature.mfcc(y=y, sr=SR), one_mfcc)
+    finally:
+        ferrosa.set_num_threads(0)
