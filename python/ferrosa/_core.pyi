@@ -64,6 +64,46 @@ def set_num_threads(n: int) -> None:
 def get_num_threads() -> int:
     """The number of threads kernels may use."""
 
+# --- CWT and CQT (rust/python/cwt.rs, rust/python/cqt.rs) ---
+
+# CWT of (channels, n) at float64 scales → (n_scales, channels, n); real or
+# complex (complex wavelets) in the input's precision.
+def cwt(
+    y: NDArray[Any], scales: NDArray[np.float64], wavelet: str, precision: int = 12
+) -> NDArray[Any]: ...
+
+# |CWT|**power mean-pooled on frames of hop_length (None: per sample)
+# → (channels, n_scales, n_frames), input precision.
+def cwt_scalogram(
+    y: NDArray[Any],
+    scales: NDArray[np.float64],
+    wavelet: str,
+    power: float = 1.0,
+    hop_length: int | None = None,
+    precision: int = 12,
+) -> NDArray[Any]: ...
+def wavelet_central_frequency(wavelet: str, precision: int = 8) -> float: ...
+def wavelet_is_complex(wavelet: str) -> bool: ...
+def wavelet_function(
+    wavelet: str, precision: int = 8
+) -> tuple[NDArray[np.complex128], NDArray[np.float64]]: ...
+
+# Multi-rate VQT of (channels, n) → complex (channels, n_bins, n_frames).
+def vqt(
+    y: NDArray[Any],
+    sr: float,
+    hop_length: int,
+    freqs: NDArray[np.float64],
+    lengths: NDArray[np.float64],
+    filter_cutoff: float,
+    bins_per_octave: int,
+    window: str = "hann",
+    norm: float | None = 1.0,
+    sparsity: float = 0.01,
+    scale: bool = True,
+    pad_mode: str = "constant",
+) -> NDArray[Any]: ...
+
 # --- Mel, MFCC, delta (rust/python/melspec.rs) ---
 
 @final

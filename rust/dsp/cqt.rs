@@ -77,7 +77,7 @@ fn num_two_factors(mut x: usize) -> usize {
         return 0;
     }
     let mut k = 0;
-    while x % 2 == 0 {
+    while x.is_multiple_of(2) {
         k += 1;
         x /= 2;
     }
@@ -145,7 +145,7 @@ impl CqtPlan {
                 p.sparsity,
                 (sr_e / my_sr).sqrt(),
             )?;
-            let decimate_after = my_hop % 2 == 0;
+            let decimate_after = my_hop.is_multiple_of(2);
             octaves.push(Octave {
                 rows: start..end,
                 basis: DenseBasis::new(&basis),
@@ -297,6 +297,7 @@ impl FftSample for f64 {
 }
 
 type PlanKey = Vec<u64>;
+type PlanCache = Vec<(PlanKey, Arc<CqtPlan>)>;
 
 fn plan_key(p: &CqtParams) -> PlanKey {
     let mut k = vec![
@@ -321,7 +322,7 @@ fn plan_key(p: &CqtParams) -> PlanKey {
 
 /// The plan for `p`, from a small cache of recently used plans.
 pub fn plan(p: &CqtParams) -> DspResult<Arc<CqtPlan>> {
-    static CACHE: OnceLock<Mutex<Vec<(PlanKey, Arc<CqtPlan>)>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<PlanCache>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
     let key = plan_key(p);
     {

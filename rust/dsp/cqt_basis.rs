@@ -36,8 +36,8 @@ impl Norm {
         match *self {
             Norm::None => 1.0,
             Norm::Inf => x.iter().map(|c| c.norm()).fold(0.0, f64::max),
-            Norm::P(p) if p == 1.0 => x.iter().map(|c| c.norm()).sum(),
-            Norm::P(p) if p == 2.0 => x.iter().map(|c| c.norm_sqr()).sum::<f64>().sqrt(),
+            Norm::P(1.0) => x.iter().map(|c| c.norm()).sum(),
+            Norm::P(2.0) => x.iter().map(|c| c.norm_sqr()).sum::<f64>().sqrt(),
             Norm::P(p) => x
                 .iter()
                 .map(|c| c.norm().powf(p))
@@ -137,7 +137,7 @@ pub fn octave_basis(
         return Err(DspError::param("sparsity", sparsity, "0 <= sparsity < 1"));
     }
     let max_len = lengths.iter().cloned().fold(0.0, f64::max);
-    if !(max_len.is_finite() && max_len >= 1.0 && max_len < 1e8) {
+    if !(1.0..1e8).contains(&max_len) {
         return Err(DspError::param(
             "filter length",
             max_len,

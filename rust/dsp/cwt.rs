@@ -156,7 +156,7 @@ pub fn build_bank(cfg: &CwtConfig, scales: &[f64], n: usize) -> DspResult<CwtBan
     // Check every scale up front so no thread fails half-way.
     for &s in scales {
         let l = (s * iw.extent + 1.0).ceil();
-        if !(l < 1e9) {
+        if l.is_nan() || l >= 1e9 {
             return Err(DspError::param(
                 "scales",
                 s,
@@ -191,9 +191,10 @@ pub fn build_bank(cfg: &CwtConfig, scales: &[f64], n: usize) -> DspResult<CwtBan
 }
 
 type BankKey = (String, u32, bool, usize, Vec<u64>);
+type BankCache = Vec<(BankKey, Arc<CwtBank>)>;
 
-fn cache() -> &'static Mutex<Vec<(BankKey, Arc<CwtBank>)>> {
-    static C: OnceLock<Mutex<Vec<(BankKey, Arc<CwtBank>)>>> = OnceLock::new();
+fn cache() -> &'static Mutex<BankCache> {
+    static C: OnceLock<Mutex<BankCache>> = OnceLock::new();
     C.get_or_init(|| Mutex::new(Vec::new()))
 }
 
@@ -309,7 +310,7 @@ where
                 // A real filter times a real signal's spectrum: the DC and
                 // Nyquist bins are real up to rounding; realfft wants exactly.
                 work[0].im = 0.0;
-                if f.m % 2 == 0 {
+                if f.m.is_multiple_of(2) {
                     work[f.m / 2].im = 0.0;
                 }
                 real.resize(f.m, 0.0);
@@ -398,7 +399,7 @@ mod tests {
             assert!(m >= n);
             let mut r = m;
             for p in [2, 3, 5] {
-                while r % p == 0 {
+                while r.is_multiple_of(p) {
                     r /= p;
                 }
             }
@@ -406,7 +407,7 @@ mod tests {
             assert!((n..m).all(|k| {
                 let mut r = k;
                 for p in [2, 3, 5] {
-                    while r % p == 0 {
+                    while r.is_multiple_of(p) {
                         r /= p;
                     }
                 }

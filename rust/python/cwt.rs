@@ -205,17 +205,15 @@ fn wavelet_is_complex(py: Python<'_>, wavelet: &str) -> PyResult<bool> {
     Ok(Wavelet::parse(wavelet).py_err(py)?.is_complex())
 }
 
+type Wavefun<'py> = (
+    Bound<'py, PyArray1<Complex<f64>>>,
+    Bound<'py, PyArray1<f64>>,
+);
+
 /// pywt's `wavefun(precision)`: (psi as complex128, x grid).
 #[pyfunction]
 #[pyo3(signature = (wavelet, precision=8))]
-fn wavelet_function<'py>(
-    py: Python<'py>,
-    wavelet: &str,
-    precision: u32,
-) -> PyResult<(
-    Bound<'py, PyArray1<Complex<f64>>>,
-    Bound<'py, PyArray1<f64>>,
-)> {
+fn wavelet_function<'py>(py: Python<'py>, wavelet: &str, precision: u32) -> PyResult<Wavefun<'py>> {
     let cfg = config(py, wavelet, precision, false)?;
     let (psi, x) = cfg.wavelet.wavefun(precision);
     Ok((PyArray1::from_vec(py, psi), PyArray1::from_vec(py, x)))
