@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import ferrosa
 import librosa
 import numpy as np
 import pytest
 from conftest import SR, assert_close_to_peak, make_chirp, make_noise, make_tones
+from ferrosa import ParameterError
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import ferrosa
-from ferrosa import ParameterError
 
 N = SR  # one second
 

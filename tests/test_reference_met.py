@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ferrosa
 import numpy as np
 import pytest
-
-import ferrosa
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "librosa-test-data"
 
@@ -103,9 +102,7 @@ def test_contrast_matches_reference(path: Path) -> None:
     y, sr = _audio(data)
     n_fft, hop = _geometry(data)
     S = _met_stft(y, n_fft, hop)
-    got = ferrosa.feature.spectral_contrast(
-        S=S, sr=sr, n_fft=n_fft, hop_length=hop, linear=True
-    )
+    got = ferrosa.feature.spectral_contrast(S=S, sr=sr, n_fft=n_fft, hop_length=hop, linear=True)
     # The tolerance librosa's suite used: the reference sorts differently.
     np.testing.assert_allclose(got, data["contrast"], rtol=1e-3, atol=1e-2)
 

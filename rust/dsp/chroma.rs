@@ -28,7 +28,7 @@ impl Norm {
             None => Norm::None,
             Some(v) if v == f64::INFINITY => Norm::Inf,
             Some(v) if v == f64::NEG_INFINITY => Norm::NegInf,
-            Some(v) if v == 0.0 => Norm::Zero,
+            Some(0.0) => Norm::Zero,
             Some(v) if v > 0.0 => Norm::P(v),
             Some(v) => {
                 return Err(DspError::param(
@@ -56,8 +56,8 @@ pub fn normalize(x: &mut [f64], norm: Norm, threshold: f64) {
             |a, v| if v < a || v.is_nan() { v } else { a },
         ),
         Norm::Zero => mag().filter(|&v| v > 0.0).count() as f64,
-        Norm::P(p) if p == 2.0 => mag().map(|v| v * v).sum::<f64>().sqrt(),
-        Norm::P(p) if p == 1.0 => mag().sum::<f64>(),
+        Norm::P(2.0) => mag().map(|v| v * v).sum::<f64>().sqrt(),
+        Norm::P(1.0) => mag().sum::<f64>(),
         Norm::P(p) => mag().map(|v| v.powf(p)).sum::<f64>().powf(1.0 / p),
     };
     let length = if length < threshold { 1.0 } else { length };
@@ -203,7 +203,7 @@ pub fn chroma_from_frames<T: Sample>(
     norm: Norm,
     out: &mut [T],
 ) -> DspResult<()> {
-    if n_chroma == 0 || fb.len() % n_chroma != 0 || fb.is_empty() {
+    if n_chroma == 0 || !fb.len().is_multiple_of(n_chroma) || fb.is_empty() {
         return Err(DspError::shape(
             "chroma filter bank",
             format!("{n_chroma} rows"),
@@ -211,7 +211,7 @@ pub fn chroma_from_frames<T: Sample>(
         ));
     }
     let nb = fb.len() / n_chroma;
-    if n_channels == 0 || frames.is_empty() || frames.len() % (n_channels * nb) != 0 {
+    if n_channels == 0 || frames.is_empty() || !frames.len().is_multiple_of(n_channels * nb) {
         return Err(DspError::shape(
             "spectrogram",
             format!("{n_channels} channels of {nb} bins"),

@@ -6,8 +6,10 @@
 //! (numba's float32 stencil, numpy's float32 gradient) so the peak set and
 //! the values feeding `estimate_tuning`'s median match librosa's.
 
+use crate::dsp::parallel::for_each_range;
 use crate::dsp::spectral::{fft_frequencies, wide, Real};
 use crate::error::{DspError, DspResult};
+use std::sync::Mutex;
 
 /// How the per-frame magnitude threshold is chosen.
 #[derive(Debug, Clone, Copy)]
@@ -26,8 +28,12 @@ pub struct PipConfig {
     pub fmin: f64,
     pub fmax: f64,
     pub reference: PipRef,
-    /// `fmin <= f < fmax` per bin (after clipping fmin >= 0, fmax <= sr/2).
-    mask: Vec<bool>,
+    /// Bins `first..last` satisfy `fmin <= f < fmax` (after clipping
+    /// fmin >= 0, fmax <= sr/2); FFT frequencies increase, so they are
+    /// contiguous.
+    first: usize,
+    last: usize,
+    n_bins: usize,
 }
 
 impl PipConfig {
@@ -41,23 +47,28 @@ impl PipConfig {
         }
         let fmin = fmin.max(0.0);
         let fmax = fmax.min(sr / 2.0);
-        let mask = fft_frequencies(sr, n_fft)
+        let freqs = fft_frequencies(sr, n_fft);
+        let inside = |f: f64| fmin <= f && f < fmax;
+        let first = freqs.iter().position(|&f| inside(f)).unwrap_or(freqs.len());
+        let last = freqs
             .iter()
-            .map(|&f| fmin <= f && f < fmax)
-            .collect();
+            .rposition(|&f| inside(f))
+            .map_or(first, |k| k + 1);
         Ok(PipConfig {
             sr,
             n_fft,
             fmin,
             fmax,
             reference,
-            mask,
+            first,
+            last,
+            n_bins: freqs.len(),
         })
     }
 
     /// Number of bins this configuration expects.
     pub fn n_bins(&self) -> usize {
-        self.mask.len()
+        self.n_bins
     }
 }
 
@@ -90,27 +101,35 @@ fn gradient<T: Real>(s: &[T], i: usize) -> T {
 }
 
 /// Visit every peak of one frame: `visit(bin, pitch, magnitude)`.
-pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, mut visit: impl FnMut(usize, T, T)) {
-    let n = s.len();
-    if n < 2 {
+pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, visit: impl FnMut(usize, T, T)) {
+    if s.len() < 2 {
         return;
     }
     // S > ref as librosa compares: in T for a max-based reference, in f64
-    // for a fixed one.
-    let above: Box<dyn Fn(T) -> bool> = match cfg.reference {
+    // for a fixed one. Monomorphised per case: this runs for every bin.
+    match cfg.reference {
         PipRef::MaxTimes(thr) => {
             let m = s.iter().fold(
                 T::neg_infinity(),
                 |a, &v| if v > a || v.is_nan() { v } else { a },
             );
             let r = T::from_f64(thr) * m;
-            Box::new(move |v: T| v > r)
+            scan(s, cfg, |v: T| v > r, visit)
         }
         PipRef::Fixed(r) => {
             let r = r.abs();
-            Box::new(move |v: T| wide(v) > r)
+            scan(s, cfg, |v: T| wide(v) > r, visit)
         }
-    };
+    }
+}
+
+fn scan<T: Real>(
+    s: &[T],
+    cfg: &PipConfig,
+    above: impl Fn(T) -> bool,
+    mut visit: impl FnMut(usize, T, T),
+) {
+    let n = s.len();
     let x = |i: usize| -> T {
         if above(s[i]) {
             s[i]
@@ -120,17 +139,18 @@ pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, mut visit: impl FnMut(usiz
     };
     let scale = cfg.sr / cfg.n_fft as f64;
     let half = T::from_f64(0.5);
-    let (mut prev, mut cur) = (x(0), x(1));
-    for i in 1..n {
+    // Only bins inside [fmin, fmax) can be reported (bin 0 never is).
+    let (lo, hi) = (cfg.first.max(1), cfg.last.min(n));
+    if lo >= hi {
+        return;
+    }
+    let (mut prev, mut cur) = (x(lo - 1), x(lo));
+    for i in lo..hi {
         let next = if i + 1 < n { x(i + 1) } else { T::zero() };
         // util.localmax: x[i] > x[i-1] and x[i] >= x[i+1]; the last bin
         // only needs x[-1] > x[-2].
-        let is_max = if i + 1 < n {
-            cur > prev && cur >= next
-        } else {
-            cur > prev
-        };
-        if is_max && cfg.mask[i] {
+        let is_max = cur > prev && (i + 1 == n || cur >= next);
+        if is_max {
             let shift = if i + 1 < n {
                 parabolic_shift(s, i)
             } else {
@@ -145,24 +165,43 @@ pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, mut visit: impl FnMut(usiz
     }
 }
 
+/// Frames whose peaks one task collects.
+const FRAMES_PER_TASK: usize = 64;
+
 /// Peaks of a frame-major spectrogram (`items x n_bins`): pitches and
-/// magnitudes of every peak, frame by frame.
+/// magnitudes of every peak, frame by frame (in frame order whatever the
+/// thread count).
 pub fn all_peaks<T: Real>(frames: &[T], cfg: &PipConfig) -> DspResult<(Vec<T>, Vec<T>)> {
     let nb = cfg.n_bins();
-    if frames.len() % nb != 0 {
+    if !frames.len().is_multiple_of(nb) {
         return Err(DspError::shape(
             "spectrogram",
             format!("a multiple of {nb} bins"),
             frames.len(),
         ));
     }
+    let n_items = frames.len() / nb;
+    let n_blocks = n_items.div_ceil(FRAMES_PER_TASK);
+    let blocks: Vec<Mutex<(Vec<T>, Vec<T>)>> = (0..n_blocks).map(|_| Mutex::default()).collect();
+    for_each_range(n_blocks, 1, |range| {
+        for b in range {
+            let (mut p, mut m) = (Vec::new(), Vec::new());
+            let end = ((b + 1) * FRAMES_PER_TASK).min(n_items);
+            for item in b * FRAMES_PER_TASK..end {
+                frame_peaks(&frames[item * nb..(item + 1) * nb], cfg, |_, pi, mi| {
+                    p.push(pi);
+                    m.push(mi);
+                });
+            }
+            *blocks[b].lock().unwrap_or_else(|e| e.into_inner()) = (p, m);
+        }
+    });
     let mut pitches = Vec::new();
     let mut mags = Vec::new();
-    for col in frames.chunks_exact(nb) {
-        frame_peaks(col, cfg, |_, p, m| {
-            pitches.push(p);
-            mags.push(m);
-        });
+    for block in blocks {
+        let (p, m) = block.into_inner().unwrap_or_else(|e| e.into_inner());
+        pitches.extend(p);
+        mags.extend(m);
     }
     Ok((pitches, mags))
 }

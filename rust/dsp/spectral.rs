@@ -130,7 +130,7 @@ impl Descriptor {
                 }
             }
             Descriptor::Flatness { amin, .. } => {
-                if !(*amin > 0.0) {
+                if amin.is_nan() || *amin <= 0.0 {
                     return Err(DspError::param("amin", amin, "a strictly positive number"));
                 }
             }
@@ -226,7 +226,7 @@ fn rolloff<T: Real>(col: &[T], freq: &[f64], roll_percent: f64, single: bool) ->
     for (&v, &f) in col.iter().zip(freq) {
         cum = cum + v;
         // nanmin over every bin at or past the threshold (freq need not be sorted).
-        if reached(cum) && !(f >= best) {
+        if reached(cum) && (best.is_nan() || f < best) {
             best = f;
         }
     }
@@ -325,7 +325,7 @@ fn rms_from_spectrum<T: Real>(col: &[T], frame_length: usize) -> f64 {
     let mut acc = 0.0f64;
     for (k, &s) in col.iter().enumerate() {
         let v = wide(s);
-        let w = if k == 0 || (k == last && frame_length % 2 == 0) {
+        let w = if k == 0 || (k == last && frame_length.is_multiple_of(2)) {
             0.5
         } else {
             1.0
@@ -454,7 +454,7 @@ pub fn run_on_frames<T: Real>(
             what: "spectrogram",
         });
     }
-    if frames.len() % (n_channels * n_bins) != 0 {
+    if !frames.len().is_multiple_of(n_channels * n_bins) {
         return Err(DspError::shape(
             "spectrogram",
             format!("a multiple of {}", n_channels * n_bins),

@@ -93,7 +93,7 @@ fn row_length(len: usize, n_channels: usize) -> DspResult<usize> {
             what: "audio buffer",
         });
     }
-    if len % n_channels != 0 {
+    if !len.is_multiple_of(n_channels) {
         return Err(DspError::shape(
             "audio buffer",
             format!("a multiple of {n_channels} samples"),
@@ -200,23 +200,33 @@ pub fn zero_crossing_rate<T: Sample>(
     let hop = framing.hop_length;
     let dst = SharedMut::new(out);
     let nf = shape.n_frames;
+    let make = || (Vec::<u8>::new(), Vec::<u32>::new());
     for_each_block(
         framing,
         y,
         shape,
-        Vec::<u32>::new,
-        |c, t0, t1, span, prefix| {
-            // prefix[j] = crossings among pairs (i - 1, i) for 1 <= i < j.
-            prefix.clear();
-            prefix.push(0);
-            prefix.push(0);
+        make,
+        |c, t0, t1, span, (classes, prefix)| {
+            // Sign classes first (a branch-free pass for the common zero_pos
+            // rule), then prefix[j] = crossings among pairs (i - 1, i), i < j.
+            classes.resize(span.len(), 0);
+            if rule.zero_pos && thr >= 0.0 {
+                for (k, &x) in classes.iter_mut().zip(span) {
+                    // Clipped to +0 inside [-thr, thr]; otherwise the sign bit.
+                    *k = ((x < -thr) | (x.is_nan() & x.is_sign_negative())) as u8;
+                }
+            } else {
+                for (k, &x) in classes.iter_mut().zip(span) {
+                    *k = rule.class(x, thr);
+                }
+            }
+            prefix.resize(span.len() + 1, 0);
+            prefix[0] = 0;
+            prefix[1] = 0;
             let mut count = 0u32;
-            let mut prev = rule.class(span[0], thr);
-            for &x in &span[1..] {
-                let cl = rule.class(x, thr);
-                count += rule.differs(prev, cl) as u32;
-                prev = cl;
-                prefix.push(count);
+            for j in 1..span.len() {
+                count += rule.differs(classes[j - 1], classes[j]) as u32;
+                prefix[j + 1] = count;
             }
             let extra = pad as u32;
             for t in t0..t1 {
@@ -266,14 +276,15 @@ pub fn rms<T: Sample, O: Sample>(
     let nf = shape.n_frames;
     let make = || (Vec::<f64>::new(), Vec::<f64>::new(), Vec::<u32>::new());
     for_each_block(framing, y, shape, make, |c, t0, t1, span, (hi, lo, bad)| {
-        hi.clear();
-        lo.clear();
-        bad.clear();
+        let len = span.len();
+        hi.resize(len + 1, 0.0);
+        lo.resize(len + 1, 0.0);
+        bad.resize(len + 1, 0);
         let (mut sh, mut sl, mut nb) = (0.0f64, 0.0f64, 0u32);
-        hi.push(0.0);
-        lo.push(0.0);
-        bad.push(0);
-        for &x in span {
+        hi[0] = 0.0;
+        lo[0] = 0.0;
+        bad[0] = 0;
+        for (j, &x) in span.iter().enumerate() {
             let sq = x * x;
             if sq.is_finite() {
                 // Each square is rounded once (relative error 2^-53); the
@@ -285,9 +296,9 @@ pub fn rms<T: Sample, O: Sample>(
             } else {
                 nb += 1;
             }
-            hi.push(sh);
-            lo.push(sl);
-            bad.push(nb);
+            hi[j + 1] = sh;
+            lo[j + 1] = sl;
+            bad[j + 1] = nb;
         }
         for t in t0..t1 {
             let s = (t - t0) * hop;

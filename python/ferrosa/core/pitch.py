@@ -39,7 +39,7 @@ def _reference(ref: float | Callable[..., Any] | None, threshold: float) -> tupl
 def _peaks_input(
     y: Any, sr: float, S: Any, n_fft: Any, kwargs: dict[str, Any]
 ) -> tuple[SpecInput, np.ndarray, dict[str, Any]]:
-    opts = {
+    opts: dict[str, Any] = {
         "hop_length": None,
         "fmin": 150.0,
         "fmax": 4000.0,

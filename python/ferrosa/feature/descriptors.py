@@ -502,8 +502,9 @@ def _pad_for_frames(
     if not center or pad_mode in _VIRTUAL_PAD:
         return y2, True
     p = frame_length // 2
+    mode: Any = pad_mode  # any numpy.pad mode name
     try:
-        out = np.pad(y2, [(0, 0), (p, p)], mode=pad_mode)
+        out = np.pad(y2, [(0, 0), (p, p)], mode=mode)
     except ValueError as err:
         raise ParameterError(f"pad_mode={pad_mode!r} is not a numpy.pad mode") from err
     return np.ascontiguousarray(out), False
@@ -572,7 +573,12 @@ def zero_crossing_rate(
     valid_audio(y, mono=False)
     frame_length = check_positive_int("frame_length", frame_length)
     hop_length = check_positive_int("hop_length", hop_length)
-    opts = {"threshold": 1e-10, "ref_magnitude": None, "pad": False, "zero_pos": True}
+    opts: dict[str, Any] = {
+        "threshold": 1e-10,
+        "ref_magnitude": None,
+        "pad": False,
+        "zero_pos": True,
+    }
     kwargs.pop("axis", None)
     unknown = set(kwargs) - set(opts)
     if unknown:

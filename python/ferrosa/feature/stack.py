@@ -255,8 +255,8 @@ def stack(
         )
         if specs:
             d = raw["descriptors"]
-            for name, (a, b) in slots.items():
-                block = d[:, a:b, :].reshape(lead + (b - a, d.shape[-1]))
+            for name, (lo, hi) in slots.items():
+                block = d[:, lo:hi, :].reshape(lead + (hi - lo, d.shape[-1]))
                 if name == "spectral_contrast":
                     block = desc.contrast_finish(
                         block, n_bands, bool(o("spectral_contrast").get("linear", False))
@@ -287,7 +287,7 @@ def stack(
                 **c,
             )
             results["chroma_stft"] = out.reshape(lead + out.shape[1:])
-    frame_kw = {"frame_length": n_fft, "hop_length": hop_length, "center": center}
+    frame_kw: dict[str, Any] = {"frame_length": n_fft, "hop_length": hop_length, "center": center}
     if "rms" in wanted:
         results["rms"] = desc.rms(y=y, pad_mode=pad_mode, **frame_kw, **o("rms"))
     if "zero_crossing_rate" in wanted:
