@@ -21,6 +21,7 @@ Deliberate differences from PyWavelets
 
 from __future__ import annotations
 
+from functools import lru_cache
 from numbers import Integral
 from typing import Any
 
@@ -66,7 +67,13 @@ def central_frequency(wavelet: Any, precision: int = 8) -> float:
     float
         Cycles per unit of the wavelet's support (per sample at scale 1).
     """
-    return float(_core.wavelet_central_frequency(_wavelet_name(wavelet), _precision(precision)))
+    return _central_frequency(_wavelet_name(wavelet), _precision(precision))
+
+
+@lru_cache(maxsize=128)
+def _central_frequency(name: str, precision: int) -> float:
+    # an FFT of 2**precision points: worth remembering per wavelet
+    return float(_core.wavelet_central_frequency(name, precision))
 
 
 def scale_to_frequency(
