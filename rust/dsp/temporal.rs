@@ -2,11 +2,14 @@
 //! rate, RMS energy and the amplitude envelope.
 //!
 //! librosa frames the (padded) signal and reduces every frame, which costs
-//! O(frame_length x frames). Here each block of frames builds one running
-//! prefix (crossing counts, double-double sums of squares) or a van Herk
-//! sliding maximum over the samples it covers, so every sample is visited a
-//! constant number of times whatever the overlap. Blocks have a fixed size,
-//! so results do not depend on the thread count.
+//! O(frame_length x frames). Here the samples of a block of frames are cut
+//! at every frame start and end; each piece is reduced once (crossing count,
+//! sum of squares) straight from the input and every frame adds up its few
+//! pieces. When frames overlap so much that a frame holds many pieces, a
+//! running prefix over the block is used instead (crossing counts,
+//! double-double sums of squares). The amplitude envelope uses a van Herk
+//! sliding maximum. Blocks have a fixed size, so results do not depend on
+//! the thread count.
 
 use crate::dsp::frame::Framing;
 use crate::dsp::pad::PadMode;
@@ -181,6 +184,228 @@ fn for_each_block<T, S, M, V>(
     });
 }
 
+/// Frames may hold at most this many hops for the piecewise kernels; denser
+/// framings use the running prefixes, which cost O(1) per frame.
+const MAX_HOPS_PER_FRAME: usize = 16;
+
+/// True when the piecewise kernels suit `framing` (few pieces per frame).
+fn piecewise(framing: &Framing) -> bool {
+    framing.frame_length <= MAX_HOPS_PER_FRAME * framing.hop_length
+}
+
+/// Reusable buffers of [`for_each_piece_block`].
+#[derive(Default)]
+struct Pieces<V> {
+    cuts: Vec<isize>,
+    sums: Vec<V>,
+}
+
+/// Visit every (channel, block of frames) once, in parallel, reducing
+/// `[start + skip, start + frame_length)` of every frame, in padded
+/// coordinates, from pieces between consecutive frame boundaries:
+/// `piece(channel_samples, lo, hi)` reduces the padded samples `lo..hi`
+/// (unpadded coordinates, so `lo` may be negative), and `emit(channel,
+/// frame, total)` receives each frame's total, the sum of its pieces in
+/// order.
+fn for_each_piece_block<T, V, P, E>(
+    framing: &Framing,
+    y: &[T],
+    shape: &FrameShape,
+    skip: usize,
+    piece: P,
+    emit: E,
+) where
+    T: Sample,
+    V: Copy + Default + std::ops::Add<Output = V> + Send,
+    P: Fn(&[T], isize, isize) -> V + Send + Sync,
+    E: Fn(usize, usize, V) + Send + Sync,
+{
+    let blocks_per_channel = shape.n_frames.div_ceil(FRAMES_PER_BLOCK);
+    let total = shape.n_channels * blocks_per_channel;
+    let hop = framing.hop_length as isize;
+    let fl = framing.frame_length as isize;
+    let skip = skip as isize;
+    let left = framing.left_pad() as isize;
+    for_each_range(total, 1, |range| {
+        let mut buf = Pieces::<V>::default();
+        for item in range {
+            let c = item / blocks_per_channel;
+            let b = item % blocks_per_channel;
+            let t0 = b * FRAMES_PER_BLOCK;
+            let t1 = (t0 + FRAMES_PER_BLOCK).min(shape.n_frames);
+            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
+            let start = |t: usize| t as isize * hop - left;
+            let cuts = &mut buf.cuts;
+            cuts.clear();
+            for t in t0..t1 {
+                cuts.push(start(t) + skip);
+                cuts.push(start(t) + fl);
+            }
+            cuts.sort_unstable();
+            cuts.dedup();
+            buf.sums.clear();
+            buf.sums
+                .extend(cuts.windows(2).map(|w| piece(yc, w[0], w[1])));
+            let mut first = 0;
+            for t in t0..t1 {
+                // Frame starts increase, so the first piece only moves on.
+                while cuts[first] < start(t) + skip {
+                    first += 1;
+                }
+                let mut acc = V::default();
+                let mut k = first;
+                while cuts[k] < start(t) + fl {
+                    acc = acc + buf.sums[k];
+                    k += 1;
+                }
+                emit(c, t, acc);
+            }
+        }
+    });
+}
+
+/// Sum of squares (in f64) of padded samples `lo..hi` of `y`.
+fn sum_squares<T: Sample>(y: &[T], mode: PadMode, lo: isize, hi: isize) -> f64 {
+    let n = y.len() as isize;
+    let (a, b) = (lo.clamp(0, n), hi.clamp(0, n));
+    let mut acc = if a < b {
+        sum_squares_inner(&y[a as usize..b as usize])
+    } else {
+        0.0
+    };
+    for i in (lo..a.max(lo).min(hi)).chain(b.max(lo)..hi) {
+        if let Some(s) = mode.source_index(i, y.len()) {
+            let v = y[s].to_f64();
+            acc += v * v;
+        }
+    }
+    acc
+}
+
+/// Sum of squares in f64 with eight independent accumulators (vectorises).
+#[inline]
+fn sum_squares_inner<T: Sample>(x: &[T]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let chunks = x.chunks_exact(8);
+    let rest = chunks.remainder();
+    for ch in chunks {
+        for (a, &v) in acc.iter_mut().zip(ch) {
+            let v = v.to_f64();
+            *a += v * v;
+        }
+    }
+    let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for &v in rest {
+        let v = v.to_f64();
+        s += v * v;
+    }
+    s
+}
+
+/// Crossings among the pairs `(i - 1, i)` of padded samples, `lo <= i < hi`.
+fn count_crossings<T: Sample>(
+    y: &[T],
+    mode: PadMode,
+    rule: CrossingRule,
+    thr: f64,
+    lo: isize,
+    hi: isize,
+) -> u32 {
+    let n = y.len() as isize;
+    // Pairs with both samples inside y are counted in one pass over a slice.
+    let (a, b) = (lo.clamp(1, n.max(1)), hi.clamp(1, n.max(1)));
+    let mut count = if a < b {
+        let (prev, cur) = (
+            &y[a as usize - 1..b as usize - 1],
+            &y[a as usize..b as usize],
+        );
+        if rule.zero_pos && thr >= 0.0 {
+            signbit_crossings(prev, cur, thr)
+        } else {
+            prev.iter()
+                .zip(cur)
+                .map(|(&p, &q)| rule.differs(rule.class(p, thr), rule.class(q, thr)) as u32)
+                .sum()
+        }
+    } else {
+        0
+    };
+    let value = |i: isize| -> f64 { mode.source_index(i, y.len()).map_or(0.0, |s| y[s].to_f64()) };
+    for i in (lo..a.max(lo).min(hi)).chain(b.max(lo)..hi) {
+        let (p, q) = (rule.class(value(i - 1), thr), rule.class(value(i), thr));
+        count += rule.differs(p, q) as u32;
+    }
+    count
+}
+
+/// Crossings between `prev[i]` and `cur[i]` under the `zero_pos` rule with
+/// `thr >= 0`: a sample is negative when its sign bit is set and
+/// `|x| > thr` (NaN included, as np.signbit sees it).
+///
+/// On the bit patterns: for non-negative floats (and NaN above infinity)
+/// the magnitude bits order like the values, so the test is two integer
+/// operations per sample and vectorises.
+fn signbit_crossings<T: Sample>(prev: &[T], cur: &[T], thr: f64) -> u32 {
+    use std::any::TypeId;
+    if TypeId::of::<T>() == TypeId::of::<f32>() {
+        // SAFETY: T is f32, so the slices are f32 slices.
+        let (p, q) = unsafe { (cast::<T, f32>(prev), cast::<T, f32>(cur)) };
+        let tb = (thr as f32).to_bits();
+        let neg = |x: f32| {
+            let b = x.to_bits();
+            (b >> 31) & ((b & 0x7fff_ffff) > tb) as u32
+        };
+        return p.iter().zip(q).map(|(&a, &b)| neg(a) ^ neg(b)).sum();
+    }
+    if TypeId::of::<T>() == TypeId::of::<f64>() {
+        // SAFETY: T is f64, so the slices are f64 slices.
+        let (p, q) = unsafe { (cast::<T, f64>(prev), cast::<T, f64>(cur)) };
+        let tb = thr.to_bits();
+        let neg = |x: f64| {
+            let b = x.to_bits();
+            ((b >> 63) & ((b & 0x7fff_ffff_ffff_ffff) > tb) as u64) as u32
+        };
+        return p.iter().zip(q).map(|(&a, &b)| neg(a) ^ neg(b)).sum();
+    }
+    let neg = |x: T| {
+        let x = x.to_f64();
+        ((x < -thr) | (x.is_nan() & x.is_sign_negative())) as u32
+    };
+    prev.iter().zip(cur).map(|(&p, &q)| neg(p) ^ neg(q)).sum()
+}
+
+/// Reinterpret a slice of `T` as a slice of `U`.
+///
+/// # Safety
+/// `T` and `U` must be the same type.
+unsafe fn cast<T, U>(x: &[T]) -> &[U] {
+    std::slice::from_raw_parts(x.as_ptr().cast::<U>(), x.len())
+}
+
+/// True when no sample is NaN or infinite (a branch-free pass).
+fn all_finite_fast<T: Sample>(y: &[T]) -> bool {
+    use std::any::TypeId;
+    if TypeId::of::<T>() == TypeId::of::<f32>() {
+        // SAFETY: T is f32.
+        let v = unsafe { cast::<T, f32>(y) };
+        let bad: u32 = v
+            .iter()
+            .map(|x| ((x.to_bits() & 0x7fff_ffff) >= 0x7f80_0000) as u32)
+            .sum();
+        return bad == 0;
+    }
+    if TypeId::of::<T>() == TypeId::of::<f64>() {
+        // SAFETY: T is f64.
+        let v = unsafe { cast::<T, f64>(y) };
+        let bad: u64 = v
+            .iter()
+            .map(|x| ((x.to_bits() & 0x7fff_ffff_ffff_ffff) >= 0x7ff0_0000_0000_0000) as u64)
+            .sum();
+        return bad == 0;
+    }
+    y.iter().all(|v| v.to_f64().is_finite())
+}
+
 /// Zero-crossing rate per frame into `out` (channels x frames, float64):
 /// the crossings between consecutive samples of each frame (plus one when
 /// `pad`) divided by `frame_length`.
@@ -193,13 +418,33 @@ pub fn zero_crossing_rate<T: Sample>(
     out: &mut [f64],
 ) -> DspResult<()> {
     check_out(out.len(), shape)?;
-    // Centred padding reads the padded span in full precision; the sign
-    // test only needs the value, and widening to f64 is exact.
+    if !all_finite_fast(y) {
+        return Err(DspError::NonFinite {
+            what: "Audio buffer",
+        });
+    }
+    // The sign test only needs the value, and widening to f64 is exact.
     let thr = rule.threshold_in::<T>();
     let fl = framing.frame_length;
     let hop = framing.hop_length;
     let dst = SharedMut::new(out);
     let nf = shape.n_frames;
+    let extra = pad as u32;
+    if piecewise(framing) {
+        let mode = framing.pad_mode;
+        for_each_piece_block(
+            framing,
+            y,
+            shape,
+            1,
+            |yc, lo, hi| count_crossings(yc, mode, rule, thr, lo, hi),
+            |c, t, n: u32| {
+                // SAFETY: each (c, t) belongs to exactly one block.
+                unsafe { dst.write(c * nf + t, (n + extra) as f64 / fl as f64) };
+            },
+        );
+        return Ok(());
+    }
     let make = || (Vec::<u8>::new(), Vec::<u32>::new());
     for_each_block(
         framing,
@@ -228,7 +473,6 @@ pub fn zero_crossing_rate<T: Sample>(
                 count += rule.differs(classes[j - 1], classes[j]) as u32;
                 prefix[j + 1] = count;
             }
-            let extra = pad as u32;
             for t in t0..t1 {
                 let s = (t - t0) * hop;
                 let n = prefix[s + fl] - prefix[s + 1] + extra;
@@ -274,6 +518,24 @@ pub fn rms<T: Sample, O: Sample>(
     let hop = framing.hop_length;
     let dst = SharedMut::new(out);
     let nf = shape.n_frames;
+    if piecewise(framing) {
+        // Each piece is summed directly, so a quiet frame after a loud one
+        // keeps full relative precision and NaN stays in its frames.
+        let mode = framing.pad_mode;
+        for_each_piece_block(
+            framing,
+            y,
+            shape,
+            0,
+            |yc, lo, hi| sum_squares(yc, mode, lo, hi),
+            |c, t, energy: f64| {
+                let v = (energy / fl as f64).sqrt();
+                // SAFETY: each (c, t) belongs to exactly one block.
+                unsafe { dst.write(c * nf + t, O::from_f64(v)) };
+            },
+        );
+        return Ok(());
+    }
     let make = || (Vec::<f64>::new(), Vec::<f64>::new(), Vec::<u32>::new());
     for_each_block(framing, y, shape, make, |c, t0, t1, span, (hi, lo, bad)| {
         let len = span.len();
@@ -402,6 +664,9 @@ mod tests {
                 (100, 37, false),
                 (7, 1, true),
                 (64, 200, true),
+                // More than MAX_HOPS_PER_FRAME hops: the running prefixes.
+                (64, 3, true),
+                (30, 1, false),
             ] {
                 let f = framing(fl, hop, center, mode);
                 let shape = frame_shape(&f, &y, 1).unwrap();
