@@ -16,48 +16,38 @@ from numpy.typing import NDArray
 def window(name: str, n: int, fftbins: bool = True) -> NDArray[np.float64]:
     """A named window of length ``n`` (periodic when ``fftbins``), float64."""
 
-# STFT of ``y`` shaped (channels, samples) → (channels, 1 + n_fft // 2, frames).
-# ``window`` has length ``n_fft`` (already padded); ``pad_mode`` is one of
-# constant, reflect, symmetric, edge, wrap.
-@overload
-def stft(  # type: ignore[overload-overlap]
-    y: NDArray[np.float32],
-    window: NDArray[np.float64],
-    n_fft: int,
-    hop_length: int,
-    center: bool,
-    pad_mode: str,
-) -> NDArray[np.complex64]: ...
-@overload
+# STFT of ``y`` shaped (channels, samples) into ``out`` shaped
+# (channels, frames, 1 + n_fft // 2): frame-major, complex64 for float32 input
+# and complex128 for float64. ``window`` has length ``n_fft`` (already padded);
+# ``pad_mode`` is one of constant, reflect, symmetric, edge, wrap.
 def stft(
-    y: NDArray[np.float64],
+    y: NDArray[np.float32] | NDArray[np.float64],
     window: NDArray[np.float64],
     n_fft: int,
     hop_length: int,
     center: bool,
     pad_mode: str,
-) -> NDArray[np.complex128]: ...
+    out: NDArray[np.complex64] | NDArray[np.complex128],
+) -> None: ...
+def stft_n_frames(n: int, n_fft: int, hop_length: int, center: bool) -> int:
+    """Frames of an STFT of ``n`` samples."""
 
-# Inverse STFT of (channels, bins, frames) → (channels, samples); ``length``
-# trims or zero-pads the output.
-@overload
-def istft(  # type: ignore[overload-overlap]
-    stft_matrix: NDArray[np.complex64],
-    window: NDArray[np.float64],
-    n_fft: int,
-    hop_length: int,
-    center: bool,
-    length: int | None = None,
-) -> NDArray[np.float32]: ...
-@overload
+# Inverse STFT of frame-major (channels, frames, bins) into ``out`` shaped
+# (channels, samples), whose length comes from ``istft_plan``.
 def istft(
-    stft_matrix: NDArray[np.complex128],
+    stft_frames: NDArray[np.complex64] | NDArray[np.complex128],
     window: NDArray[np.float64],
     n_fft: int,
     hop_length: int,
     center: bool,
-    length: int | None = None,
-) -> NDArray[np.float64]: ...
+    length: int | None,
+    out: NDArray[np.float32] | NDArray[np.float64],
+) -> None: ...
+def istft_plan(
+    n_frames: int, n_fft: int, hop_length: int, center: bool, length: int | None = None
+) -> tuple[int, int]:
+    """(frames used, output samples) of an inverse STFT."""
+
 def set_num_threads(n: int) -> None:
     """Cap the threads later kernel calls may use (0 restores the default)."""
 
@@ -98,7 +88,7 @@ def vqt(
     filter_cutoff: float,
     bins_per_octave: int,
     window: str = "hann",
-    norm: float | None = 1.0,
+    norm: float | None = ...,  # Some(1.0) in Rust; pyo3 renders it as ...
     sparsity: float = 0.01,
     scale: bool = True,
     pad_mode: str = "constant",

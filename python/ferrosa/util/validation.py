@@ -56,7 +56,7 @@ def check_nonneg_int(name: str, value: Any) -> int:
 
 def check_real(name: str, value: Any, *, positive: bool = False, nonneg: bool = False) -> float:
     """Return ``value`` as a finite float, optionally > 0 or >= 0."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(float(value)):
         raise ParameterError(f"{name}={value!r} must be a finite real number")
     if positive and value <= 0:
         raise ParameterError(f"{name}={value!r} must be strictly positive")
