@@ -28,7 +28,11 @@ pub enum DspError {
 
 impl DspError {
     /// Shorthand for [`DspError::Parameter`].
-    pub fn param(name: &'static str, value: impl fmt::Display, expected: impl Into<String>) -> Self {
+    pub fn param(
+        name: &'static str,
+        value: impl fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
         DspError::Parameter {
             name,
             value: value.to_string(),

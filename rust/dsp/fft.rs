@@ -55,10 +55,12 @@ mod tests {
         let n = x.len();
         (0..n / 2 + 1)
             .map(|k| {
-                x.iter().enumerate().fold(Complex::new(0.0, 0.0), |acc, (t, &v)| {
-                    let ang = -2.0 * std::f64::consts::PI * (k * t) as f64 / n as f64;
-                    acc + Complex::new(ang.cos(), ang.sin()) * v
-                })
+                x.iter()
+                    .enumerate()
+                    .fold(Complex::new(0.0, 0.0), |acc, (t, &v)| {
+                        let ang = -2.0 * std::f64::consts::PI * (k * t) as f64 / n as f64;
+                        acc + Complex::new(ang.cos(), ang.sin()) * v
+                    })
             })
             .collect()
     }

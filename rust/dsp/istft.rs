@@ -50,7 +50,13 @@ const OLA_CHUNK: usize = 64;
 
 /// Sum of the squared window over every frame covering each output sample,
 /// in output coordinates (librosa's `window_sumsquare`, trimmed).
-fn window_sumsquare(window: &[f64], hop: usize, used: usize, start: usize, out_len: usize) -> Vec<f64> {
+fn window_sumsquare(
+    window: &[f64],
+    hop: usize,
+    used: usize,
+    start: usize,
+    out_len: usize,
+) -> Vec<f64> {
     let n_fft = window.len();
     let sq: Vec<f64> = window.iter().map(|w| w * w).collect();
     // Where every frame that could cover a sample exists, the envelope is
@@ -102,7 +108,11 @@ pub fn istft_into<T: Sample>(
     }
     let (used, out_len) = cfg.plan(n_frames)?;
     if out.len() != n_channels * out_len {
-        return Err(DspError::shape("istft output", n_channels * out_len, out.len()));
+        return Err(DspError::shape(
+            "istft output",
+            n_channels * out_len,
+            out.len(),
+        ));
     }
     let start = if cfg.center { n_fft / 2 } else { 0 };
     let hop = cfg.hop_length;
@@ -129,14 +139,17 @@ pub fn istft_into<T: Sample>(
                 let acc = unsafe { dst.slice_mut(item * span, span) };
                 let t0 = chunk * OLA_CHUNK;
                 for t in t0..(t0 + OLA_CHUNK).min(used) {
-                    let col = &spec[(c * n_frames + t) * n_bins..(c * n_frames + t) * n_bins + keep];
+                    let col =
+                        &spec[(c * n_frames + t) * n_bins..(c * n_frames + t) * n_bins + keep];
                     for (v, s) in input.iter_mut().zip(col) {
                         *v = Complex::new(s.re.to_f64(), s.im.to_f64());
                     }
-                    input[keep..].iter_mut().for_each(|v| *v = Complex::new(0.0, 0.0));
+                    input[keep..]
+                        .iter_mut()
+                        .for_each(|v| *v = Complex::new(0.0, 0.0));
                     // numpy's irfft ignores the imaginary parts of DC and Nyquist.
                     input[0].im = 0.0;
-                    if n_fft % 2 == 0 {
+                    if n_fft.is_multiple_of(2) {
                         input[half - 1].im = 0.0;
                     }
                     let _ = plan.process_with_scratch(&mut input, &mut output, &mut scratch);
@@ -230,7 +243,12 @@ mod wss_tests {
     #[test]
     fn periodic_envelope_equals_direct_sum() {
         let w: Vec<f64> = (0..10).map(|i| 0.1 + i as f64 * 0.07).collect();
-        for (hop, used, start, out_len) in [(3usize, 7usize, 5usize, 20usize), (4, 3, 0, 18), (10, 2, 0, 20), (2, 9, 5, 14)] {
+        for (hop, used, start, out_len) in [
+            (3usize, 7usize, 5usize, 20usize),
+            (4, 3, 0, 18),
+            (10, 2, 0, 20),
+            (2, 9, 5, 14),
+        ] {
             let fast = window_sumsquare(&w, hop, used, start, out_len);
             let mut slow = vec![0.0; out_len];
             for t in 0..used {

@@ -18,7 +18,6 @@ use std::sync::Arc;
 /// Frames below which a call stays on the calling thread.
 const MIN_FRAMES_PER_TASK: usize = 32;
 
-
 /// Computes windowed frame spectra in precision `F` with its own scratch
 /// buffers.
 pub struct Worker<F: FftFloat> {
@@ -57,9 +56,9 @@ impl<F: FftFloat> Worker<F> {
     ) -> &[Complex<F>] {
         framing.read_frame(y, t, Some(window), &mut self.frame);
         // Lengths are fixed by construction, so the FFT cannot fail.
-        let _ = self
-            .plan
-            .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch);
+        let _ =
+            self.plan
+                .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch);
         &self.spectrum
     }
 
@@ -103,7 +102,7 @@ pub fn check<T: Sample>(
             what: "audio buffer",
         });
     }
-    if y.len() % n_channels != 0 {
+    if !y.len().is_multiple_of(n_channels) {
         return Err(DspError::shape(
             "audio buffer",
             format!("a multiple of {n_channels} samples"),
@@ -239,7 +238,9 @@ mod tests {
 
     #[test]
     fn matches_naive_dft() {
-        let y: Vec<f64> = (0..300).map(|i| (i as f64 * 0.37).sin() + 0.1 * (i % 7) as f64).collect();
+        let y: Vec<f64> = (0..300)
+            .map(|i| (i as f64 * 0.37).sin() + 0.1 * (i % 7) as f64)
+            .collect();
         for n_fft in [32usize, 33] {
             let framing = Framing {
                 frame_length: n_fft,
@@ -263,7 +264,9 @@ mod tests {
     fn parseval_for_rectangular_frames() {
         // With a boxcar window and hop == n_fft, the frames tile the signal.
         let n_fft = 64;
-        let y: Vec<f64> = (0..n_fft * 4).map(|i| ((i * 13 % 17) as f64) - 8.0).collect();
+        let y: Vec<f64> = (0..n_fft * 4)
+            .map(|i| ((i * 13 % 17) as f64) - 8.0)
+            .collect();
         let framing = Framing {
             frame_length: n_fft,
             hop_length: n_fft,

@@ -84,7 +84,7 @@ fn symmetric(kind: WindowKind, m: usize) -> Vec<f64> {
             let half: Vec<f64> = (1..=m.div_ceil(2))
                 .map(|n| {
                     let n = n as f64;
-                    if m % 2 == 0 {
+                    if m.is_multiple_of(2) {
                         (2.0 * n - 1.0) / mf
                     } else {
                         2.0 * n / (mf + 1.0)
@@ -92,7 +92,7 @@ fn symmetric(kind: WindowKind, m: usize) -> Vec<f64> {
                 })
                 .collect();
             let mut w = half.clone();
-            let skip = if m % 2 == 0 { 0 } else { 1 };
+            let skip = usize::from(!m.is_multiple_of(2));
             w.extend(half.iter().rev().skip(skip));
             w
         }
@@ -164,7 +164,10 @@ mod tests {
 
     #[test]
     fn triang_odd_and_even() {
-        assert_eq!(get_window(WindowKind::Triang, 3, false), vec![0.5, 1.0, 0.5]);
+        assert_eq!(
+            get_window(WindowKind::Triang, 3, false),
+            vec![0.5, 1.0, 0.5]
+        );
         assert_eq!(
             get_window(WindowKind::Triang, 4, false),
             vec![0.25, 0.75, 0.75, 0.25]

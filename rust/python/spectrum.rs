@@ -14,7 +14,9 @@ use crate::dsp::sample::Sample;
 use crate::dsp::stft::{check, stft_into};
 use crate::dsp::window::{get_window, WindowKind};
 use num_complex::Complex;
-use numpy::{Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{
+    Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
+};
 use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
 
@@ -33,7 +35,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// A named window of length `n` (periodic when `fftbins`).
 #[pyfunction]
 #[pyo3(signature = (name, n, fftbins=true))]
-fn window<'py>(py: Python<'py>, name: &str, n: usize, fftbins: bool) -> PyResult<Bound<'py, PyArray1<f64>>> {
+fn window<'py>(
+    py: Python<'py>,
+    name: &str,
+    n: usize,
+    fftbins: bool,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let kind = WindowKind::parse(name).py_err(py)?;
     // Refuse impossible sizes with MemoryError instead of aborting.
     let mut probe: Vec<f64> = Vec::new();
@@ -45,7 +52,13 @@ fn window<'py>(py: Python<'py>, name: &str, n: usize, fftbins: bool) -> PyResult
 }
 
 /// Build the framing from Python arguments.
-pub fn framing(py: Python<'_>, n_fft: usize, hop_length: usize, center: bool, pad_mode: &str) -> PyResult<Framing> {
+pub fn framing(
+    py: Python<'_>,
+    n_fft: usize,
+    hop_length: usize,
+    center: bool,
+    pad_mode: &str,
+) -> PyResult<Framing> {
     Ok(Framing {
         frame_length: n_fft,
         hop_length,
@@ -69,12 +82,16 @@ where
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
     let shape = check(&framing, ys, n_channels, window).py_err(py)?;
-    let out = out
-        .downcast::<PyArray3<Complex<T>>>()
-        .map_err(|_| parameter_error(py, "stft output must be a complex array matching the input precision"))?;
+    let out = out.downcast::<PyArray3<Complex<T>>>().map_err(|_| {
+        parameter_error(
+            py,
+            "stft output must be a complex array matching the input precision",
+        )
+    })?;
     let mut rw = out.readwrite();
     let os = rw.as_slice_mut()?;
-    py.allow_threads(|| stft_into(&framing, ys, window, &shape, os)).py_err(py)
+    py.allow_threads(|| stft_into(&framing, ys, window, &shape, os))
+        .py_err(py)
 }
 
 /// Complex STFT of `y` (channels, samples) into `out` (channels, frames, bins).
@@ -101,15 +118,26 @@ fn stft<'py>(
     } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
         stft_typed(py, a, w, framing, out)
     } else {
-        Err(parameter_error(py, "stft expects a 2-D float32 or float64 array"))
+        Err(parameter_error(
+            py,
+            "stft expects a 2-D float32 or float64 array",
+        ))
     }
 }
 
 /// Number of STFT frames for a signal of `n` samples.
 #[pyfunction]
 #[pyo3(signature = (n, n_fft, hop_length, center))]
-fn stft_n_frames(py: Python<'_>, n: usize, n_fft: usize, hop_length: usize, center: bool) -> PyResult<usize> {
-    framing(py, n_fft, hop_length, center, "constant")?.n_frames(n).py_err(py)
+fn stft_n_frames(
+    py: Python<'_>,
+    n: usize,
+    n_fft: usize,
+    hop_length: usize,
+    center: bool,
+) -> PyResult<usize> {
+    framing(py, n_fft, hop_length, center, "constant")?
+        .n_frames(n)
+        .py_err(py)
 }
 
 /// (frames used, output samples) of an inverse STFT.
@@ -148,12 +176,16 @@ where
     let dims = spec.shape().to_vec();
     let (n_channels, n_frames, n_bins) = (dims[0], dims[1], dims[2]);
     let ss = spec.as_slice()?;
-    let out = out
-        .downcast::<PyArray2<T>>()
-        .map_err(|_| parameter_error(py, "istft output must be a real array matching the input precision"))?;
+    let out = out.downcast::<PyArray2<T>>().map_err(|_| {
+        parameter_error(
+            py,
+            "istft output must be a real array matching the input precision",
+        )
+    })?;
     let mut rw = out.readwrite();
     let os = rw.as_slice_mut()?;
-    py.allow_threads(|| istft_into(&cfg, ss, n_channels, n_bins, n_frames, window, os)).py_err(py)
+    py.allow_threads(|| istft_into(&cfg, ss, n_channels, n_bins, n_frames, window, os))
+        .py_err(py)
 }
 
 /// Inverse STFT of frame-major complex (channels, frames, bins) into `out`
@@ -183,7 +215,10 @@ fn istft<'py>(
     } else if let Ok(a) = stft_frames.downcast::<PyArray3<Complex<f64>>>() {
         istft_typed(py, a, w, cfg, out)
     } else {
-        Err(parameter_error(py, "istft expects a 3-D complex64 or complex128 array"))
+        Err(parameter_error(
+            py,
+            "istft expects a 3-D complex64 or complex128 array",
+        ))
     }
 }
 
