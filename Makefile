@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.deps-stamp
 EXTRAS ?= test,ml,dev
 
-.PHONY: all demo test test-rust test-py bench build deps lint fmt clean toolchain
+.PHONY: all demo test test-rust bench bench-dataset quality build deps lint fmt clean toolchain
 
 all: build
 
@@ -42,7 +42,15 @@ test-rust: toolchain
 	cargo test --release -q
 
 bench: build
-	$(PY) benches/bench_features.py
+	$(PY) benches/bench_features.py $(ARGS)
+
+# Dataset preparation vs the tutorial loop; DATA defaults to ../shared/data/instruments-dev.
+bench-dataset: build
+	$(PY) benches/bench_dataset.py $(if $(DATA),--data $(DATA)) $(ARGS)
+
+# 5-fold grouped clip-level accuracy of the presets (slow: trains many models).
+quality: build
+	$(PY) benches/quality_instruments.py $(if $(DATA),--data $(DATA)) $(ARGS)
 
 demo: build
 	$(PY) -m ferrosa.demo $(if $(DATA),--data $(DATA))
