@@ -1,13 +1,8 @@
 """Feature extraction, as in ``librosa.feature``."""
 
-from .scalogram import scalogram, scalogram_frequencies
-from .spectral import melspectrogram, mfcc
-from .utils import delta
-
-__all__: list[str] = ["delta", "melspectrogram", "mfcc", "scalogram", "scalogram_frequencies"]
-
-from .chroma import chroma_stft  # noqa: E402
-from .descriptors import (  # noqa: E402
+from .chroma import chroma_stft
+from .chroma_cqt import chroma_cens, chroma_cqt
+from .descriptors import (
     amplitude_envelope,
     rms,
     spectral_bandwidth,
@@ -17,12 +12,22 @@ from .descriptors import (  # noqa: E402
     spectral_rolloff,
     zero_crossing_rate,
 )
-from .stack import stack  # noqa: E402
+from .scalogram import scalogram, scalogram_frequencies
+from .spectral import melspectrogram, mfcc
+from .stack import stack
+from .utils import delta
 
-__all__ += [
+__all__ = [
     "amplitude_envelope",
+    "chroma_cens",
+    "chroma_cqt",
     "chroma_stft",
+    "delta",
+    "melspectrogram",
+    "mfcc",
     "rms",
+    "scalogram",
+    "scalogram_frequencies",
     "spectral_bandwidth",
     "spectral_centroid",
     "spectral_contrast",
@@ -31,7 +36,3 @@ __all__ += [
     "stack",
     "zero_crossing_rate",
 ]
-
-from .chroma_cqt import chroma_cens, chroma_cqt  # noqa: E402
-
-__all__ += ["chroma_cens", "chroma_cqt"]
