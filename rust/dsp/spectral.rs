@@ -9,10 +9,11 @@
 //! exactly as `np.abs(stft(y))` is, so precision-sensitive steps (rolloff's
 //! running sum) make the same decisions as librosa.
 
+use crate::dsp::fft::FftFloat;
 use crate::dsp::frame::Framing;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
-use crate::dsp::stft::{for_each_spectrum, StftShape};
+use crate::dsp::stft::{for_each_spectrum, StftShape, Worker};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use num_traits::Float;
@@ -169,6 +170,31 @@ pub struct Scratch {
     gather: Vec<f64>,
     values: Vec<f64>,
     logs: Vec<f64>,
+    /// Running sums of the column (rolloff), widened from `T` exactly.
+    cum: Vec<f64>,
+    /// `nanmin(freq[k..])` for every `k`, for the `freq` at `suffix_of`.
+    suffix_min: Vec<f64>,
+    suffix_of: (usize, usize),
+}
+
+impl Scratch {
+    /// `nanmin(freq[k..])` per `k`, computed once per `freq`.
+    fn suffix_min(&mut self, freq: &[f64]) -> &[f64] {
+        let key = (freq.as_ptr() as usize, freq.len());
+        if self.suffix_of != key || self.suffix_min.len() != freq.len() {
+            self.suffix_min.clear();
+            self.suffix_min.resize(freq.len(), f64::NAN);
+            let mut best = f64::NAN;
+            for (m, &f) in self.suffix_min.iter_mut().zip(freq).rev() {
+                if best.is_nan() || f < best {
+                    best = f;
+                }
+                *m = best;
+            }
+            self.suffix_of = key;
+        }
+        &self.suffix_min
+    }
 }
 
 /// librosa.util.normalize(norm=1)'s divisor: the column sum, or 1 when it
@@ -184,9 +210,30 @@ fn l1_length<T: Real>(col: &[T]) -> f64 {
 }
 
 fn centroid<T: Real>(col: &[T], freq: &[f64]) -> f64 {
-    let len = l1_length(col);
-    let acc: f64 = col.iter().zip(freq).map(|(&s, f)| wide(s) * f).sum();
-    acc / len
+    // Both sums in one pass, four lanes each, so they do not wait on one
+    // long chain of additions (f64 sums of at most a few thousand values:
+    // the order changes nothing at the tolerance that matters).
+    let (mut l1, mut acc) = ([0.0f64; 4], [0.0f64; 4]);
+    let n = col.len().min(freq.len());
+    let (c4, f4) = (col[..n].chunks_exact(4), freq[..n].chunks_exact(4));
+    let (cr, fr) = (c4.remainder(), f4.remainder());
+    for (c, f) in c4.zip(f4) {
+        for j in 0..4 {
+            let v = wide(c[j]);
+            l1[j] += v.abs();
+            acc[j] += v * f[j];
+        }
+    }
+    let (mut l1s, mut accs) = (
+        (l1[0] + l1[1]) + (l1[2] + l1[3]),
+        (acc[0] + acc[1]) + (acc[2] + acc[3]),
+    );
+    for (&c, &f) in cr.iter().zip(fr) {
+        l1s += wide(c).abs();
+        accs += wide(c) * f;
+    }
+    let len = if l1s < T::TINY { 1.0 } else { l1s };
+    accs / len
 }
 
 fn bandwidth<T: Real>(col: &[T], freq: &[f64], p: f64, norm: bool, c: f64) -> f64 {
@@ -211,7 +258,45 @@ fn bandwidth<T: Real>(col: &[T], freq: &[f64], p: f64, norm: bool, c: f64) -> f6
     }
 }
 
-fn rolloff<T: Real>(col: &[T], freq: &[f64], roll_percent: f64, single: bool) -> f64 {
+/// Rolloff with one running sum: the sums of non-negative values never
+/// decrease, so the bins at or past the threshold are a suffix, found by
+/// bisection, and their lowest frequency is precomputed.
+fn rolloff<T: Real>(
+    col: &[T],
+    freq: &[f64],
+    roll_percent: f64,
+    single: bool,
+    scratch: &mut Scratch,
+) -> f64 {
+    let cum = &mut scratch.cum;
+    cum.clear();
+    let mut run = T::zero();
+    let mut negative = false;
+    cum.extend(col.iter().map(|&v| {
+        negative |= v < T::zero();
+        run = run + v;
+        wide(run)
+    }));
+    let total = run;
+    if negative || !total.is_finite() || col.len() != freq.len() {
+        return rolloff_scan(col, freq, roll_percent, single);
+    }
+    let first = if single {
+        let thr = T::from_f64(roll_percent) * total;
+        cum.partition_point(|&c| T::from_f64(c) < thr)
+    } else {
+        let thr = roll_percent * wide(total);
+        cum.partition_point(|&c| c < thr)
+    };
+    scratch
+        .suffix_min(freq)
+        .get(first)
+        .copied()
+        .unwrap_or(f64::NAN)
+}
+
+/// Rolloff by a plain scan (any values, any `freq`).
+fn rolloff_scan<T: Real>(col: &[T], freq: &[f64], roll_percent: f64, single: bool) -> f64 {
     // np.cumsum runs in the input precision, front to back.
     let total = col.iter().fold(T::zero(), |a, &v| a + v);
     let reached = |cum: T| -> bool {
@@ -369,7 +454,7 @@ pub fn describe_frame<T: Real>(
             Descriptor::Rolloff {
                 roll_percent,
                 single,
-            } => slot[0] = rolloff(col, freq, *roll_percent, *single),
+            } => slot[0] = rolloff(col, freq, *roll_percent, *single, scratch),
             Descriptor::Flatness {
                 amin,
                 power,
@@ -527,9 +612,9 @@ mod tests {
         let col = vec![0.0f32; 9];
         assert_eq!(centroid(&col, &freq), 0.0);
         assert_eq!(bandwidth(&col, &freq, 2.0, true, 0.0), 0.0);
-        assert_eq!(rolloff(&col, &freq, 0.85, true), 0.0);
-        // All bins floored at amin: flat.
         let mut scratch = Scratch::default();
+        assert_eq!(rolloff(&col, &freq, 0.85, true, &mut scratch), 0.0);
+        // All bins floored at amin: flat.
         assert!((flatness(&col, 1e-10, 2.0, true, &mut scratch) - 1.0).abs() < 1e-6);
     }
 
@@ -547,8 +632,36 @@ mod tests {
     fn rolloff_picks_first_bin_reaching_threshold() {
         let freq = [0.0, 10.0, 20.0, 30.0];
         let col = [1.0f64, 1.0, 1.0, 1.0];
-        assert_eq!(rolloff(&col, &freq, 0.5, false), 10.0);
-        assert_eq!(rolloff(&col, &freq, 0.51, false), 20.0);
+        let mut scratch = Scratch::default();
+        assert_eq!(rolloff(&col, &freq, 0.5, false, &mut scratch), 10.0);
+        assert_eq!(rolloff(&col, &freq, 0.51, false, &mut scratch), 20.0);
+    }
+
+    #[test]
+    fn rolloff_bisection_matches_scan() {
+        let mut scratch = Scratch::default();
+        let freq = fft_frequencies(22050.0, 2048);
+        let shuffled: Vec<f64> = (0..1025).map(|k| ((k * 389) % 1025) as f64).collect();
+        for seed in 0..50usize {
+            let col: Vec<f32> = (0..1025)
+                .map(|k| {
+                    ((k * 7919 + seed * 104729) % 1013) as f32
+                        * if k % 97 < seed { 1e-3 } else { 1.0 }
+                })
+                .collect();
+            for rp in [0.01, 0.5, 0.85, 0.99] {
+                for single in [false, true] {
+                    for f in [&freq, &shuffled] {
+                        let got = rolloff(&col, f, rp, single, &mut scratch);
+                        assert_eq!(
+                            got,
+                            rolloff_scan(&col, f, rp, single),
+                            "{seed} {rp} {single}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
