@@ -9,11 +9,10 @@
 //! exactly as `np.abs(stft(y))` is, so precision-sensitive steps (rolloff's
 //! running sum) make the same decisions as librosa.
 
-use crate::dsp::fft::FftFloat;
 use crate::dsp::frame::Framing;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
-use crate::dsp::stft::{for_each_spectrum, StftShape, Worker};
+use crate::dsp::stft::{for_each_spectrum, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use num_traits::Float;
