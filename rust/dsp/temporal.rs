@@ -16,6 +16,7 @@ use crate::dsp::pad::PadMode;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
 use crate::error::{DspError, DspResult};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Frames handled by one task: fixed, so the arithmetic never depends on
 /// how many threads run.
@@ -302,7 +303,9 @@ fn sum_squares_inner<T: Sample>(x: &[T]) -> f64 {
     s
 }
 
-/// Crossings among the pairs `(i - 1, i)` of padded samples, `lo <= i < hi`.
+/// Crossings among the pairs `(i - 1, i)` of padded samples, `lo <= i < hi`,
+/// and how many of the samples `y[i]` with `1 <= i < n` in that range are
+/// not finite.
 fn count_crossings<T: Sample>(
     y: &[T],
     mode: PadMode,
@@ -310,11 +313,11 @@ fn count_crossings<T: Sample>(
     thr: f64,
     lo: isize,
     hi: isize,
-) -> u32 {
+) -> (u32, u32) {
     let n = y.len() as isize;
     // Pairs with both samples inside y are counted in one pass over a slice.
     let (a, b) = (lo.clamp(1, n.max(1)), hi.clamp(1, n.max(1)));
-    let mut count = if a < b {
+    let (mut count, bad) = if a < b {
         let (prev, cur) = (
             &y[a as usize - 1..b as usize - 1],
             &y[a as usize..b as usize],
@@ -322,20 +325,22 @@ fn count_crossings<T: Sample>(
         if rule.zero_pos && thr >= 0.0 {
             signbit_crossings(prev, cur, thr)
         } else {
-            prev.iter()
+            let n: u32 = prev
+                .iter()
                 .zip(cur)
                 .map(|(&p, &q)| rule.differs(rule.class(p, thr), rule.class(q, thr)) as u32)
-                .sum()
+                .sum();
+            (n, (!all_finite_fast(cur)) as u32)
         }
     } else {
-        0
+        (0, 0)
     };
     let value = |i: isize| -> f64 { mode.source_index(i, y.len()).map_or(0.0, |s| y[s].to_f64()) };
     for i in (lo..a.max(lo).min(hi)).chain(b.max(lo)..hi) {
         let (p, q) = (rule.class(value(i - 1), thr), rule.class(value(i), thr));
         count += rule.differs(p, q) as u32;
     }
-    count
+    (count, bad)
 }
 
 /// Crossings between `prev[i]` and `cur[i]` under the `zero_pos` rule with
@@ -344,18 +349,14 @@ fn count_crossings<T: Sample>(
 ///
 /// On the bit patterns: for non-negative floats (and NaN above infinity)
 /// the magnitude bits order like the values, so the test is two integer
-/// operations per sample and vectorises.
-fn signbit_crossings<T: Sample>(prev: &[T], cur: &[T], thr: f64) -> u32 {
+/// operations per sample and vectorises. Also returns how many samples of
+/// `cur` are not finite (all bits of the exponent set), in the same pass.
+fn signbit_crossings<T: Sample>(prev: &[T], cur: &[T], thr: f64) -> (u32, u32) {
     use std::any::TypeId;
     if TypeId::of::<T>() == TypeId::of::<f32>() {
         // SAFETY: T is f32, so the slices are f32 slices.
         let (p, q) = unsafe { (cast::<T, f32>(prev), cast::<T, f32>(cur)) };
-        let tb = (thr as f32).to_bits();
-        let neg = |x: f32| {
-            let b = x.to_bits();
-            (b >> 31) & ((b & 0x7fff_ffff) > tb) as u32
-        };
-        return p.iter().zip(q).map(|(&a, &b)| neg(a) ^ neg(b)).sum();
+        return signbit_crossings_f32(p, q, (thr as f32).to_bits() as i32);
     }
     if TypeId::of::<T>() == TypeId::of::<f64>() {
         // SAFETY: T is f64, so the slices are f64 slices.
@@ -363,15 +364,53 @@ fn signbit_crossings<T: Sample>(prev: &[T], cur: &[T], thr: f64) -> u32 {
         let tb = thr.to_bits();
         let neg = |x: f64| {
             let b = x.to_bits();
-            ((b >> 63) & ((b & 0x7fff_ffff_ffff_ffff) > tb) as u64) as u32
+            (b >> 63) & ((b & 0x7fff_ffff_ffff_ffff) > tb) as u64
         };
-        return p.iter().zip(q).map(|(&a, &b)| neg(a) ^ neg(b)).sum();
+        let (mut n, mut bad) = (0u64, 0u64);
+        for (&a, &b) in p.iter().zip(q) {
+            n += neg(a) ^ neg(b);
+            bad += ((b.to_bits() & 0x7fff_ffff_ffff_ffff) >= 0x7ff0_0000_0000_0000) as u64;
+        }
+        return (n as u32, (bad > 0) as u32);
     }
     let neg = |x: T| {
         let x = x.to_f64();
         ((x < -thr) | (x.is_nan() & x.is_sign_negative())) as u32
     };
-    prev.iter().zip(cur).map(|(&p, &q)| neg(p) ^ neg(q)).sum()
+    let n = prev.iter().zip(cur).map(|(&p, &q)| neg(p) ^ neg(q)).sum();
+    (n, (!all_finite_fast(cur)) as u32)
+}
+
+/// [`signbit_crossings`] for f32 with `tb` the threshold's bits; AVX2 when
+/// the CPU has it (the same integer arithmetic, twice as wide).
+fn signbit_crossings_f32(p: &[f32], q: &[f32], tb: i32) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2.
+        return unsafe { signbit_crossings_f32_avx2(p, q, tb) };
+    }
+    signbit_crossings_f32_body(p, q, tb)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn signbit_crossings_f32_avx2(p: &[f32], q: &[f32], tb: i32) -> (u32, u32) {
+    signbit_crossings_f32_body(p, q, tb)
+}
+
+#[inline(always)]
+fn signbit_crossings_f32_body(p: &[f32], q: &[f32], tb: i32) -> (u32, u32) {
+    // Magnitude bits are non-negative as i32, so signed compares suffice.
+    let neg = |x: f32| {
+        let b = x.to_bits();
+        (b >> 31) & (((b & 0x7fff_ffff) as i32) > tb) as u32
+    };
+    let (mut n, mut bad) = (0u32, 0u32);
+    for (&a, &b) in p.iter().zip(q) {
+        n += neg(a) ^ neg(b);
+        bad += (((b.to_bits() & 0x7fff_ffff) as i32) >= 0x7f80_0000) as u32;
+    }
+    (n, bad)
 }
 
 /// Reinterpret a slice of `T` as a slice of `U`.
@@ -418,10 +457,14 @@ pub fn zero_crossing_rate<T: Sample>(
     out: &mut [f64],
 ) -> DspResult<()> {
     check_out(out.len(), shape)?;
-    if !all_finite_fast(y) {
-        return Err(DspError::NonFinite {
-            what: "Audio buffer",
-        });
+    let non_finite = || DspError::NonFinite {
+        what: "Audio buffer",
+    };
+    // With overlapping frames the pieces read every sample but the first and
+    // those past the last frame, so they check finiteness on the way.
+    let fused = piecewise(framing) && framing.hop_length < framing.frame_length;
+    if !fused && !all_finite_fast(y) {
+        return Err(non_finite());
     }
     // The sign test only needs the value, and widening to f64 is exact.
     let thr = rule.threshold_in::<T>();
@@ -432,17 +475,39 @@ pub fn zero_crossing_rate<T: Sample>(
     let extra = pad as u32;
     if piecewise(framing) {
         let mode = framing.pad_mode;
+        let bad = AtomicBool::new(false);
         for_each_piece_block(
             framing,
             y,
             shape,
             1,
-            |yc, lo, hi| count_crossings(yc, mode, rule, thr, lo, hi),
+            |yc, lo, hi| {
+                let (n, b) = count_crossings(yc, mode, rule, thr, lo, hi);
+                if b > 0 {
+                    bad.store(true, Ordering::Relaxed);
+                }
+                n
+            },
             |c, t, n: u32| {
                 // SAFETY: each (c, t) belongs to exactly one block.
                 unsafe { dst.write(c * nf + t, (n + extra) as f64 / fl as f64) };
             },
         );
+        if fused {
+            // Samples no piece read: y[0] (and the left edge when not
+            // centred) and the tail past the last frame.
+            let n = shape.n_samples as isize;
+            let left = framing.left_pad() as isize;
+            let covered = ((nf - 1) * hop + fl) as isize - left;
+            let lo = (1 - left).clamp(1, n.max(1)) as usize;
+            let hi = covered.clamp(lo as isize, n) as usize;
+            let unread_ok = y
+                .chunks_exact(shape.n_samples)
+                .all(|yc| all_finite_fast(&yc[..lo.min(yc.len())]) && all_finite_fast(&yc[hi..]));
+            if bad.load(Ordering::Relaxed) || !unread_ok {
+                return Err(non_finite());
+            }
+        }
         return Ok(());
     }
     let make = || (Vec::<u8>::new(), Vec::<u32>::new());
@@ -720,6 +785,34 @@ mod tests {
             if !touches {
                 assert!((v - 0.5).abs() < 1e-15);
             }
+        }
+    }
+
+    #[test]
+    fn zcr_rejects_any_non_finite_sample() {
+        let rule = CrossingRule {
+            threshold: 1e-10,
+            zero_pos: true,
+        };
+        for (fl, hop, center) in [(64usize, 16usize, true), (64, 16, false), (16, 40, false)] {
+            let f = framing(fl, hop, center, PadMode::Edge);
+            for at in [0usize, 1, 63, 500, 997, 999] {
+                for bad in [f32::NAN, f32::INFINITY, -f32::INFINITY] {
+                    let mut y = vec![0.25f32; 1000];
+                    y[at] = bad;
+                    let shape = frame_shape(&f, &y, 1).unwrap();
+                    let mut out = vec![0.0; shape.n_frames];
+                    let r = zero_crossing_rate(&f, &y, &shape, rule, false, &mut out);
+                    assert!(r.is_err(), "{fl} {hop} {center} {at}");
+                    let y: Vec<f64> = y.iter().map(|&v| v as f64).collect();
+                    let r = zero_crossing_rate(&f, &y, &shape, rule, false, &mut out);
+                    assert!(r.is_err(), "f64 {fl} {hop} {center} {at}");
+                }
+            }
+            let y = vec![0.25f32; 1000];
+            let shape = frame_shape(&f, &y, 1).unwrap();
+            let mut out = vec![0.0; shape.n_frames];
+            assert!(zero_crossing_rate(&f, &y, &shape, rule, false, &mut out).is_ok());
         }
     }
 
