@@ -228,26 +228,101 @@ pub fn chroma_from_frames<T: Sample>(
     }
     let dst = SharedMut::new(out);
     for_each_range(n_channels * nf, 64, |range| {
-        let mut col = vec![0.0f64; nb];
-        let mut chroma = vec![0.0f64; n_chroma];
-        for item in range {
-            let (c, t) = (item / nf, item % nf);
-            for (d, s) in col.iter_mut().zip(&frames[item * nb..(item + 1) * nb]) {
-                *d = s.to_f64();
+        let mut cols = vec![0.0f64; GROUP * nb];
+        let mut chroma = vec![[0.0f64; GROUP]; n_chroma];
+        let mut one = vec![0.0f64; n_chroma];
+        let (start, end) = (range.start, range.end);
+        for g0 in (start..end).step_by(GROUP) {
+            let g = GROUP.min(end - g0);
+            for (i, col) in cols.chunks_exact_mut(nb).take(g).enumerate() {
+                let item = g0 + i;
+                for (d, s) in col.iter_mut().zip(&frames[item * nb..(item + 1) * nb]) {
+                    *d = s.to_f64();
+                }
             }
-            chroma_frame::<T>(&col, fb, norm, &mut chroma);
-            for (k, v) in chroma.iter().enumerate() {
-                // SAFETY: (c, k, t) is written by this item only.
-                unsafe { dst.write((c * n_chroma + k) * nf + t, T::from_f64(*v)) };
+            if g == GROUP {
+                // One pass over each bank row serves GROUP frames (the bank
+                // does not fit in L1); every frame's sum keeps dot's order.
+                for (k, ch) in chroma.iter_mut().enumerate() {
+                    *ch = dot_group(&fb[k * nb..(k + 1) * nb], &cols);
+                }
+            }
+            for i in 0..g {
+                let item = g0 + i;
+                let (c, t) = (item / nf, item % nf);
+                if g == GROUP {
+                    for (o, ch) in one.iter_mut().zip(&chroma) {
+                        *o = T::from_f64(ch[i]).to_f64();
+                    }
+                    normalize(&mut one, norm, T::TINY);
+                } else {
+                    chroma_frame::<T>(&cols[i * nb..(i + 1) * nb], fb, norm, &mut one);
+                }
+                for (k, v) in one.iter().enumerate() {
+                    // SAFETY: (c, k, t) is written by this item only.
+                    unsafe { dst.write((c * n_chroma + k) * nf + t, T::from_f64(*v)) };
+                }
             }
         }
     });
     Ok(())
 }
 
+/// Frames projected together by [`chroma_from_frames`].
+const GROUP: usize = 4;
+
+/// [`dot`] of `a` with each of the `GROUP` columns in `cols` (each
+/// `a.len()` long), with exactly `dot`'s order of operations per column.
+fn dot_group(a: &[f64], cols: &[f64]) -> [f64; GROUP] {
+    let nb = a.len();
+    let mut acc = [[0.0f64; 4]; GROUP];
+    let full = nb - nb % 4;
+    for i in (0..full).step_by(4) {
+        let x = &a[i..i + 4];
+        for (g, ag) in acc.iter_mut().enumerate() {
+            let y = &cols[g * nb + i..g * nb + i + 4];
+            for j in 0..4 {
+                ag[j] += x[j] * y[j];
+            }
+        }
+    }
+    let mut out = [0.0f64; GROUP];
+    for (g, o) in out.iter_mut().enumerate() {
+        let col = &cols[g * nb..(g + 1) * nb];
+        let tail: f64 = a[full..].iter().zip(&col[full..]).map(|(x, y)| x * y).sum();
+        let ag = &acc[g];
+        *o = (ag[0] + ag[1]) + (ag[2] + ag[3]) + tail;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouped_projection_equals_single_frames() {
+        let (nb, n_chroma, nf) = (37usize, 12usize, 11usize);
+        let fb: Vec<f64> = (0..nb * n_chroma)
+            .map(|i| ((i * 31) % 17) as f64 / 7.0)
+            .collect();
+        let frames: Vec<f32> = (0..nb * nf)
+            .map(|i| ((i * 7919) % 101) as f32 / 3.0)
+            .collect();
+        let mut out = vec![0.0f32; n_chroma * nf];
+        chroma_from_frames(&frames, 1, &fb, n_chroma, Norm::Inf, &mut out).unwrap();
+        for t in 0..nf {
+            let col: Vec<f64> = frames[t * nb..(t + 1) * nb]
+                .iter()
+                .map(|&v| v as f64)
+                .collect();
+            let mut want = vec![0.0f64; n_chroma];
+            chroma_frame::<f32>(&col, &fb, Norm::Inf, &mut want);
+            for k in 0..n_chroma {
+                assert_eq!(out[k * nf + t], want[k] as f32, "{t} {k}");
+            }
+        }
+    }
 
     fn spec(n_chroma: usize, base_c: bool) -> ChromaSpec {
         ChromaSpec {
