@@ -660,7 +660,7 @@ pub fn amplitude_envelope<T: Sample>(
     let make = || (Vec::<f64>::new(), Vec::<f64>::new());
     // Frames made of whole hops (2048 / 512 and the like): the maximum of
     // each hop-sized block, then of k consecutive blocks per frame.
-    let blocks_per_frame = if fl % hop == 0 { fl / hop } else { 0 };
+    let blocks_per_frame = if fl.is_multiple_of(hop) { fl / hop } else { 0 };
     for_each_block(framing, y, shape, make, |c, t0, t1, span, (fwd, bwd)| {
         if (1..=64).contains(&blocks_per_frame) {
             let k = blocks_per_frame;
