@@ -8,7 +8,7 @@ float64/complex128, so each kernel is overloaded on the input dtype.
 Checked against the built module with ``python -m mypy.stubtest ferrosa._core``.
 """
 
-from typing import Any, final, overload
+from typing import Any, final
 
 import numpy as np
 from numpy.typing import NDArray

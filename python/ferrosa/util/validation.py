@@ -30,9 +30,13 @@ def valid_audio(y: Any, *, mono: bool = False) -> bool:
     if not np.issubdtype(y.dtype, np.floating):
         raise ParameterError(f"Audio data must be floating-point, not dtype={y.dtype}")
     if mono and y.ndim != 1:
-        raise ParameterError(f"Invalid shape for monophonic audio: ndim={y.ndim:d}, shape={y.shape}")
+        raise ParameterError(
+            f"Invalid shape for monophonic audio: ndim={y.ndim:d}, shape={y.shape}"
+        )
     if y.ndim == 0:
-        raise ParameterError(f"Audio data must be at least one-dimensional, given y.shape={y.shape}")
+        raise ParameterError(
+            f"Audio data must be at least one-dimensional, given y.shape={y.shape}"
+        )
     if y.shape[-1] == 0:
         raise ParameterError(f"Audio buffer is empty: y.shape={y.shape}")
     if not np.isfinite(y).all():
