@@ -127,6 +127,5 @@ def test_istft_releases_the_gil(cooperative_switching):
     _, n_out = ferrosa._core.istft_plan(frames.shape[1], 2048, 128, True, None)
     out = np.empty((1, n_out), np.float64)
     assert (
-        progress_during(lambda: ferrosa._core.istft(frames, window, 2048, 128, True, None, out))
-        > 0
+        progress_during(lambda: ferrosa._core.istft(frames, window, 2048, 128, True, None, out)) > 0
     )

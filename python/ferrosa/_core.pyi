@@ -180,9 +180,7 @@ def dct_from_spectrogram(s: NDArray[Any], dct: DctMatrix) -> NDArray[Any]: ...
 
 # Savitzky-Golay filter along axis 1 of (rows, n); mode is interp, mirror,
 # nearest, wrap or constant (with cval).
-def savgol(
-    x: NDArray[Any], filter: SavgolFilter, mode: str, cval: float = 0.0
-) -> NDArray[Any]: ...
+def savgol(x: NDArray[Any], filter: SavgolFilter, mode: str, cval: float = 0.0) -> NDArray[Any]: ...
 
 # Functions whose stubs are not written yet (other kernels add theirs above)
 # resolve to Any, so this partial stub never hides an attribute from mypy.

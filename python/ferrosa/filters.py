@@ -340,8 +340,14 @@ def chroma(
         raise ParameterError(f"tuning={tuning!r} must be finite")
     ow = None if octwidth is None else float(octwidth)
     fb = _chroma_bank(
-        float(sr), int(n_fft), int(n_chroma), float(tuning), float(ctroct), ow,
-        norm_value(norm), bool(base_c),
+        float(sr),
+        int(n_fft),
+        int(n_chroma),
+        float(tuning),
+        float(ctroct),
+        ow,
+        norm_value(norm),
+        bool(base_c),
     )
     return np.ascontiguousarray(fb, dtype=dtype) if np.dtype(dtype) != fb.dtype else fb.copy()
 
