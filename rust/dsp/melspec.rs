@@ -21,13 +21,10 @@ use crate::dsp::frame::Framing;
 use crate::dsp::mel::MelBank;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
-use crate::dsp::stft::{StftShape, Worker};
+use crate::dsp::stft::{for_each_spectrum_in, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::ops::Range;
-
-/// Frames (at n_fft = 2048) below which a call stays on the calling thread.
-const MIN_FRAMES_PER_TASK: usize = 32;
 
 /// Multiply-adds below which a matrix-on-spectrogram call stays on one thread.
 const MIN_WORK_PER_TASK: usize = 1 << 18;
@@ -100,35 +97,6 @@ fn check_power(power: f64) -> DspResult<()> {
         return Err(DspError::param("power", power, "a finite number > 0"));
     }
     Ok(())
-}
-
-/// Visit the spectrum of every (channel, frame) with the FFT in precision
-/// `F`, in parallel over frames (like
-/// [`crate::dsp::stft::for_each_spectrum`], which is f64-only).
-fn for_each_spectrum_in<F, T, S, M, V>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
-    make_state: M,
-    visit: V,
-) where
-    F: FftFloat,
-    T: Sample,
-    M: Fn() -> S + Send + Sync,
-    V: Fn(usize, usize, &[Complex<F>], &mut S) + Send + Sync,
-{
-    let total = shape.n_channels * shape.n_frames;
-    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
-    for_each_range(total, min_chunk, |items| {
-        let mut worker = Worker::<F>::new(framing.frame_length);
-        let mut state = make_state();
-        for item in items {
-            let (c, t) = (item / shape.n_frames, item % shape.n_frames);
-            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
-            visit(c, t, worker.compute(framing, yc, window, t), &mut state);
-        }
-    });
 }
 
 /// Mel spectrogram of audio into `out`, laid out `(channel, mel, frame)`.

@@ -126,7 +126,8 @@ pub fn check<T: Sample>(
     })
 }
 
-/// Visit the spectrum of every (channel, frame), in parallel over frames.
+/// Visit the spectrum of every (channel, frame), in parallel over frames,
+/// with the FFT in f64.
 ///
 /// `visit(channel, frame, spectrum, state)` gets a per-task `state` made by
 /// `make_state`, for scratch space. Visitors must only write output owned by
@@ -143,17 +144,33 @@ pub fn for_each_spectrum<T, S, M, V>(
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[Complex<f64>], &mut S) + Send + Sync,
 {
+    for_each_spectrum_in::<f64, T, S, M, V>(framing, y, window, shape, make_state, visit);
+}
+
+/// [`for_each_spectrum`] with the FFT in precision `F` (f32 for float32
+/// audio where the result's tolerance allows it).
+pub fn for_each_spectrum_in<F, T, S, M, V>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    make_state: M,
+    visit: V,
+) where
+    F: FftFloat,
+    T: Sample,
+    M: Fn() -> S + Send + Sync,
+    V: Fn(usize, usize, &[Complex<F>], &mut S) + Send + Sync,
+{
     let total = shape.n_channels * shape.n_frames;
     let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
     for_each_range(total, min_chunk, |range| {
-        let mut worker = SpectrumWorker::new(framing.frame_length);
+        let mut worker = Worker::<F>::new(framing.frame_length);
         let mut state = make_state();
         for item in range {
-            let c = item / shape.n_frames;
-            let t = item % shape.n_frames;
+            let (c, t) = (item / shape.n_frames, item % shape.n_frames);
             let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
-            let spec = worker.compute(framing, yc, window, t);
-            visit(c, t, spec, &mut state);
+            visit(c, t, worker.compute(framing, yc, window, t), &mut state);
         }
     });
 }
