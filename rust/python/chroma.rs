@@ -1,6 +1,7 @@
 //! Bindings for spectrogram frames, piptrack peaks, the chroma filter bank
 //! and chroma projection.
 
+use super::arrays::filled;
 use super::descriptors::{dispatch, vec1};
 use super::errors::{parameter_error, IntoPyResult};
 use super::spectrum::framing;
@@ -38,13 +39,9 @@ fn spec_typed<'py, T: Real + Element>(
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
     let shape = check(&fr, ys, n_channels, window).py_err(py)?;
-    let out = unsafe { PyArray3::<T>::new(py, [n_channels, shape.n_frames, shape.n_bins], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| frames_kernel(&fr, ys, window, &shape, squared, os))
-            .py_err(py)?;
-    }
+    let out = filled::<T, _, _>(py, [n_channels, shape.n_frames, shape.n_bins], |os| {
+        frames_kernel(&fr, ys, window, &shape, squared, os)
+    })?;
     Ok(out.into_any())
 }
 
@@ -234,13 +231,9 @@ fn chroma_typed<'py, T: Real + Element>(
     let s = s.readonly();
     let (nc, nf) = (s.shape()[0], s.shape()[1]);
     let ss = s.as_slice()?;
-    let out = unsafe { PyArray3::<T>::new(py, [nc, n_chroma, nf], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| chroma_from_frames(ss, nc, fb, n_chroma, norm, os))
-            .py_err(py)?;
-    }
+    let out = filled::<T, _, _>(py, [nc, n_chroma, nf], |os| {
+        chroma_from_frames(ss, nc, fb, n_chroma, norm, os)
+    })?;
     Ok(out.into_any())
 }
 

@@ -5,13 +5,14 @@
 //! C-contiguous `(channels, samples)` array; the result is complex
 //! `(channels, n_bins, n_frames)` in the input's precision.
 
+use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
 use crate::dsp::cqt::{plan, CqtParams, FftSample};
 use crate::dsp::cqt_basis::Norm;
 use crate::dsp::pad::PadMode;
 use crate::dsp::window::WindowKind;
 use num_complex::Complex;
-use numpy::{Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{Element, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 /// Register this file's functions on the module.
@@ -37,13 +38,9 @@ where
     }
     let p = py.allow_threads(|| plan(&params)).py_err(py)?;
     let n_frames = p.n_frames(n);
-    let out = unsafe { PyArray3::<Complex<T>>::new(py, [channels, p.n_bins(), n_frames], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| p.run(ys, channels, n, params.pad_mode, os))
-            .py_err(py)?;
-    }
+    let out = filled::<Complex<T>, _, _>(py, [channels, p.n_bins(), n_frames], |os| {
+        p.run(ys, channels, n, params.pad_mode, os)
+    })?;
     Ok(out.into_any())
 }
 

@@ -3,6 +3,7 @@
 //! Python passes C-contiguous `(channels, samples)` float32/float64 arrays
 //! and float64 scales; the work runs without the GIL.
 
+use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
 use crate::dsp::cwt::{bank, cwt_rows, CwtConfig, Row};
 use crate::dsp::parallel::SharedMut;
@@ -10,9 +11,7 @@ use crate::dsp::sample::{narrow, Sample};
 use crate::dsp::scalogram::{n_frames, scalogram_into};
 use crate::dsp::wavelets::Wavelet;
 use num_complex::Complex;
-use numpy::{
-    Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
-};
+use numpy::{Element, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 /// Register this file's functions on the module.
@@ -56,42 +55,32 @@ where
     let n_scales = scales.len();
     // pywt's layout: (scales, *data.shape).
     if b.is_complex() {
-        let out = unsafe { PyArray3::<Complex<T>>::new(py, [n_scales, channels, n], false) };
-        {
-            let mut rw = out.readwrite();
-            let shared = SharedMut::new(rw.as_slice_mut()?);
-            py.allow_threads(|| {
-                cwt_rows(&b, ys, channels, |c, s, row| {
-                    if let Row::Complex(r) = row {
-                        let base = (s * channels + c) * n;
-                        for (i, v) in r.iter().enumerate() {
-                            // SAFETY: one worker per (scale, channel) row.
-                            unsafe { shared.write(base + i, narrow::<T>(*v)) };
-                        }
+        let out = filled::<Complex<T>, _, _>(py, [n_scales, channels, n], |os| {
+            let shared = SharedMut::new(os);
+            cwt_rows(&b, ys, channels, |c, s, row| {
+                if let Row::Complex(r) = row {
+                    let base = (s * channels + c) * n;
+                    for (i, v) in r.iter().enumerate() {
+                        // SAFETY: one worker per (scale, channel) row.
+                        unsafe { shared.write(base + i, narrow::<T>(*v)) };
                     }
-                })
+                }
             })
-            .py_err(py)?;
-        }
+        })?;
         Ok(out.into_any())
     } else {
-        let out = unsafe { PyArray3::<T>::new(py, [n_scales, channels, n], false) };
-        {
-            let mut rw = out.readwrite();
-            let shared = SharedMut::new(rw.as_slice_mut()?);
-            py.allow_threads(|| {
-                cwt_rows(&b, ys, channels, |c, s, row| {
-                    if let Row::Real(r) = row {
-                        let base = (s * channels + c) * n;
-                        for (i, v) in r.iter().enumerate() {
-                            // SAFETY: one worker per (scale, channel) row.
-                            unsafe { shared.write(base + i, T::from_f64(*v)) };
-                        }
+        let out = filled::<T, _, _>(py, [n_scales, channels, n], |os| {
+            let shared = SharedMut::new(os);
+            cwt_rows(&b, ys, channels, |c, s, row| {
+                if let Row::Real(r) = row {
+                    let base = (s * channels + c) * n;
+                    for (i, v) in r.iter().enumerate() {
+                        // SAFETY: one worker per (scale, channel) row.
+                        unsafe { shared.write(base + i, T::from_f64(*v)) };
                     }
-                })
+                }
             })
-            .py_err(py)?;
-        }
+        })?;
         Ok(out.into_any())
     }
 }
@@ -141,13 +130,9 @@ where
         ));
     }
     let b = py.allow_threads(|| bank(&cfg, scales, n)).py_err(py)?;
-    let out = unsafe { PyArray3::<T>::new(py, [channels, scales.len(), n_frames(n, hop)], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| scalogram_into(&b, ys, channels, power, hop, os))
-            .py_err(py)?;
-    }
+    let out = filled::<T, _, _>(py, [channels, scales.len(), n_frames(n, hop)], |os| {
+        scalogram_into(&b, ys, channels, power, hop, os)
+    })?;
     Ok(out.into_any())
 }
 

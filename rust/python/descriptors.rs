@@ -4,6 +4,7 @@
 //! Python passes C-contiguous `(channels, samples)` audio or frame-major
 //! `(channels, frames, bins)` spectrograms; every call releases the GIL.
 
+use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
 use super::spectrum::framing;
 use crate::dsp::sample::Sample;
@@ -53,13 +54,9 @@ fn zc_typed<'py, T: Sample + Element>(
     let y = y.readonly();
     let dims = [y.shape()[0], y.shape()[1]];
     let ys = y.as_slice()?;
-    let out = unsafe { PyArray2::<bool>::new(py, dims, false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| temporal::zero_crossings(ys, dims[0], rule, pad, os))
-            .py_err(py)?;
-    }
+    let out = filled::<bool, _, _>(py, dims, |os| {
+        temporal::zero_crossings(ys, dims[0], rule, pad, os)
+    })?;
     Ok(out.into_any())
 }
 
@@ -100,42 +97,20 @@ fn frames_typed<'py, T: Sample + Element>(
     let shape = frame_shape(&fr, ys, n_channels).py_err(py)?;
     let dims = [shape.n_channels, shape.n_frames];
     Ok(match kernel {
-        FrameKernel::Zcr(rule, pad) => {
-            let out = unsafe { PyArray2::<f64>::new(py, dims, false) };
-            let mut rw = out.readwrite();
-            let os = rw.as_slice_mut()?;
-            py.allow_threads(|| temporal::zero_crossing_rate(&fr, ys, &shape, rule, pad, os))
-                .py_err(py)?;
-            drop(rw);
-            out.into_any()
-        }
+        FrameKernel::Zcr(rule, pad) => filled::<f64, _, _>(py, dims, |os| {
+            temporal::zero_crossing_rate(&fr, ys, &shape, rule, pad, os)
+        })?
+        .into_any(),
         FrameKernel::Rms(f64_out) if f64_out => {
-            let out = unsafe { PyArray2::<f64>::new(py, dims, false) };
-            let mut rw = out.readwrite();
-            let os = rw.as_slice_mut()?;
-            py.allow_threads(|| temporal::rms(&fr, ys, &shape, os))
-                .py_err(py)?;
-            drop(rw);
-            out.into_any()
+            filled::<f64, _, _>(py, dims, |os| temporal::rms(&fr, ys, &shape, os))?.into_any()
         }
         FrameKernel::Rms(_) => {
-            let out = unsafe { PyArray2::<f32>::new(py, dims, false) };
-            let mut rw = out.readwrite();
-            let os = rw.as_slice_mut()?;
-            py.allow_threads(|| temporal::rms(&fr, ys, &shape, os))
-                .py_err(py)?;
-            drop(rw);
-            out.into_any()
+            filled::<f32, _, _>(py, dims, |os| temporal::rms(&fr, ys, &shape, os))?.into_any()
         }
-        FrameKernel::Envelope => {
-            let out = unsafe { PyArray2::<T>::new(py, dims, false) };
-            let mut rw = out.readwrite();
-            let os = rw.as_slice_mut()?;
-            py.allow_threads(|| temporal::amplitude_envelope(&fr, ys, &shape, os))
-                .py_err(py)?;
-            drop(rw);
-            out.into_any()
-        }
+        FrameKernel::Envelope => filled::<T, _, _>(py, dims, |os| {
+            temporal::amplitude_envelope(&fr, ys, &shape, os)
+        })?
+        .into_any(),
     })
 }
 
@@ -271,13 +246,9 @@ fn audio_typed<'py, T: Real + Element>(
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
     let shape = check(&fr, ys, n_channels, window).py_err(py)?;
-    let out = unsafe { PyArray3::<f64>::new(py, [n_channels, rows(ds), shape.n_frames], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| run_on_audio(&fr, ys, window, &shape, freq, ds, os))
-            .py_err(py)?;
-    }
+    let out = filled::<f64, _, _>(py, [n_channels, rows(ds), shape.n_frames], |os| {
+        run_on_audio(&fr, ys, window, &shape, freq, ds, os)
+    })?;
     Ok(out.into_any())
 }
 
@@ -311,13 +282,9 @@ fn frames_desc_typed<'py, T: Real + Element>(
     let s = s.readonly();
     let (nc, nf, nb) = (s.shape()[0], s.shape()[1], s.shape()[2]);
     let ss = s.as_slice()?;
-    let out = unsafe { PyArray3::<f64>::new(py, [nc, rows(ds), nf], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| run_on_frames(ss, nc, nb, freq, ds, os))
-            .py_err(py)?;
-    }
+    let out = filled::<f64, _, _>(py, [nc, rows(ds), nf], |os| {
+        run_on_frames(ss, nc, nb, freq, ds, os)
+    })?;
     Ok(out.into_any())
 }
 

@@ -7,6 +7,7 @@
 //! C-contiguous as `(channels, samples)` or `(channels, rows, frames)`;
 //! float32 stays float32.
 
+use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
 use super::spectrum::framing;
 use crate::dsp::dct::{DctMatrix, DctNorm};
@@ -195,18 +196,12 @@ fn fused_typed<'py, T: FftFloat + Element>(
         Fused::Mel => bank.n_mels(),
         Fused::Mfcc { dct, .. } => dct.n_out(),
     };
-    let out = unsafe { PyArray3::<T>::new(py, [n_channels, rows, shape.n_frames], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| match what {
-            Fused::Mel => melspectrogram_into(&framing, ys, window, &shape, bank, power, os),
-            Fused::Mfcc { dct, amin, top_db } => mfcc_into(
-                &framing, ys, window, &shape, bank, dct, power, amin, top_db, os,
-            ),
-        })
-        .py_err(py)?;
-    }
+    let out = filled::<T, _, _>(py, [n_channels, rows, shape.n_frames], |os| match what {
+        Fused::Mel => melspectrogram_into(&framing, ys, window, &shape, bank, power, os),
+        Fused::Mfcc { dct, amin, top_db } => mfcc_into(
+            &framing, ys, window, &shape, bank, dct, power, amin, top_db, os,
+        ),
+    })?;
     Ok(out.into_any())
 }
 
@@ -305,16 +300,10 @@ fn rows_typed<'py, T: Sample + Element>(
         RowOp::Dct(d) => d.n_out(),
     };
     let ss = s.as_slice()?;
-    let out = unsafe { PyArray3::<T>::new(py, [nc, n_out, nf], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| match op {
-            RowOp::Mel(b) => mel_from_spectrogram_into(ss, nc, nf, b, os),
-            RowOp::Dct(d) => dct_from_spectrogram_into(ss, nc, nf, d, os),
-        })
-        .py_err(py)?;
-    }
+    let out = filled::<T, _, _>(py, [nc, n_out, nf], |os| match op {
+        RowOp::Mel(b) => mel_from_spectrogram_into(ss, nc, nf, b, os),
+        RowOp::Dct(d) => dct_from_spectrogram_into(ss, nc, nf, d, os),
+    })?;
     Ok(out.into_any())
 }
 
@@ -364,13 +353,9 @@ fn savgol_typed<'py, T: Sample + Element>(
     let x = x.readonly();
     let dims = x.shape().to_vec();
     let xs = x.as_slice()?;
-    let out = unsafe { PyArray2::<T>::new(py, [dims[0], dims[1]], false) };
-    {
-        let mut rw = out.readwrite();
-        let os = rw.as_slice_mut()?;
-        py.allow_threads(|| filter.apply_rows(xs, dims[1], mode, os))
-            .py_err(py)?;
-    }
+    let out = filled::<T, _, _>(py, [dims[0], dims[1]], |os| {
+        filter.apply_rows(xs, dims[1], mode, os)
+    })?;
     Ok(out.into_any())
 }
 

@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+pub mod arrays;
 pub mod chroma;
 pub mod cqt;
 pub mod cwt;

@@ -1,0 +1,46 @@
+//! Output arrays filled by a kernel with the GIL released.
+
+use super::errors::IntoPyResult;
+use crate::error::DspResult;
+use numpy::ndarray::{Dimension, IntoDimension};
+use numpy::{Element, PyArray, PyArrayMethods};
+use pyo3::exceptions::PyMemoryError;
+use pyo3::prelude::*;
+
+/// Allocate an uninitialised array of shape `dims`, let `fill` write every
+/// element (GIL released), and return it.
+///
+/// An impossible size raises `MemoryError` here instead of aborting inside
+/// numpy's allocator, which is why every binding allocates through this.
+pub fn filled<'py, T, D, F>(
+    py: Python<'py>,
+    dims: D,
+    fill: F,
+) -> PyResult<Bound<'py, PyArray<T, D::Dim>>>
+where
+    T: Element + Send,
+    D: IntoDimension,
+    F: FnOnce(&mut [T]) -> DspResult<()> + Send,
+{
+    let dims = dims.into_dimension();
+    let bytes = dims
+        .slice()
+        .iter()
+        .try_fold(std::mem::size_of::<T>(), |acc, &d| acc.checked_mul(d))
+        .filter(|&b| b <= isize::MAX as usize);
+    let probe = bytes.and_then(|b| Vec::<u8>::new().try_reserve_exact(b).ok());
+    if probe.is_none() {
+        return Err(PyMemoryError::new_err(format!(
+            "cannot allocate an output array of shape {:?}",
+            dims.slice()
+        )));
+    }
+    // SAFETY: `fill` writes every element before the array is returned.
+    let out = unsafe { PyArray::<T, D::Dim>::new(py, dims, false) };
+    {
+        let mut rw = out.readwrite();
+        let os = rw.as_slice_mut()?;
+        py.allow_threads(|| fill(os)).py_err(py)?;
+    }
+    Ok(out)
+}
