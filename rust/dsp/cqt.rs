@@ -22,7 +22,8 @@
 
 use crate::dsp::cqt_basis::{octave_basis, Norm};
 use crate::dsp::cqt_decimate::HalfBand;
-use crate::dsp::cqt_frames::{project_frames, ComplexFft, DenseBasis};
+use crate::dsp::cqt_frames::{project_frames, DenseBasis};
+use crate::dsp::fft::FftFloat;
 use crate::dsp::pad::PadMode;
 use crate::dsp::parallel::SharedMut;
 use crate::dsp::sample::{all_finite, Sample};
@@ -285,7 +286,7 @@ impl CqtPlan {
 /// Input sample types and the FFT precision their frames use: float32
 /// audio is transformed in f32 (its own precision), float64 in f64.
 pub trait FftSample: Sample {
-    type Fft: ComplexFft;
+    type Fft: FftFloat;
 }
 
 impl FftSample for f32 {

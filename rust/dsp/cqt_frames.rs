@@ -9,41 +9,12 @@
 //! contiguous dot product.
 
 use crate::dsp::cqt_basis::OctaveBasis;
-use crate::dsp::fft::FftFloat;
+use crate::dsp::fft::{self, FftFloat};
 use crate::dsp::pad::PadMode;
 use crate::dsp::parallel;
 use crate::dsp::sample::Sample;
 use num_complex::Complex;
-use rustfft::{Fft, FftPlanner};
 use std::ops::Range;
-use std::sync::{Arc, Mutex, OnceLock};
-
-/// A float type with a cached complex FFT planner.
-pub trait ComplexFft: FftFloat {
-    fn complex_planner() -> &'static Mutex<FftPlanner<Self>>;
-
-    /// The forward complex FFT of length `n` (cached).
-    fn forward(n: usize) -> Arc<dyn Fft<Self>> {
-        let mut p = Self::complex_planner()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        p.plan_fft_forward(n)
-    }
-}
-
-impl ComplexFft for f32 {
-    fn complex_planner() -> &'static Mutex<FftPlanner<f32>> {
-        static P: OnceLock<Mutex<FftPlanner<f32>>> = OnceLock::new();
-        P.get_or_init(|| Mutex::new(FftPlanner::new()))
-    }
-}
-
-impl ComplexFft for f64 {
-    fn complex_planner() -> &'static Mutex<FftPlanner<f64>> {
-        static P: OnceLock<Mutex<FftPlanner<f64>>> = OnceLock::new();
-        P.get_or_init(|| Mutex::new(FftPlanner::new()))
-    }
-}
 
 /// An octave's filters, dense over the bins they read.
 #[derive(Debug, Clone)]
@@ -106,13 +77,13 @@ pub fn project_frames<F, E>(
     pad_mode: PadMode,
     emit: E,
 ) where
-    F: ComplexFft,
+    F: FftFloat,
     E: Fn(usize, usize, Complex<f64>) + Send + Sync,
 {
     let n_fft = basis.n_fft;
     let left = (n_fft / 2) as isize;
     let len = sig.len();
-    let fft = F::forward(n_fft);
+    let fft = fft::complex_in::<F>(n_fft, false);
     let n_pairs = n_frames.div_ceil(2);
     let read = |t: usize, j: usize| -> f64 {
         if t >= n_frames {

@@ -16,7 +16,7 @@ use crate::dsp::sample::Sample;
 use crate::dsp::wavelets::{IntegratedWavelet, Wavelet};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
-use rustfft::{Fft, FftPlanner};
+use rustfft::Fft;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -92,18 +92,8 @@ pub fn smooth_len(n: usize) -> usize {
     best
 }
 
-fn complex_planner() -> &'static Mutex<FftPlanner<f64>> {
-    static P: OnceLock<Mutex<FftPlanner<f64>>> = OnceLock::new();
-    P.get_or_init(|| Mutex::new(FftPlanner::new()))
-}
-
 fn complex_fft(m: usize, inverse: bool) -> Arc<dyn Fft<f64>> {
-    let mut p = complex_planner().lock().unwrap_or_else(|e| e.into_inner());
-    if inverse {
-        p.plan_fft_inverse(m)
-    } else {
-        p.plan_fft_forward(m)
-    }
+    fft::complex_in::<f64>(m, inverse)
 }
 
 fn build_filter(iw: &IntegratedWavelet, scale: f64, n: usize) -> DspResult<ScaleFilter> {

@@ -2,18 +2,30 @@
 //! call and thread.
 
 use crate::dsp::sample::Sample;
+use num_complex::Complex;
 use realfft::{ComplexToReal, FftNum, RealFftPlanner, RealToComplex};
+use rustfft::{Fft, FftPlanner};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A float type the FFT can run in (f32 or f64), with its own plan cache.
 pub trait FftFloat: FftNum + Sample {
     fn planner() -> &'static Mutex<RealFftPlanner<Self>>;
+    /// Complex forward plans, and the real-FFT split twiddles per length.
+    fn complex_planner() -> &'static Mutex<ComplexPlans<Self>>;
 }
+
+/// A complex planner and the split-step twiddles cached beside it.
+pub type ComplexPlans<F> = (FftPlanner<F>, HashMap<usize, Arc<[Complex<F>]>>);
 
 impl FftFloat for f64 {
     fn planner() -> &'static Mutex<RealFftPlanner<f64>> {
         static P: OnceLock<Mutex<RealFftPlanner<f64>>> = OnceLock::new();
         P.get_or_init(|| Mutex::new(RealFftPlanner::new()))
+    }
+    fn complex_planner() -> &'static Mutex<ComplexPlans<f64>> {
+        static P: OnceLock<Mutex<ComplexPlans<f64>>> = OnceLock::new();
+        P.get_or_init(|| Mutex::new((FftPlanner::new(), HashMap::new())))
     }
 }
 
@@ -21,6 +33,23 @@ impl FftFloat for f32 {
     fn planner() -> &'static Mutex<RealFftPlanner<f32>> {
         static P: OnceLock<Mutex<RealFftPlanner<f32>>> = OnceLock::new();
         P.get_or_init(|| Mutex::new(RealFftPlanner::new()))
+    }
+    fn complex_planner() -> &'static Mutex<ComplexPlans<f32>> {
+        static P: OnceLock<Mutex<ComplexPlans<f32>>> = OnceLock::new();
+        P.get_or_init(|| Mutex::new((FftPlanner::new(), HashMap::new())))
+    }
+}
+
+/// The complex FFT of length `n` in precision `F` (cached), forward or
+/// inverse (unnormalised).
+pub fn complex_in<F: FftFloat>(n: usize, inverse: bool) -> Arc<dyn Fft<F>> {
+    let mut p = F::complex_planner()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if inverse {
+        p.0.plan_fft_inverse(n)
+    } else {
+        p.0.plan_fft_forward(n)
     }
 }
 
@@ -49,7 +78,6 @@ pub fn inverse_in<F: FftFloat>(n: usize) -> Arc<dyn ComplexToReal<F>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use num_complex::Complex;
 
     fn naive_dft(x: &[f64]) -> Vec<Complex<f64>> {
         let n = x.len();

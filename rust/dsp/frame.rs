@@ -105,6 +105,39 @@ impl Framing {
     }
 }
 
+impl Framing {
+    /// Copy frame `t` of `y` (through the virtual padding) into `buf`
+    /// (length `frame_length`), multiplied by `window`, which is already in
+    /// the output precision so interior frames are one vectorised multiply.
+    #[inline]
+    pub fn read_frame_windowed<T: Sample, F: Sample + std::ops::Mul<Output = F>>(
+        &self,
+        y: &[T],
+        t: usize,
+        window: &[F],
+        buf: &mut [F],
+    ) {
+        let n = y.len();
+        let len = self.frame_length;
+        let start = (t * self.hop_length) as isize - self.left_pad() as isize;
+        let (buf, window) = (&mut buf[..len], &window[..len]);
+        if start >= 0 && start as usize + len <= n {
+            let src = &y[start as usize..start as usize + len];
+            for ((b, s), w) in buf.iter_mut().zip(src).zip(window) {
+                *b = F::from_f64(s.to_f64()) * *w;
+            }
+        } else {
+            for (j, (b, w)) in buf.iter_mut().zip(window).enumerate() {
+                let v = self
+                    .pad_mode
+                    .source_index(start + j as isize, n)
+                    .map_or(0.0, |s| y[s].to_f64());
+                *b = F::from_f64(v) * *w;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@
 //! librosa's to 1e-9: librosa applies the float32 bank even to float64 audio.
 
 use crate::dsp::convert::{fft_frequencies, mel_frequencies};
+use crate::dsp::simd;
 use crate::error::{DspError, DspResult};
 
 /// How each filter is scaled after the triangles are built.
@@ -83,6 +84,9 @@ struct Row {
 pub struct MelBank {
     n_bins: usize,
     rows: Vec<Row>,
+    /// The rows widened with zero weights to a multiple of the vector
+    /// width (inside the bin range), so no row has a scalar tail.
+    padded: Vec<Row>,
     /// Smallest bin any filter touches and one past the largest.
     bin_lo: usize,
     bin_hi: usize,
@@ -191,9 +195,11 @@ impl MelBank {
             .max()
             .unwrap_or(0)
             .max(bin_lo);
+        let padded = rows.iter().map(|r| pad_row(r, bin_lo, bin_hi)).collect();
         Ok(MelBank {
             n_bins,
             rows,
+            padded,
             bin_lo,
             bin_hi,
             has_empty,
@@ -229,9 +235,26 @@ impl MelBank {
     #[inline]
     pub fn apply(&self, power: &[f64], out: &mut [f64]) {
         debug_assert!(power.len() >= self.bin_hi && out.len() == self.rows.len());
-        for (o, row) in out.iter_mut().zip(&self.rows) {
-            let p = &power[row.start..row.start + row.weights.len()];
-            *o = row.weights.iter().zip(p).map(|(w, x)| w * x).sum();
+        #[cfg(target_arch = "x86_64")]
+        if simd::has_avx2() {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { self.apply_avx2(power, out) };
+        }
+        self.apply_rows(power, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn apply_avx2(&self, power: &[f64], out: &mut [f64]) {
+        for (o, row) in out.iter_mut().zip(&self.padded) {
+            *o = simd::dot_avx2(&row.weights, &power[row.start..]);
+        }
+    }
+
+    #[inline(always)]
+    fn apply_rows(&self, power: &[f64], out: &mut [f64]) {
+        for (o, row) in out.iter_mut().zip(&self.padded) {
+            *o = simd::dot(&row.weights, &power[row.start..]);
         }
     }
 
@@ -250,6 +273,25 @@ impl MelBank {
         }
         out
     }
+}
+
+/// `row` with zero weights added after (then before) it, staying inside
+/// `lo..hi`, until its length is a multiple of [`simd::PAD`].
+fn pad_row(row: &Row, lo: usize, hi: usize) -> Row {
+    if row.weights.is_empty() {
+        return row.clone();
+    }
+    let (mut start, mut end) = (row.start, row.start + row.weights.len());
+    while !(end - start).is_multiple_of(simd::PAD) && end < hi {
+        end += 1;
+    }
+    while !(end - start).is_multiple_of(simd::PAD) && start > lo {
+        start -= 1;
+    }
+    let mut weights = vec![0.0; end - start];
+    let offset = row.start - start;
+    weights[offset..offset + row.weights.len()].copy_from_slice(&row.weights);
+    Row { start, weights }
 }
 
 fn check_params(sr: f64, n_fft: usize, n_mels: usize) -> DspResult<()> {

@@ -21,7 +21,7 @@ use crate::dsp::frame::Framing;
 use crate::dsp::mel::MelBank;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
-use crate::dsp::stft::{for_each_spectrum_in, StftShape};
+use crate::dsp::stft::{for_each_power_in, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::ops::Range;
@@ -62,6 +62,26 @@ pub fn power_spectrum<F: Sample>(
     }
 }
 
+/// Raise a power spectrum `|X|^2` to `|X|^power` in place over `range`
+/// (nothing to do for `power = 2`; `power = 1` is an exact square root).
+#[inline]
+pub fn power_from_squared(pw: &mut [f64], power: f64, range: Range<usize>) {
+    if power == 2.0 {
+        return;
+    }
+    let pw = &mut pw[range];
+    if power == 1.0 {
+        for v in pw {
+            *v = v.sqrt();
+        }
+    } else {
+        let half = power / 2.0;
+        for v in pw {
+            *v = v.powf(half);
+        }
+    }
+}
+
 /// Power in decibels, `10 log10(max(amin, v))` (librosa.power_to_db with
 /// `ref=1.0`, before the `top_db` clamp).
 #[inline]
@@ -79,6 +99,18 @@ pub fn top_db_floor(db: &[f64], top_db: Option<f64>) -> f64 {
         Some(t) => db.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - t,
         None => f64::NEG_INFINITY,
     }
+}
+
+/// `sq` (`|X|^2`) itself when `power = 2`, else `|X|^power` written into
+/// the scratch `pw` over `range` (the bins the mel bank reads).
+#[inline]
+fn raised<'a>(sq: &'a [f64], pw: &'a mut [f64], power: f64, range: Range<usize>) -> &'a [f64] {
+    if power == 2.0 {
+        return sq;
+    }
+    pw[range.clone()].copy_from_slice(&sq[range.clone()]);
+    power_from_squared(pw, power, range);
+    pw
 }
 
 fn check_bank(bank: &MelBank, n_bins: usize) -> DspResult<()> {
@@ -127,15 +159,14 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
     }
     let dst = SharedMut::new(out);
     let range = bank.bin_range();
-    for_each_spectrum_in::<T, T, _, _, _>(
+    for_each_power_in::<T, T, _, _, _>(
         framing,
         y,
         window,
         shape,
         || (vec![0.0f64; shape.n_bins], vec![0.0f64; nm]),
-        |c, t, spec, (pw, mel)| {
-            power_spectrum(spec, power, range.clone(), pw);
-            bank.apply(pw, mel);
+        |c, t, sq, (pw, mel)| {
+            bank.apply(raised(sq, pw, power, range.clone()), mel);
             let base = c * nm * nf + t;
             for (m, v) in mel.iter().enumerate() {
                 // SAFETY: element (c, m, t) belongs to this (channel, frame) only.
@@ -185,15 +216,14 @@ pub fn mfcc_into<T: Sample, O: Sample>(
     {
         let db_dst = SharedMut::new(&mut db);
         let range = bank.bin_range();
-        for_each_spectrum_in::<f64, T, _, _, _>(
+        for_each_power_in::<f64, T, _, _, _>(
             framing,
             y,
             window,
             shape,
             || (vec![0.0f64; shape.n_bins], vec![0.0f64; nm]),
-            |c, t, spec, (pw, mel)| {
-                power_spectrum(spec, power, range.clone(), pw);
-                bank.apply(pw, mel);
+            |c, t, sq, (pw, mel)| {
+                bank.apply(raised(sq, pw, power, range.clone()), mel);
                 let base = (c * nf + t) * nm;
                 for (m, v) in mel.iter().enumerate() {
                     // SAFETY: the row (c, t, ..) belongs to this (channel, frame) only.

@@ -9,6 +9,7 @@
 use crate::dsp::fft::{self, FftFloat};
 use crate::dsp::frame::Framing;
 use crate::dsp::parallel::{for_each_range, SharedMut};
+use crate::dsp::rfft::EvenRealFft;
 use crate::dsp::sample::Sample;
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
@@ -18,47 +19,58 @@ use std::sync::Arc;
 /// Frames below which a call stays on the calling thread.
 const MIN_FRAMES_PER_TASK: usize = 32;
 
-/// Computes windowed frame spectra in precision `F` with its own scratch
-/// buffers.
+/// Computes windowed frame spectra in precision `F` with its own buffers.
+///
+/// Even FFT sizes (the usual case) go through [`EvenRealFft`], which loads
+/// the windowed frame straight into its input and fuses the real-FFT split
+/// step with what the caller needs; odd sizes use realfft.
 pub struct Worker<F: FftFloat> {
-    plan: Arc<dyn RealToComplex<F>>,
-    frame: Vec<F>,
+    kind: Kind<F>,
+    /// The window in the FFT's precision.
+    window: Vec<F>,
     spectrum: Vec<Complex<F>>,
-    scratch: Vec<Complex<F>>,
+}
+
+enum Kind<F: FftFloat> {
+    Even(EvenRealFft<F>),
+    Odd {
+        plan: Arc<dyn RealToComplex<F>>,
+        frame: Vec<F>,
+        scratch: Vec<Complex<F>>,
+    },
 }
 
 /// The f64 worker every descriptor kernel uses.
 pub type SpectrumWorker = Worker<f64>;
 
 impl<F: FftFloat> Worker<F> {
-    /// A worker for FFT size `n_fft`.
-    pub fn new(n_fft: usize) -> Self {
-        let plan = fft::forward_in::<F>(n_fft);
-        let frame = plan.make_input_vec();
-        let spectrum = plan.make_output_vec();
-        let scratch = plan.make_scratch_vec();
+    /// A worker for FFT size `window.len()` with that window.
+    pub fn new(window: &[f64]) -> Self {
+        let n_fft = window.len();
+        let kind = if n_fft >= 2 && n_fft.is_multiple_of(2) {
+            Kind::Even(EvenRealFft::new(n_fft))
+        } else {
+            let plan = fft::forward_in::<F>(n_fft);
+            Kind::Odd {
+                frame: plan.make_input_vec(),
+                scratch: plan.make_scratch_vec(),
+                plan,
+            }
+        };
+        let zero = Complex::new(<F as Sample>::from_f64(0.0), <F as Sample>::from_f64(0.0));
         Worker {
-            plan,
-            frame,
-            spectrum,
-            scratch,
+            kind,
+            window: window.iter().map(|&w| <F as Sample>::from_f64(w)).collect(),
+            spectrum: vec![zero; n_fft / 2 + 1],
         }
     }
 
     /// The spectrum (`n_fft / 2 + 1` bins) of frame `t` of `y`.
     #[inline]
-    pub fn compute<T: Sample>(
-        &mut self,
-        framing: &Framing,
-        y: &[T],
-        window: &[f64],
-        t: usize,
-    ) -> &[Complex<F>] {
-        framing.read_frame(y, t, Some(window), &mut self.frame);
-        // Lengths are fixed by construction, so the FFT cannot fail.
-        let _ =
-            self.plan
-                .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch);
+    pub fn compute<T: Sample>(&mut self, framing: &Framing, y: &[T], t: usize) -> &[Complex<F>] {
+        let mut spectrum = std::mem::take(&mut self.spectrum);
+        self.compute_into(framing, y, t, &mut spectrum);
+        self.spectrum = spectrum;
         &self.spectrum
     }
 
@@ -69,14 +81,42 @@ impl<F: FftFloat> Worker<F> {
         &mut self,
         framing: &Framing,
         y: &[T],
-        window: &[f64],
         t: usize,
         out: &mut [Complex<F>],
     ) {
-        framing.read_frame(y, t, Some(window), &mut self.frame);
-        let _ = self
-            .plan
-            .process_with_scratch(&mut self.frame, out, &mut self.scratch);
+        match &mut self.kind {
+            Kind::Even(f) => {
+                framing.read_frame_windowed(y, t, &self.window, f.input_mut());
+                f.run();
+                f.spectrum(out);
+            }
+            Kind::Odd {
+                plan,
+                frame,
+                scratch,
+            } => {
+                framing.read_frame_windowed(y, t, &self.window, frame);
+                // Lengths are fixed by construction, so the FFT cannot fail.
+                let _ = plan.process_with_scratch(frame, out, scratch);
+            }
+        }
+    }
+
+    /// The power spectrum `|X[k]|^2` (`n_fft / 2 + 1` bins, in f64) of
+    /// frame `t` of `y`.
+    #[inline]
+    pub fn power_into<T: Sample>(&mut self, framing: &Framing, y: &[T], t: usize, out: &mut [f64]) {
+        if let Kind::Even(f) = &mut self.kind {
+            framing.read_frame_windowed(y, t, &self.window, f.input_mut());
+            f.run();
+            f.power(out);
+            return;
+        }
+        let spec = self.compute(framing, y, t);
+        for (o, c) in out.iter_mut().zip(spec) {
+            let (re, im) = (Sample::to_f64(c.re), Sample::to_f64(c.im));
+            *o = re * re + im * im;
+        }
     }
 }
 
@@ -162,15 +202,64 @@ pub fn for_each_spectrum_in<F, T, S, M, V>(
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[Complex<F>], &mut S) + Send + Sync,
 {
+    for_each_frame::<F, T, S, M, _>(framing, y, window, shape, make_state, |c, t, yc, w, s| {
+        visit(c, t, w.compute(framing, yc, t), s)
+    });
+}
+
+/// Like [`for_each_spectrum_in`], handing the visitor the power spectrum
+/// `|X|^2` (`n_bins` values, f64) instead of the complex one; the split
+/// step of the real FFT writes it directly.
+pub fn for_each_power_in<F, T, S, M, V>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    make_state: M,
+    visit: V,
+) where
+    F: FftFloat,
+    T: Sample,
+    M: Fn() -> S + Send + Sync,
+    V: Fn(usize, usize, &[f64], &mut S) + Send + Sync,
+{
+    for_each_frame::<F, T, _, _, _>(
+        framing,
+        y,
+        window,
+        shape,
+        || (vec![0.0f64; shape.n_bins], make_state()),
+        |c, t, yc, w, (pw, s)| {
+            w.power_into(framing, yc, t, pw);
+            visit(c, t, pw, s)
+        },
+    );
+}
+
+/// Run `visit(channel, frame, channel samples, worker, state)` for every
+/// (channel, frame), in parallel over frames, with one worker per task.
+fn for_each_frame<F, T, S, M, V>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    make_state: M,
+    visit: V,
+) where
+    F: FftFloat,
+    T: Sample,
+    M: Fn() -> S + Send + Sync,
+    V: Fn(usize, usize, &[T], &mut Worker<F>, &mut S) + Send + Sync,
+{
     let total = shape.n_channels * shape.n_frames;
     let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
     for_each_range(total, min_chunk, |range| {
-        let mut worker = Worker::<F>::new(framing.frame_length);
+        let mut worker = Worker::<F>::new(window);
         let mut state = make_state();
         for item in range {
             let (c, t) = (item / shape.n_frames, item % shape.n_frames);
             let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
-            visit(c, t, worker.compute(framing, yc, window, t), &mut state);
+            visit(c, t, yc, &mut worker, &mut state);
         }
     });
 }
@@ -202,13 +291,13 @@ pub fn stft_into<T: FftFloat>(
     let total = shape.n_channels * nf;
     let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
     for_each_range(total, min_chunk, |range| {
-        let mut worker = Worker::<T>::new(framing.frame_length);
+        let mut worker = Worker::<T>::new(window);
         for item in range {
             let c = item / nf;
             let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
             // SAFETY: frame `item` owns out[item * nb..(item + 1) * nb].
             let col = unsafe { dst.slice_mut(item * nb, nb) };
-            worker.compute_into(framing, yc, window, item % nf, col);
+            worker.compute_into(framing, yc, item % nf, col);
         }
     });
     Ok(())
