@@ -123,9 +123,12 @@ impl Framing {
         let (buf, window) = (&mut buf[..len], &window[..len]);
         if start >= 0 && start as usize + len <= n {
             let src = &y[start as usize..start as usize + len];
-            for ((b, s), w) in buf.iter_mut().zip(src).zip(window) {
-                *b = F::from_f64(s.to_f64()) * *w;
+            #[cfg(target_arch = "x86_64")]
+            if crate::dsp::simd::has_avx2() {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                return unsafe { multiply_avx2(src, window, buf) };
             }
+            multiply(src, window, buf);
         } else {
             for (j, (b, w)) in buf.iter_mut().zip(window).enumerate() {
                 let v = self
@@ -136,6 +139,28 @@ impl Framing {
             }
         }
     }
+}
+
+/// `buf[i] = src[i] * window[i]`, widening or narrowing `src` to `F`.
+#[inline(always)]
+fn multiply<T: Sample, F: Sample + std::ops::Mul<Output = F>>(
+    src: &[T],
+    window: &[F],
+    buf: &mut [F],
+) {
+    for ((b, s), w) in buf.iter_mut().zip(src).zip(window) {
+        *b = F::from_f64(s.to_f64()) * *w;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn multiply_avx2<T: Sample, F: Sample + std::ops::Mul<Output = F>>(
+    src: &[T],
+    window: &[F],
+    buf: &mut [F],
+) {
+    multiply(src, window, buf);
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use crate::dsp::frame::Framing;
 use crate::dsp::mel::MelBank;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
+use crate::dsp::simd;
 use crate::dsp::stft::{for_each_power_in, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
@@ -224,11 +225,9 @@ pub fn mfcc_into<T: Sample, O: Sample>(
             || (vec![0.0f64; shape.n_bins], vec![0.0f64; nm]),
             |c, t, sq, (pw, mel)| {
                 bank.apply(raised(sq, pw, power, range.clone()), mel);
-                let base = (c * nf + t) * nm;
-                for (m, v) in mel.iter().enumerate() {
-                    // SAFETY: the row (c, t, ..) belongs to this (channel, frame) only.
-                    unsafe { db_dst.write(base + m, power_to_db(*v, amin)) };
-                }
+                // SAFETY: the row (c, t, ..) belongs to this (channel, frame) only.
+                let row = unsafe { db_dst.slice_mut((c * nf + t) * nm, nm) };
+                simd::db_into(mel, amin, row);
             },
         );
     }

@@ -69,6 +69,80 @@ pub unsafe fn dot_avx2(a: &[f64], b: &[f64]) -> f64 {
     sum
 }
 
+/// Natural log of a positive normal f64, branch-free so that loops over it
+/// vectorise; `x` must be finite, positive and normal.
+///
+/// `x = 2^e m` with `m` in `[sqrt(1/2), sqrt(2))`; `ln m = 2 atanh(s)`,
+/// `s = (m - 1) / (m + 1)`, `|s| <= 0.1716`, summed to `s^23` (truncation
+/// below 1e-19 relative). Measured error: a few ulp.
+#[inline(always)]
+fn ln_normal(x: f64) -> f64 {
+    // ln 2 split so that e * LN2_HI is exact for any exponent e.
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    const MAGIC: f64 = 4_503_599_627_370_496.0; // 2^52
+    let bits = x.to_bits();
+    // The biased exponent as a float, without an int -> float conversion.
+    let mut e = f64::from_bits((bits >> 52) | 0x4330_0000_0000_0000) - (MAGIC + 1023.0);
+    let mut m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    let big = m > std::f64::consts::SQRT_2;
+    m = if big { m * 0.5 } else { m };
+    e = if big { e + 1.0 } else { e };
+    let f = m - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let mut p = 1.0 / 23.0;
+    for c in [21.0, 19.0, 17.0, 15.0, 13.0, 11.0, 9.0, 7.0, 5.0, 3.0] {
+        p = p * z + 1.0 / c;
+    }
+    let two_s = 2.0 * s;
+    e * LN2_HI + (e * LN2_LO + (two_s + two_s * z * p))
+}
+
+/// `out[i] = 10 log10(max(amin, x[i]))`: librosa's power_to_db before its
+/// `top_db` clamp, vectorised.
+pub fn db_into(x: &[f64], amin: f64, out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    let all_normal = if has_avx2() {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        unsafe { db_avx2(x, amin, out) }
+    } else {
+        db_lanes(x, amin, out)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let all_normal = db_lanes(x, amin, out);
+    if !all_normal {
+        // The fast log's preconditions failed somewhere (a subnormal amin,
+        // an infinite or NaN value): redo those with the library log10.
+        for (o, v) in out.iter_mut().zip(x) {
+            let a = v.max(amin);
+            if !a.is_normal() {
+                *o = 10.0 * a.log10();
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn db_avx2(x: &[f64], amin: f64, out: &mut [f64]) -> bool {
+    db_lanes(x, amin, out)
+}
+
+/// The fast path of [`db_into`]; false when some argument was not a
+/// positive normal number.
+#[inline(always)]
+fn db_lanes(x: &[f64], amin: f64, out: &mut [f64]) -> bool {
+    const SCALE: f64 = 10.0 * std::f64::consts::LOG10_E;
+    let mut normal = true;
+    for (o, v) in out.iter_mut().zip(x) {
+        let a = v.max(amin);
+        normal &= (f64::MIN_POSITIVE..=f64::MAX).contains(&a);
+        *o = SCALE * ln_normal(a);
+    }
+    normal
+}
+
 /// True when the running CPU has AVX2 and FMA (the check is cached by std).
 #[inline(always)]
 pub fn has_avx2() -> bool {
@@ -95,6 +169,43 @@ mod tests {
             assert!((dot(&a, &b) - want).abs() < 1e-12, "n={n}");
         }
         assert_eq!(dot(&[1.0, 2.0, 3.0], &[4.0, 5.0]), 14.0);
+    }
+
+    #[test]
+    fn db_matches_library_log10() {
+        let mut x: Vec<f64> = (0..2000)
+            .map(|i| 10f64.powf(-12.0 + 24.0 * (i as f64 * 0.618_034).fract()))
+            .collect();
+        x.extend([
+            0.0,
+            1.0,
+            2.0,
+            0.5,
+            std::f64::consts::SQRT_2,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            1e-310,
+            f64::INFINITY,
+            f64::NAN,
+            -3.0,
+        ]);
+        for amin in [1e-10, 1e-320] {
+            let mut out = vec![0.0; x.len()];
+            db_into(&x, amin, &mut out);
+            for (v, o) in x.iter().zip(&out) {
+                let want = 10.0 * v.max(amin).log10();
+                if want.is_nan() {
+                    assert!(o.is_nan(), "{v}");
+                } else if want.is_infinite() {
+                    assert_eq!(*o, want, "{v}");
+                } else {
+                    assert!(
+                        (o - want).abs() <= 4e-15 * want.abs().max(1.0),
+                        "{v}: {o} vs {want}"
+                    );
+                }
+            }
+        }
     }
 
     #[cfg(target_arch = "x86_64")]
