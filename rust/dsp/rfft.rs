@@ -161,6 +161,60 @@ impl<F: FftFloat> EvenRealFft<F> {
     }
 }
 
+impl<F: FftFloat> EvenRealFft<F> {
+    /// Write `g(re, im)` of the `n / 2 + 1` bins of the last [`Self::run`]
+    /// into `out` (a magnitude, say), without storing the complex spectrum.
+    #[inline]
+    pub fn map_into<T: Copy, G: Fn(F, F) -> T>(&self, out: &mut [T], g: G) {
+        let half = self.n / 2;
+        let zero = <F as Sample>::from_f64(0.0);
+        let (first, last, mid) = self.edges();
+        let out = &mut out[..half + 1];
+        out[0] = g(first, zero);
+        out[half] = g(last, zero);
+        if let Some(v) = mid {
+            out[half / 2] = g(v.re, v.im);
+        }
+        let mut sink = Mapped { out, g };
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { split_avx2(&self.output, &self.tw_re, &self.tw_im, &mut sink) };
+            return;
+        }
+        split_pairs(&self.output, &self.tw_re, &self.tw_im, &mut sink);
+    }
+}
+
+struct Mapped<'a, T, G> {
+    out: &'a mut [T],
+    g: G,
+}
+
+impl<F: Copy, T: Copy, G: Fn(F, F) -> T> SplitSink<F> for Mapped<'_, T, G> {
+    #[inline(always)]
+    fn put(&mut self, k: usize, xr: F, xi: F) {
+        self.out[k] = (self.g)(xr, xi);
+    }
+    #[inline(always)]
+    fn put_block(
+        &mut self,
+        k: usize,
+        x: (&[F; LANES], &[F; LANES]),
+        k2: usize,
+        y: (&[F; LANES], &[F; LANES]),
+    ) {
+        let lo: &mut [T; LANES] = (&mut self.out[k..k + LANES]).try_into().unwrap();
+        for (o, (re, im)) in lo.iter_mut().zip(x.0.iter().zip(x.1)) {
+            *o = (self.g)(*re, *im);
+        }
+        let hi: &mut [T; LANES] = (&mut self.out[k2 + 1 - LANES..=k2]).try_into().unwrap();
+        for j in 0..LANES {
+            hi[LANES - 1 - j] = (self.g)(y.0[j], y.1[j]);
+        }
+    }
+}
+
 /// Pairs handled per block: one AVX register of f32, two of f64.
 const LANES: usize = 8;
 
@@ -320,9 +374,12 @@ mod tests {
             f.spectrum(&mut got);
             let mut pw = vec![0.0; n / 2 + 1];
             f.power(&mut pw);
+            let mut im = vec![0.0; n / 2 + 1];
+            f.map_into(&mut im, |_, i| i);
             for k in 0..=n / 2 {
                 assert!((got[k] - want[k]).norm() < 1e-9, "n={n} k={k}");
                 assert!((pw[k] - want[k].norm_sqr()).abs() < 1e-8, "n={n} k={k}");
+                assert_eq!(im[k], got[k].im, "n={n} k={k}");
             }
             let mut f32t = EvenRealFft::<f32>::new(n);
             for (d, s) in f32t.input_mut().iter_mut().zip(&x) {

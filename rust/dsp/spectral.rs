@@ -9,11 +9,10 @@
 //! exactly as `np.abs(stft(y))` is, so precision-sensitive steps (rolloff's
 //! running sum) make the same decisions as librosa.
 
-use crate::dsp::fft;
 use crate::dsp::frame::Framing;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
-use crate::dsp::stft::{for_each_spectrum, StftShape};
+use crate::dsp::stft::{for_each_spectrum, SpectrumWorker, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use num_traits::Float;
@@ -530,10 +529,8 @@ const MIN_FRAMES_PER_TASK: usize = 32;
 /// frame), in parallel over frames: `visit(channel, frame, magnitudes,
 /// state)`.
 ///
-/// Like [`for_each_spectrum`] with the f64 FFT, but interior frames are
-/// windowed and magnitudes taken by loops built for AVX2 when the CPU has
-/// it (plain IEEE arithmetic without FMA contraction, so the results are
-/// the same bits either way).
+/// Like [`for_each_spectrum`] with the f64 FFT; the magnitudes come
+/// straight out of the real FFT's split step.
 pub fn for_each_magnitude<T, S, M, V>(
     framing: &Framing,
     y: &[T],
@@ -549,96 +546,20 @@ pub fn for_each_magnitude<T, S, M, V>(
     let total = shape.n_channels * shape.n_frames;
     let fl = framing.frame_length;
     let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / fl.max(1)).max(4);
-    let left = framing.left_pad() as isize;
     for_each_range(total, min_chunk, |range| {
-        let plan = fft::forward_in::<f64>(fl);
-        let mut frame = plan.make_input_vec();
-        let mut spec = plan.make_output_vec();
-        let mut scratch = plan.make_scratch_vec();
+        let mut worker = SpectrumWorker::new(window);
         let mut col = vec![T::zero(); shape.n_bins];
         let mut state = make_state();
         for item in range {
             let c = item / shape.n_frames;
             let t = item % shape.n_frames;
             let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
-            let start = (t * framing.hop_length) as isize - left;
-            if start >= 0 && start as usize + fl <= yc.len() {
-                let s = start as usize;
-                simd::window(&yc[s..s + fl], window, &mut frame);
-            } else {
-                framing.read_frame(yc, t, Some(window), &mut frame);
-            }
-            // Lengths are fixed by construction, so the FFT cannot fail.
-            let _ = plan.process_with_scratch(&mut frame, &mut spec, &mut scratch);
-            simd::magnitudes(&spec, &mut col);
+            worker.map_into(framing, yc, t, &mut col, |re, im| {
+                magnitude::<T>(Complex::new(re, im))
+            });
             visit(c, t, &col, &mut state);
         }
     });
-}
-
-/// Per-frame loops compiled twice: for the baseline CPU and for AVX2,
-/// chosen at run time. The bodies are identical IEEE arithmetic.
-mod simd {
-    use super::{magnitude, Real};
-    use crate::dsp::sample::Sample;
-    use num_complex::Complex;
-
-    #[inline(always)]
-    fn window_body<T: Sample>(src: &[T], w: &[f64], out: &mut [f64]) {
-        for ((o, s), w) in out.iter_mut().zip(src).zip(w) {
-            *o = s.to_f64() * w;
-        }
-    }
-
-    #[inline(always)]
-    fn magnitudes_body<T: Real>(spec: &[Complex<f64>], col: &mut [T]) {
-        for (c, x) in col.iter_mut().zip(spec) {
-            *c = magnitude(*x);
-        }
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn window_avx2<T: Sample>(src: &[T], w: &[f64], out: &mut [f64]) {
-        window_body(src, w, out)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn magnitudes_avx2<T: Real>(spec: &[Complex<f64>], col: &mut [T]) {
-        magnitudes_body(spec, col)
-    }
-
-    fn has_avx2() -> bool {
-        #[cfg(target_arch = "x86_64")]
-        {
-            std::arch::is_x86_feature_detected!("avx2")
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            false
-        }
-    }
-
-    /// `out[j] = src[j] * w[j]` in f64.
-    pub fn window<T: Sample>(src: &[T], w: &[f64], out: &mut [f64]) {
-        #[cfg(target_arch = "x86_64")]
-        if has_avx2() {
-            // SAFETY: the CPU supports AVX2.
-            return unsafe { window_avx2(src, w, out) };
-        }
-        window_body(src, w, out)
-    }
-
-    /// `col[k] = |spec[k]|` rounded to `T` (see [`magnitude`]).
-    pub fn magnitudes<T: Real>(spec: &[Complex<f64>], col: &mut [T]) {
-        #[cfg(target_arch = "x86_64")]
-        if has_avx2() {
-            // SAFETY: the CPU supports AVX2.
-            return unsafe { magnitudes_avx2(spec, col) };
-        }
-        magnitudes_body(spec, col)
-    }
 }
 
 /// Descriptors of a frame-major magnitude spectrogram `frames`

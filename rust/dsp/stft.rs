@@ -102,6 +102,29 @@ impl<F: FftFloat> Worker<F> {
         }
     }
 
+    /// `out[k] = g(re, im)` of bin `k` of frame `t` of `y`
+    /// (`n_fft / 2 + 1` bins), fused with the real FFT's split step.
+    #[inline]
+    pub fn map_into<T: Sample, O: Copy, G: Fn(F, F) -> O>(
+        &mut self,
+        framing: &Framing,
+        y: &[T],
+        t: usize,
+        out: &mut [O],
+        g: G,
+    ) {
+        if let Kind::Even(f) = &mut self.kind {
+            framing.read_frame_windowed(y, t, &self.window, f.input_mut());
+            f.run();
+            f.map_into(out, g);
+            return;
+        }
+        let spec = self.compute(framing, y, t);
+        for (o, c) in out.iter_mut().zip(spec) {
+            *o = g(c.re, c.im);
+        }
+    }
+
     /// The power spectrum `|X[k]|^2` (`n_fft / 2 + 1` bins, in f64) of
     /// frame `t` of `y`.
     #[inline]
