@@ -100,6 +100,23 @@ fn gradient<T: Real>(s: &[T], i: usize) -> T {
     }
 }
 
+/// The largest value, or NaN when there is one (np.max), kept in eight
+/// independent lanes so the scan does not wait on one chain of compares.
+#[inline]
+fn nan_max<T: Real>(s: &[T]) -> T {
+    let pick = |a: T, v: T| if v > a || v.is_nan() { v } else { a };
+    let mut acc = [T::neg_infinity(); 8];
+    let chunks = s.chunks_exact(8);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for j in 0..8 {
+            acc[j] = pick(acc[j], c[j]);
+        }
+    }
+    let m = tail.iter().fold(T::neg_infinity(), |a, &v| pick(a, v));
+    acc.iter().fold(m, |a, &v| pick(a, v))
+}
+
 /// Visit every peak of one frame: `visit(bin, pitch, magnitude)`.
 pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, visit: impl FnMut(usize, T, T)) {
     if s.len() < 2 {
@@ -109,10 +126,7 @@ pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, visit: impl FnMut(usize, T
     // for a fixed one. Monomorphised per case: this runs for every bin.
     match cfg.reference {
         PipRef::MaxTimes(thr) => {
-            let m = s.iter().fold(
-                T::neg_infinity(),
-                |a, &v| if v > a || v.is_nan() { v } else { a },
-            );
+            let m = nan_max(s);
             let r = T::from_f64(thr) * m;
             scan(s, cfg, |v: T| v > r, visit)
         }
@@ -144,13 +158,24 @@ fn scan<T: Real>(
     if lo >= hi {
         return;
     }
-    let (mut prev, mut cur) = (x(lo - 1), x(lo));
-    for i in lo..hi {
-        let next = if i + 1 < n { x(i + 1) } else { T::zero() };
-        // util.localmax: x[i] > x[i-1] and x[i] >= x[i+1]; the last bin
-        // only needs x[-1] > x[-2].
-        let is_max = cur > prev && (i + 1 == n || cur >= next);
-        if is_max {
+    // Local maxima are found 64 bins at a time into a bit mask without
+    // data-dependent branches (noise-like spectra make a branch per bin
+    // mispredict half the time), then the peaks are visited bit by bit.
+    let mut i0 = lo;
+    while i0 < hi {
+        let len = (hi - i0).min(64);
+        let mut mask = 0u64;
+        for j in 0..len {
+            let i = i0 + j;
+            let (prev, cur) = (x(i - 1), x(i));
+            // util.localmax: x[i] > x[i-1] and x[i] >= x[i+1]; the last bin
+            // only needs x[-1] > x[-2].
+            let right = i + 1 == n || cur >= x((i + 1).min(n - 1));
+            mask |= u64::from((cur > prev) & right) << j;
+        }
+        while mask != 0 {
+            let i = i0 + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
             let shift = if i + 1 < n {
                 parabolic_shift(s, i)
             } else {
@@ -160,8 +185,7 @@ fn scan<T: Real>(
             let dskew = half * gradient(s, i) * shift;
             visit(i, pitch, s[i] + dskew);
         }
-        prev = cur;
-        cur = next;
+        i0 += len;
     }
 }
 
