@@ -13,6 +13,7 @@ use crate::dsp::fft::{self, FftFloat};
 use crate::dsp::pad::PadMode;
 use crate::dsp::parallel;
 use crate::dsp::sample::Sample;
+use crate::dsp::simd;
 use num_complex::Complex;
 use std::ops::Range;
 
@@ -24,6 +25,9 @@ pub struct DenseBasis {
     pub band: Range<usize>,
     /// Per filter: offset of its first bin within `band`, and its weights.
     pub rows: Vec<(usize, Vec<Complex<f64>>)>,
+    /// The same weights split into real and imaginary parts, for the
+    /// vectorised projection.
+    split: Vec<(usize, Vec<f64>, Vec<f64>)>,
 }
 
 impl DenseBasis {
@@ -40,7 +44,7 @@ impl DenseBasis {
             .filter_map(|r| r.bins.last().copied())
             .max()
             .unwrap_or(0);
-        let rows = b
+        let rows: Vec<(usize, Vec<Complex<f64>>)> = b
             .rows
             .iter()
             .map(|r| match (r.bins.first(), r.bins.last()) {
@@ -54,12 +58,42 @@ impl DenseBasis {
                 _ => (0, Vec::new()),
             })
             .collect();
+        let split = rows
+            .iter()
+            .map(|(off, w)| {
+                (
+                    *off,
+                    w.iter().map(|c| c.re).collect(),
+                    w.iter().map(|c| c.im).collect(),
+                )
+            })
+            .collect();
         DenseBasis {
             n_fft: b.n_fft,
             band: lo..hi + 1,
             rows,
+            split,
         }
     }
+}
+
+/// `sum_j (wr + i wi)[j] * (xr + i xi)[j]` over equally long slices.
+#[inline]
+fn complex_dot(wr: &[f64], wi: &[f64], xr: &[f64], xi: &[f64]) -> Complex<f64> {
+    #[cfg(target_arch = "x86_64")]
+    if simd::has_avx2() {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        return unsafe {
+            Complex::new(
+                simd::dot_avx2(wr, xr) - simd::dot_avx2(wi, xi),
+                simd::dot_avx2(wr, xi) + simd::dot_avx2(wi, xr),
+            )
+        };
+    }
+    Complex::new(
+        simd::dot(wr, xr) - simd::dot(wi, xi),
+        simd::dot(wr, xi) + simd::dot(wi, xr),
+    )
 }
 
 #[inline]
@@ -101,8 +135,9 @@ pub fn project_frames<F, E>(
         let mut z = vec![zero; n_fft];
         let mut scratch = vec![zero; fft.get_inplace_scratch_len()];
         let width = basis.band.len();
-        let mut xa = vec![Complex::new(0.0, 0.0); width];
-        let mut xb = vec![Complex::new(0.0, 0.0); width];
+        // Spectra of the two frames, real and imaginary parts apart.
+        let (mut ar, mut ai) = (vec![0.0f64; width], vec![0.0f64; width]);
+        let (mut br, mut bi) = (vec![0.0f64; width], vec![0.0f64; width]);
         for pair in range {
             let (t0, t1) = (2 * pair, 2 * pair + 1);
             let s0 = (t0 * hop) as isize - left;
@@ -136,22 +171,19 @@ pub fn project_frames<F, E>(
             for (u, k) in basis.band.clone().enumerate() {
                 let p = widen(z[k]);
                 let q = widen(z[(n_fft - k) % n_fft]).conj();
-                xa[u] = (p + q) * 0.5;
-                let d = p - q;
-                xb[u] = Complex::new(d.im * 0.5, -d.re * 0.5);
+                let (s, d) = (p + q, p - q);
+                (ar[u], ai[u]) = (s.re * 0.5, s.im * 0.5);
+                (br[u], bi[u]) = (d.im * 0.5, -d.re * 0.5);
             }
-            for (r, (off, w)) in basis.rows.iter().enumerate() {
-                let dot = |x: &[Complex<f64>]| -> Complex<f64> {
-                    let (mut re, mut im) = (0.0, 0.0);
-                    for (wv, xv) in w.iter().zip(&x[*off..*off + w.len()]) {
-                        re += wv.re * xv.re - wv.im * xv.im;
-                        im += wv.re * xv.im + wv.im * xv.re;
-                    }
-                    Complex::new(re, im)
-                };
-                emit(r, t0, dot(&xa));
+            for (r, (off, wr, wi)) in basis.split.iter().enumerate() {
+                let span = *off..*off + wr.len();
+                emit(
+                    r,
+                    t0,
+                    complex_dot(wr, wi, &ar[span.clone()], &ai[span.clone()]),
+                );
                 if t1 < n_frames {
-                    emit(r, t1, dot(&xb));
+                    emit(r, t1, complex_dot(wr, wi, &br[span.clone()], &bi[span]));
                 }
             }
         }

@@ -12,7 +12,7 @@
 use crate::dsp::frame::Framing;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
-use crate::dsp::stft::{for_each_spectrum, SpectrumWorker, StftShape};
+use crate::dsp::stft::{SpectrumWorker, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use num_traits::Float;
@@ -529,7 +529,7 @@ const MIN_FRAMES_PER_TASK: usize = 32;
 /// frame), in parallel over frames: `visit(channel, frame, magnitudes,
 /// state)`.
 ///
-/// Like [`for_each_spectrum`] with the f64 FFT; the magnitudes come
+/// Like [`crate::dsp::stft::for_each_spectrum`] with the f64 FFT; the magnitudes come
 /// straight out of the real FFT's split step.
 pub fn for_each_magnitude<T, S, M, V>(
     framing: &Framing,
@@ -619,13 +619,26 @@ pub fn spectrogram_frames<T: Real>(
         return Err(DspError::shape("spectrogram output", want, out.len()));
     }
     let dst = SharedMut::new(out);
-    let make = || vec![T::zero(); nb];
-    for_each_spectrum(framing, y, window, shape, make, |c, t, spec, col| {
-        magnitudes_into(spec, squared, col);
-        let base = (c * nf + t) * nb;
-        for (k, v) in col.iter().enumerate() {
-            // SAFETY: frame (c, t) is written by this task only.
-            unsafe { dst.write(base + k, *v) };
+    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
+    for_each_range(shape.n_channels * nf, min_chunk, |range| {
+        let mut worker = SpectrumWorker::new(window);
+        for item in range {
+            let c = item / nf;
+            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
+            // SAFETY: frame `item` is written by this task only.
+            let col = unsafe { dst.slice_mut(item * nb, nb) };
+            // The split step writes |X| (or |X|**2, squared in T as
+            // np.abs(S)**2 is) straight into the output frame.
+            if squared {
+                worker.map_into(framing, yc, item % nf, col, |re, im| {
+                    let m: T = magnitude(Complex::new(re, im));
+                    m * m
+                });
+            } else {
+                worker.map_into(framing, yc, item % nf, col, |re, im| {
+                    magnitude(Complex::new(re, im))
+                });
+            }
         }
     });
     Ok(())
