@@ -10,6 +10,7 @@ chroma post-processing are compared exactly.
 from __future__ import annotations
 
 import ferrosa
+from ferrosa import _core
 import numpy as np
 import pytest
 from ferrosa.exceptions import ParameterError
@@ -237,3 +238,16 @@ def test_chroma_failures(librosa_C: np.ndarray) -> None:
         ferrosa.feature.chroma_cens(C=librosa_C, norm=-2)
     with pytest.raises(ParameterError):
         ferrosa.filters.cq_to_chroma(36, bins_per_octave=36, n_chroma=10)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dense_on_axis_equals_einsum_and_rejects_mismatch(dtype):
+    rng = np.random.default_rng(7)
+    C = rng.random((2, 36, 50)).astype(dtype)
+    M = rng.random((12, 36))
+    got = _core.dense_on_axis(C, M)
+    want = np.einsum("cf,...ft->...ct", M, C.astype(np.float64))
+    assert got.dtype == dtype and got.shape == (2, 12, 50)
+    np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-12)
+    with pytest.raises(ferrosa.ParameterError, match="35 columns"):
+        _core.dense_on_axis(C, M[:, :35])

@@ -77,23 +77,28 @@ impl DenseBasis {
     }
 }
 
-/// `sum_j (wr + i wi)[j] * (xr + i xi)[j]` over equally long slices.
+/// `sum_j w[j] * x[j]` for `x` = `a` and `b` (complex values split into
+/// real and imaginary parts, all as long as `wr`).
 #[inline]
-fn complex_dot(wr: &[f64], wi: &[f64], xr: &[f64], xi: &[f64]) -> Complex<f64> {
+fn complex_dot2(
+    wr: &[f64],
+    wi: &[f64],
+    a: (&[f64], &[f64]),
+    b: (&[f64], &[f64]),
+) -> (Complex<f64>, Complex<f64>) {
     #[cfg(target_arch = "x86_64")]
     if simd::has_avx2() {
         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-        return unsafe {
-            Complex::new(
-                simd::dot_avx2(wr, xr) - simd::dot_avx2(wi, xi),
-                simd::dot_avx2(wr, xi) + simd::dot_avx2(wi, xr),
-            )
-        };
+        let (x, y) = unsafe { simd::complex_dot2_avx2(wr, wi, a.0, a.1, b.0, b.1) };
+        return (Complex::new(x.0, x.1), Complex::new(y.0, y.1));
     }
-    Complex::new(
-        simd::dot(wr, xr) - simd::dot(wi, xi),
-        simd::dot(wr, xi) + simd::dot(wi, xr),
-    )
+    let one = |xr: &[f64], xi: &[f64]| {
+        Complex::new(
+            simd::dot(wr, xr) - simd::dot(wi, xi),
+            simd::dot(wr, xi) + simd::dot(wi, xr),
+        )
+    };
+    (one(a.0, a.1), one(b.0, b.1))
 }
 
 #[inline]
@@ -170,20 +175,22 @@ pub fn project_frames<F, E>(
             // B[k] = (Z[k] - conj Z[-k]) / 2i.
             for (u, k) in basis.band.clone().enumerate() {
                 let p = widen(z[k]);
-                let q = widen(z[(n_fft - k) % n_fft]).conj();
+                let q = widen(z[if k == 0 { 0 } else { n_fft - k }]).conj();
                 let (s, d) = (p + q, p - q);
                 (ar[u], ai[u]) = (s.re * 0.5, s.im * 0.5);
                 (br[u], bi[u]) = (d.im * 0.5, -d.re * 0.5);
             }
             for (r, (off, wr, wi)) in basis.split.iter().enumerate() {
                 let span = *off..*off + wr.len();
-                emit(
-                    r,
-                    t0,
-                    complex_dot(wr, wi, &ar[span.clone()], &ai[span.clone()]),
+                let (a, b) = complex_dot2(
+                    wr,
+                    wi,
+                    (&ar[span.clone()], &ai[span.clone()]),
+                    (&br[span.clone()], &bi[span]),
                 );
+                emit(r, t0, a);
                 if t1 < n_frames {
-                    emit(r, t1, complex_dot(wr, wi, &br[span.clone()], &bi[span]));
+                    emit(r, t1, b);
                 }
             }
         }

@@ -309,6 +309,36 @@ pub fn dct_from_spectrogram_into<T: Sample, O: Sample>(
     matrix_on_columns(s, n_channels, n_in, n_frames, &rows, out)
 }
 
+/// A dense matrix (`n_out x n_in`, row-major) applied along axis -2 of `s`
+/// (`(n_channels, n_in, n_frames)`) into `out` (`(n_channels, n_out,
+/// n_frames)`), accumulated in f64: numpy's `einsum("cf,...ft->...ct")`
+/// without a BLAS thread pool.
+pub fn dense_on_columns_into<T: Sample, O: Sample>(
+    s: &[T],
+    n_channels: usize,
+    n_frames: usize,
+    matrix: &[f64],
+    n_in: usize,
+    out: &mut [O],
+) -> DspResult<()> {
+    if n_in == 0 || !matrix.len().is_multiple_of(n_in) {
+        return Err(DspError::shape(
+            "matrix",
+            format!("(n_out, {n_in})"),
+            matrix.len(),
+        ));
+    }
+    if s.len() != n_channels * n_in * n_frames {
+        return Err(DspError::shape(
+            "array",
+            format!("{n_channels} x {n_in} x {n_frames} values"),
+            s.len(),
+        ));
+    }
+    let rows: Vec<(usize, &[f64])> = matrix.chunks_exact(n_in).map(|r| (0, r)).collect();
+    matrix_on_columns(s, n_channels, n_in, n_frames, &rows, out)
+}
+
 /// `out[c, m, t] = sum_j rows[m].1[j] * s[c, rows[m].0 + j, t]`, accumulated
 /// in f64, parallel over output rows.
 fn matrix_on_columns<T: Sample, O: Sample>(

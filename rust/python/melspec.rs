@@ -16,11 +16,15 @@ use crate::dsp::fft::FftFloat;
 use crate::dsp::frame::Framing;
 use crate::dsp::mel::{MelBank, MelNorm, Precision};
 use crate::dsp::melspec::{
-    dct_from_spectrogram_into, mel_from_spectrogram_into, melspectrogram_into, mfcc_into,
+    dct_from_spectrogram_into, dense_on_columns_into, mel_from_spectrogram_into,
+    melspectrogram_into, mfcc_into,
 };
 use crate::dsp::sample::Sample;
 use crate::dsp::stft::check;
-use numpy::{Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{
+    Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
+    PyUntypedArrayMethods,
+};
 use pyo3::prelude::*;
 use std::sync::Arc;
 
@@ -33,6 +37,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mfcc, m)?)?;
     m.add_function(wrap_pyfunction!(mel_from_spectrogram, m)?)?;
     m.add_function(wrap_pyfunction!(dct_from_spectrogram, m)?)?;
+    m.add_function(wrap_pyfunction!(dense_on_axis, m)?)?;
     m.add_function(wrap_pyfunction!(savgol, m)?)?;
     Ok(())
 }
@@ -285,6 +290,8 @@ fn mfcc<'py>(
 enum RowOp<'a> {
     Mel(&'a MelBank),
     Dct(&'a DctMatrix),
+    /// A row-major matrix and its number of columns.
+    Dense(&'a [f64], usize),
 }
 
 fn rows_typed<'py, T: Sample + Element>(
@@ -298,11 +305,25 @@ fn rows_typed<'py, T: Sample + Element>(
     let n_out = match &op {
         RowOp::Mel(b) => b.n_mels(),
         RowOp::Dct(d) => d.n_out(),
+        RowOp::Dense(m, n_in) => {
+            let (m, n_in) = (*m, *n_in);
+            if n_in != dims[1] {
+                return Err(parameter_error(
+                    py,
+                    format!(
+                        "matrix has {n_in} columns but the array has {} rows",
+                        dims[1]
+                    ),
+                ));
+            }
+            m.len() / n_in.max(1)
+        }
     };
     let ss = s.as_slice()?;
     let out = filled::<T, _, _>(py, [nc, n_out, nf], |os| match op {
         RowOp::Mel(b) => mel_from_spectrogram_into(ss, nc, nf, b, os),
         RowOp::Dct(d) => dct_from_spectrogram_into(ss, nc, nf, d, os),
+        RowOp::Dense(m, n_in) => dense_on_columns_into(ss, nc, nf, m, n_in, os),
     })?;
     Ok(out.into_any())
 }
@@ -332,6 +353,23 @@ fn mel_from_spectrogram<'py>(
     bank: &PyMelBank,
 ) -> PyResult<Bound<'py, PyAny>> {
     rows_dispatch(py, s, RowOp::Mel(&bank.inner))
+}
+
+/// A float64 matrix (n_out, n_in) applied along axis 1 of a
+/// (channels, n_in, frames) array, in the array's dtype.
+#[pyfunction]
+fn dense_on_axis<'py>(
+    py: Python<'py>,
+    s: &Bound<'py, PyAny>,
+    matrix: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let n_in = matrix.shape()[1];
+    // Row-major copy: the matrix is small and may be any view.
+    let m: Vec<f64> = matrix.as_array().iter().copied().collect();
+    if n_in == 0 || m.is_empty() {
+        return Err(parameter_error(py, "matrix must not be empty"));
+    }
+    rows_dispatch(py, s, RowOp::Dense(&m, n_in))
 }
 
 /// DCT along axis 1 of a (channels, n_mels, frames) array.

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _core
 from ..core.constantq import cq_to_chroma, cqt
 from ..exceptions import ParameterError
 from ..util.validation import check_positive_int
@@ -122,10 +123,26 @@ def chroma_cqt(
     cq_to_chr = cq_to_chroma(
         C.shape[-2], bins_per_octave=bins_per_octave, n_chroma=n_chroma, fmin=fmin, window=window
     )
-    chroma = np.einsum("cf,...ft->...ct", cq_to_chr, C, optimize=True)
+    chroma = _project(cq_to_chr, C)
     if threshold is not None:
         chroma[chroma < threshold] = 0.0
     return _normalize(chroma, norm, axis=-2)
+
+
+def _project(matrix: np.ndarray, C: np.ndarray) -> np.ndarray:
+    """``np.einsum("cf,...ft->...ct", matrix, C)`` in Rust.
+
+    Same dtype as the einsum (the wider of the two); no BLAS call, whose
+    spinning worker threads would compete with ferrosa's own for the cores.
+    """
+    dtype = np.result_type(matrix.dtype, C.dtype)
+    if dtype not in (np.float32, np.float64) or C.shape[-1] == 0:
+        out: np.ndarray = np.einsum("cf,...ft->...ct", matrix, C)
+        return out
+    lead = C.shape[:-2]
+    flat = np.ascontiguousarray(C.reshape((-1,) + C.shape[-2:]), dtype=dtype)
+    res = _core.dense_on_axis(flat, np.ascontiguousarray(matrix, dtype=np.float64))
+    return np.asarray(res).reshape(lead + res.shape[-2:])
 
 
 def chroma_cens(
