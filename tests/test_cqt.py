@@ -10,9 +10,9 @@ chroma post-processing are compared exactly.
 from __future__ import annotations
 
 import ferrosa
-from ferrosa import _core
 import numpy as np
 import pytest
+from ferrosa import _core
 from ferrosa.exceptions import ParameterError
 from hypothesis import given, settings
 from hypothesis import strategies as st
