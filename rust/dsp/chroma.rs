@@ -4,6 +4,7 @@
 
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
+use crate::dsp::simd;
 use crate::error::{DspError, DspResult};
 
 /// librosa.util.normalize's `norm` argument.
@@ -169,18 +170,9 @@ pub fn chroma_filter(spec: &ChromaSpec) -> DspResult<Vec<f64>> {
     Ok(wts)
 }
 
+/// `a . b` with the same per-lane arithmetic as [`dot_cols`].
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    // Four running sums so the loop vectorises.
-    let mut acc = [0.0f64; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for j in 0..4 {
-            acc[j] += x[j] * y[j];
-        }
-    }
-    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+    dot_cols::<1>(a, b)[0]
 }
 
 /// Project one power column onto the filter bank and normalise: the chroma
@@ -244,7 +236,7 @@ pub fn chroma_from_frames<T: Sample>(
                 // One pass over each bank row serves GROUP frames (the bank
                 // does not fit in L1); every frame's sum keeps dot's order.
                 for (k, ch) in chroma.iter_mut().enumerate() {
-                    *ch = dot_group(&fb[k * nb..(k + 1) * nb], &cols);
+                    *ch = dot_cols::<GROUP>(&fb[k * nb..(k + 1) * nb], &cols);
                 }
             }
             for i in 0..g {
@@ -271,45 +263,75 @@ pub fn chroma_from_frames<T: Sample>(
 /// Frames projected together by [`chroma_from_frames`].
 const GROUP: usize = 4;
 
-/// [`dot`] of `a` with each of the `GROUP` columns in `cols` (each
-/// `a.len()` long), with exactly `dot`'s order of operations per column.
-/// Built for AVX2 too and chosen at run time (no FMA contraction, so the
-/// results are the same bits).
-fn dot_group(a: &[f64], cols: &[f64]) -> [f64; GROUP] {
+/// `a . cols[g]` for each of the `G` columns in `cols` (each `a.len()`
+/// long), loading `a` once for all of them. Four fused multiply-add lanes
+/// per column, reduced as `(l0 + l1) + (l2 + l3)`, then the tail in order:
+/// the same operations for every column whatever `G`, and the same bits
+/// with AVX2 or without (`f64::mul_add` is the same fused operation).
+fn dot_cols<const G: usize>(a: &[f64], cols: &[f64]) -> [f64; G] {
+    assert!(cols.len() >= G * a.len());
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2.
-        return unsafe { dot_group_avx2(a, cols) };
+    if simd::has_avx2() {
+        // SAFETY: the CPU supports AVX2 and FMA; lengths checked above.
+        return unsafe { dot_cols_avx2::<G>(a, cols) };
     }
-    dot_group_body(a, cols)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn dot_group_avx2(a: &[f64], cols: &[f64]) -> [f64; GROUP] {
-    dot_group_body(a, cols)
-}
-
-#[inline(always)]
-fn dot_group_body(a: &[f64], cols: &[f64]) -> [f64; GROUP] {
     let nb = a.len();
-    let mut acc = [[0.0f64; 4]; GROUP];
     let full = nb - nb % 4;
+    let mut acc = [[0.0f64; 4]; G];
     for i in (0..full).step_by(4) {
-        let x = &a[i..i + 4];
-        for (g, ag) in acc.iter_mut().enumerate() {
-            let y = &cols[g * nb + i..g * nb + i + 4];
-            for j in 0..4 {
-                ag[j] += x[j] * y[j];
+        for (g, lanes) in acc.iter_mut().enumerate() {
+            for (j, l) in lanes.iter_mut().enumerate() {
+                *l = a[i + j].mul_add(cols[g * nb + i + j], *l);
             }
         }
     }
-    let mut out = [0.0f64; GROUP];
+    let mut out = [0.0f64; G];
     for (g, o) in out.iter_mut().enumerate() {
-        let col = &cols[g * nb..(g + 1) * nb];
-        let tail: f64 = a[full..].iter().zip(&col[full..]).map(|(x, y)| x * y).sum();
-        let ag = &acc[g];
-        *o = (ag[0] + ag[1]) + (ag[2] + ag[3]) + tail;
+        let l = acc[g];
+        *o = finish(
+            (l[0] + l[1]) + (l[2] + l[3]),
+            &a[full..],
+            &cols[g * nb + full..(g + 1) * nb],
+        );
+    }
+    out
+}
+
+/// Add the tail products in order to the reduced lanes.
+#[inline(always)]
+fn finish(mut sum: f64, a: &[f64], b: &[f64]) -> f64 {
+    for (x, y) in a.iter().zip(b) {
+        sum = x.mul_add(*y, sum);
+    }
+    sum
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_cols_avx2<const G: usize>(a: &[f64], cols: &[f64]) -> [f64; G] {
+    use std::arch::x86_64::*;
+    let nb = a.len();
+    let full = nb - nb % 4;
+    let (pa, pc) = (a.as_ptr(), cols.as_ptr());
+    let mut acc = [_mm256_setzero_pd(); G];
+    let mut i = 0;
+    // SAFETY (all loads): i + 4 <= full <= nb, and cols holds G * nb values.
+    while i < full {
+        let w = _mm256_loadu_pd(pa.add(i));
+        for (g, v) in acc.iter_mut().enumerate() {
+            *v = _mm256_fmadd_pd(w, _mm256_loadu_pd(pc.add(g * nb + i)), *v);
+        }
+        i += 4;
+    }
+    let mut out = [0.0f64; G];
+    for (g, o) in out.iter_mut().enumerate() {
+        let mut l = [0.0f64; 4];
+        _mm256_storeu_pd(l.as_mut_ptr(), acc[g]);
+        *o = finish(
+            (l[0] + l[1]) + (l[2] + l[3]),
+            &a[full..],
+            &cols[g * nb + full..(g + 1) * nb],
+        );
     }
     out
 }
