@@ -70,29 +70,38 @@ impl HalfBand {
 
     /// Downsample `x` by two (zeros beyond both ends): `ceil(n / 2)` samples.
     pub fn decimate(&self, x: &[f64]) -> Vec<f64> {
+        let (mut odd, mut y) = (Vec::new(), Vec::new());
+        self.decimate_into(x, &mut odd, &mut y);
+        y
+    }
+
+    /// [`HalfBand::decimate`] into `y`, with `odd` as scratch: both are
+    /// cleared and refilled, so their memory is reused across calls.
+    pub fn decimate_into(&self, x: &[f64], odd: &mut Vec<f64>, y: &mut Vec<f64>) {
         let n = x.len();
         let n_out = n.div_ceil(2);
         let p = self.taps.len();
         // Odd samples, zero-padded by p on both sides: output m reads odd
         // samples m - j - 1 and m + j (x[2m - (2j+1)], x[2m + (2j+1)]).
-        let mut odd = vec![0.0; n_out + 2 * p];
+        odd.clear();
+        odd.resize(n_out + 2 * p, 0.0);
         for (o, v) in odd[p..].iter_mut().zip(x.iter().skip(1).step_by(2)) {
             *o = *v;
         }
-        let mut y: Vec<f64> = x.iter().step_by(2).map(|v| 0.5 * v).collect();
+        y.clear();
+        y.extend(x.iter().step_by(2).map(|v| 0.5 * v));
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { fir_blocks_avx2(&self.taps, &odd, &mut y) };
+            unsafe { fir_blocks_avx2(&self.taps, odd, y) };
         } else {
-            fir_blocks(&self.taps, &odd, &mut y);
+            fir_blocks(&self.taps, odd, y);
         }
         #[cfg(not(target_arch = "x86_64"))]
-        fir_blocks(&self.taps, &odd, &mut y);
+        fir_blocks(&self.taps, odd, y);
         if self.gain != 1.0 {
             y.iter_mut().for_each(|v| *v *= self.gain);
         }
-        y
     }
 }
 
