@@ -4,6 +4,12 @@ Decoding is soundfile's (libsndfile: WAV, FLAC, OGG, MP3 where the installed
 libsndfile has it) and resampling is soxr's, called exactly the way
 librosa 0.11 calls them, so the samples are identical. Both libraries are
 imported inside the functions: ``import ferrosa`` stays fast.
+
+A whole ``.flac`` file given by path is decoded by ferrosa's Rust FLAC
+decoder instead (faster than libsndfile, and it releases the GIL). It gives
+libsndfile's samples bit for bit and refuses whatever it does not handle the
+same way (bit depths other than 8/16/24, damaged frames, a length that
+differs from the header), and such files go to soundfile as before.
 """
 
 from __future__ import annotations
@@ -115,6 +121,48 @@ def resample(
     return np.asarray(y_hat, dtype=y.dtype)
 
 
+def _decode_flac(path: Any, dtype: Any = np.float32) -> tuple[np.ndarray, int] | None:
+    """A whole ``.flac`` file from the Rust decoder, or None to let soundfile read it.
+
+    Returns what ``soundfile.read(path, dtype=dtype).T`` gives, with the rate:
+    ``(n,)`` for one channel, else ``(channels, n)`` (C-contiguous). None for
+    anything but a str/path-like named ``*.flac``, a dtype other than
+    float32/float64, and every file the decoder refuses (unreadable, damaged,
+    unusual): soundfile then reads it, or raises its own error.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        return None
+    name = os.fspath(path)
+    if not isinstance(name, str) or not name.lower().endswith(".flac"):
+        return None
+    dt = np.dtype(dtype)
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        return None
+    from . import _core
+
+    try:
+        y, sr = _core.decode_flac(name)
+    except (RuntimeError, OSError, MemoryError):
+        return None
+    # 8/16/24-bit samples are exact in float32, so float64 is a plain widening
+    # (libsndfile's double read is the same int / 2**(bits - 1)).
+    y = y.astype(dt, copy=False)
+    return (y[0] if y.shape[0] == 1 else y), sr
+
+
+def _finish(
+    y: np.ndarray, sr_native: float, path: Any, sr: float | None, mono: bool, res_type: str
+) -> tuple[np.ndarray, float]:
+    """``load`` after decoding: refuse an empty read, mix down, resample."""
+    if y.shape[-1] == 0:
+        raise ParameterError(f"no audio samples in {os.fspath(getattr(path, 'name', path))!r}")
+    if mono:
+        y = to_mono(y)
+    if sr is None:
+        return y, sr_native
+    return resample(y, orig_sr=sr_native, target_sr=sr, res_type=res_type), sr
+
+
 def load(
     path: str | os.PathLike[str],
     *,
@@ -170,20 +218,19 @@ def load(
             f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}"
         )
 
-    context = path if isinstance(path, sf.SoundFile) else sf.SoundFile(path)
-    with context as f:
-        sr_native = f.samplerate
-        if offset:
-            f.seek(int(offset * sr_native))
-        frames = -1 if duration is None else int(duration * sr_native)
-        y = f.read(frames=frames, dtype=dtype, always_2d=False).T
-    if y.shape[-1] == 0:
-        raise ParameterError(f"no audio samples in {os.fspath(getattr(path, 'name', path))!r}")
-    if mono:
-        y = to_mono(y)
-    if sr is None:
-        return y, sr_native
-    return resample(y, orig_sr=sr_native, target_sr=sr, res_type=res_type), sr
+    whole = not offset and duration is None
+    decoded = _decode_flac(path, dtype) if whole else None
+    if decoded is not None:
+        y, sr_native = decoded
+    else:
+        context = path if isinstance(path, sf.SoundFile) else sf.SoundFile(path)
+        with context as f:
+            sr_native = f.samplerate
+            if offset:
+                f.seek(int(offset * sr_native))
+            frames = -1 if duration is None else int(duration * sr_native)
+            y = f.read(frames=frames, dtype=dtype, always_2d=False).T
+    return _finish(y, sr_native, path, sr, mono, res_type)
 
 
 def get_duration(

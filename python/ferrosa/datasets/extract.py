@@ -1,7 +1,8 @@
 """One recording -> its segment features, or the reason it cannot be used.
 
-Runs in worker threads: decoding (libsndfile) and the Rust kernels release
-the GIL, so threads use every core without forking after Rust's pool started.
+Runs in worker threads: decoding (the Rust FLAC decoder, libsndfile for the
+rest) and the Rust kernels release the GIL, so threads use every core without
+forking after Rust's pool started.
 """
 
 from __future__ import annotations
@@ -67,15 +68,23 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
     """
     import soundfile as sf
 
-    from ..io import load
+    from ..io import _decode_flac, _finish, load
 
     p = Path(path)
     _check_readable(p)
+    # FLAC: the Rust decoder reads exactly the frames the header declares
+    # (or refuses the file, which then goes through soundfile below).
+    decoded = _decode_flac(p)
     try:
-        # One open: the header facts first, then load() decodes from the same handle.
-        handle = sf.SoundFile(os.fspath(p))
-        frames, native_sr, log = handle.frames, handle.samplerate, handle.extra_info
-        y, _ = load(handle, sr=config.sr, mono=config.mono)
+        if decoded is not None:
+            y, native_sr = decoded
+            frames, log = y.shape[-1], ""
+            y, _ = _finish(y, native_sr, p, config.sr, config.mono, "soxr_hq")
+        else:
+            # One open: the header facts first, then load() decodes from the same handle.
+            handle = sf.SoundFile(os.fspath(p))
+            frames, native_sr, log = handle.frames, handle.samplerate, handle.extra_info
+            y, _ = load(handle, sr=config.sr, mono=config.mono)
     except sf.LibsndfileError as e:
         msg = getattr(e, "error_string", str(e)).strip()
         raise BadFile(f"cannot decode as audio: {msg}") from None
