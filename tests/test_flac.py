@@ -26,6 +26,7 @@ SUBTYPES = {"PCM_S8": 8, "PCM_16": 16, "PCM_24": 24}
 LOAD_KWARGS = [
     {},
     {"sr": None},
+    {"sr": None, "dtype": np.float64},
     {"sr": None, "mono": False},
     {"sr": 16000, "mono": False},
     {"dtype": np.float64, "sr": 11025},
@@ -54,6 +55,8 @@ CASES = [
     (5003, 16000, 2, "PCM_S8"),
     (70001, 44100, 1, "PCM_16"),
     (3333, 32000, 5, "PCM_24"),
+    (2001, 22050, 3, "PCM_16"),
+    (1999, 8000, 8, "PCM_24"),
 ]
 
 
@@ -78,6 +81,13 @@ def _assert_same_decode(path):
     assert got.dtype == np.float32 and got.flags.c_contiguous
     assert got.shape == want.shape
     np.testing.assert_array_equal(got, want)
+    # mono: averaged while decoding, as to_mono averages the float32 channels
+    mixed, _ = _core.decode_flac(str(path), mono=True)
+    if 2 <= want.shape[0] < 8:
+        assert mixed.shape == (1, want.shape[1])
+        np.testing.assert_array_equal(mixed[0], ferrosa.to_mono(want))
+    else:  # one channel, or 8 (to_mono takes numpy's mean there): as decoded
+        np.testing.assert_array_equal(mixed, want)
 
 
 def _assert_load_identical(path, kw):

@@ -111,9 +111,12 @@ def resample(
     ratio = float(target_sr) / orig_sr
     n_samples = int(np.ceil(y.shape[axis] * ratio))
     # One soxr call per 1-D lane, as librosa does: identical samples.
-    y_hat = np.apply_along_axis(
-        soxr.resample, axis=axis, arr=y, in_rate=orig_sr, out_rate=target_sr, quality=res_type
-    )
+    if y.ndim == 1:  # one lane: apply_along_axis would only add a copy
+        y_hat = soxr.resample(y, in_rate=orig_sr, out_rate=target_sr, quality=res_type)
+    else:
+        y_hat = np.apply_along_axis(
+            soxr.resample, axis=axis, arr=y, in_rate=orig_sr, out_rate=target_sr, quality=res_type
+        )
     if fix:
         y_hat = fix_length(y_hat, size=n_samples, axis=axis, **kwargs)
     if scale:
@@ -121,14 +124,17 @@ def resample(
     return np.asarray(y_hat, dtype=y.dtype)
 
 
-def _decode_flac(path: Any, dtype: Any = np.float32) -> tuple[np.ndarray, int] | None:
+def _decode_flac(
+    path: Any, dtype: Any = np.float32, mono: bool = False
+) -> tuple[np.ndarray, int] | None:
     """A whole ``.flac`` file from the Rust decoder, or None to let soundfile read it.
 
-    Returns what ``soundfile.read(path, dtype=dtype).T`` gives, with the rate:
-    ``(n,)`` for one channel, else ``(channels, n)`` (C-contiguous). None for
-    anything but a str/path-like named ``*.flac``, a dtype other than
-    float32/float64, and every file the decoder refuses (unreadable, damaged,
-    unusual): soundfile then reads it, or raises its own error.
+    Returns what ``soundfile.read(path, dtype=dtype).T`` gives, passed through
+    :func:`to_mono` when ``mono``, with the rate: ``(n,)`` for one channel,
+    else ``(channels, n)`` (C-contiguous below 8 channels). None for anything but a
+    str/path-like named ``*.flac``, a dtype other than float32/float64, and
+    every file the decoder refuses (unreadable, damaged, unusual): soundfile
+    then reads it, or raises its own error.
     """
     if not isinstance(path, (str, os.PathLike)):
         return None
@@ -140,27 +146,23 @@ def _decode_flac(path: Any, dtype: Any = np.float32) -> tuple[np.ndarray, int] |
         return None
     from . import _core
 
+    # float32 channels are averaged while decoding, with to_mono's operations
+    # (float64 ones are added in float64, below).
     try:
-        y, sr = _core.decode_flac(name)
+        y, sr = _core.decode_flac(name, mono and dt == np.float32)
     except (RuntimeError, OSError, MemoryError):
         return None
     # 8/16/24-bit samples are exact in float32, so float64 is a plain widening
     # (libsndfile's double read is the same int / 2**(bits - 1)).
     y = y.astype(dt, copy=False)
-    return (y[0] if y.shape[0] == 1 else y), sr
-
-
-def _finish(
-    y: np.ndarray, sr_native: float, path: Any, sr: float | None, mono: bool, res_type: str
-) -> tuple[np.ndarray, float]:
-    """``load`` after decoding: refuse an empty read, mix down, resample."""
-    if y.shape[-1] == 0:
-        raise ParameterError(f"no audio samples in {os.fspath(getattr(path, 'name', path))!r}")
-    if mono:
+    y = y[0] if y.shape[0] == 1 else y
+    if y.ndim == 2 and y.shape[0] >= 8:
+        # soundfile's frame-major layout, so that reductions over the channels
+        # (numpy's pairwise mean in to_mono) add in the same order
+        y = np.ascontiguousarray(y.T).T
+    if mono and y.ndim == 2:  # float64, or 8 channels
         y = to_mono(y)
-    if sr is None:
-        return y, sr_native
-    return resample(y, orig_sr=sr_native, target_sr=sr, res_type=res_type), sr
+    return y, sr
 
 
 def load(
@@ -219,9 +221,9 @@ def load(
         )
 
     whole = not offset and duration is None
-    decoded = _decode_flac(path, dtype) if whole else None
+    decoded = _decode_flac(path, dtype, mono) if whole else None
     if decoded is not None:
-        y, sr_native = decoded
+        y, sr_native = decoded  # never empty; mixed down when mono
     else:
         context = path if isinstance(path, sf.SoundFile) else sf.SoundFile(path)
         with context as f:
@@ -230,7 +232,14 @@ def load(
                 f.seek(int(offset * sr_native))
             frames = -1 if duration is None else int(duration * sr_native)
             y = f.read(frames=frames, dtype=dtype, always_2d=False).T
-    return _finish(y, sr_native, path, sr, mono, res_type)
+        if y.shape[-1] == 0:
+            name = os.fspath(getattr(path, "name", path))
+            raise ParameterError(f"no audio samples in {name!r}")
+        if mono:
+            y = to_mono(y)
+    if sr is None:
+        return y, sr_native
+    return resample(y, orig_sr=sr_native, target_sr=sr, res_type=res_type), sr
 
 
 def get_duration(

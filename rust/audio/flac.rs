@@ -5,6 +5,13 @@
 //! float32 for the 8, 16 and 24-bit depths libsndfile reads, so the result is
 //! bit-for-bit `soundfile.read(path, dtype="float32")`.
 //!
+//! With `mono`, 2 to 7 channels are averaged while decoding, with the
+//! operations of `ferrosa.to_mono` on the float32 samples (a float32 sum in
+//! channel order, then one division rounded from double), so the result is
+//! bit-for-bit `to_mono(soundfile.read(...).T)` without the multichannel
+//! buffer; 8 channels (`to_mono` takes numpy's mean there) come back as they
+//! are.
+//!
 //! The decoder is strict: anything unusual (another bit depth, a stream of
 //! unknown length, a frame that fails its CRC and would be skipped, fewer or
 //! more samples than STREAMINFO declares) is an error rather than a guess, so
@@ -30,6 +37,10 @@ const SCALE: f32 = 1.0 / 2_147_483_648.0;
 
 /// Bit depths decoded here: the ones libsndfile reads.
 const BIT_DEPTHS: [u32; 3] = [8, 16, 24];
+
+/// Channel counts `mono` averages: `ferrosa.to_mono` adds fewer than 8 rows
+/// one by one (8 or more go to numpy's pairwise mean).
+const MIX_CHANNELS: std::ops::Range<usize> = 2..8;
 
 /// Why a FLAC stream was not decoded.
 #[derive(Debug)]
@@ -77,7 +88,10 @@ impl From<SymphoniaError> for FlacError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlacAudio {
     pub sample_rate: u32,
+    /// Rows of `samples`: 1 when the channels were averaged.
     pub channels: usize,
+    /// Channels in the file.
+    pub file_channels: usize,
     pub bits_per_sample: u32,
     /// Frames in `samples` (per channel).
     pub frames: usize,
@@ -85,24 +99,25 @@ pub struct FlacAudio {
 }
 
 /// Decode the FLAC file at `path`; see [`decode`].
-pub fn decode_file(path: &Path) -> Result<FlacAudio, FlacError> {
+pub fn decode_file(path: &Path, mono: bool) -> Result<FlacAudio, FlacError> {
     let file = File::open(path).map_err(FlacError::Io)?;
-    decode(Box::new(file))
+    decode(Box::new(file), mono)
 }
 
-/// Decode a FLAC stream to float32, channel-major. The stream must hold
-/// exactly the frame count its STREAMINFO declares.
-pub fn decode(source: Box<dyn MediaSource>) -> Result<FlacAudio, FlacError> {
+/// Decode a FLAC stream to float32, channel-major, averaging 2 to 7 channels
+/// into one with `mono`. The stream must hold exactly the frame count its
+/// STREAMINFO declares.
+pub fn decode(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, FlacError> {
     // symphonia indexes its buffers with the frame headers' channel counts; a
     // hostile file must not take the process down, so a panic is an error too.
-    catch_unwind(AssertUnwindSafe(|| decode_inner(source))).unwrap_or_else(|_| {
+    catch_unwind(AssertUnwindSafe(|| decode_inner(source, mono))).unwrap_or_else(|_| {
         Err(FlacError::Malformed(
             "the decoder stopped on an inconsistent stream".into(),
         ))
     })
 }
 
-fn decode_inner(source: Box<dyn MediaSource>) -> Result<FlacAudio, FlacError> {
+fn decode_inner(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, FlacError> {
     let stream = MediaSourceStream::new(source, Default::default());
     let mut reader = FlacReader::try_new(stream, &FormatOptions::default())?;
     let params = match reader.tracks().first() {
@@ -135,13 +150,16 @@ fn decode_inner(source: Box<dyn MediaSource>) -> Result<FlacAudio, FlacError> {
         frames: declared,
     };
     let n = usize::try_from(declared).map_err(|_| too_large())?;
-    let total = n.checked_mul(channels).ok_or_else(too_large)?;
+    let mix = mono && MIX_CHANNELS.contains(&channels);
+    let rows = if mix { 1 } else { channels };
+    let total = n.checked_mul(rows).ok_or_else(too_large)?;
 
     let mut samples: Vec<f32> = Vec::new();
     samples.try_reserve_exact(total).map_err(|_| too_large())?;
     let out = &mut samples.spare_capacity_mut()[..total];
     let mut decoder = FlacDecoder::try_new(&params, &DecoderOptions::default())?;
     let mut pos = 0usize;
+    let mut sum: Vec<f32> = Vec::new();
     while pos < n {
         let packet = match reader.next_packet() {
             Ok(p) => p,
@@ -170,10 +188,31 @@ fn decode_inner(source: Box<dyn MediaSource>) -> Result<FlacAudio, FlacError> {
                 "the stream holds more than the {declared} frames STREAMINFO declares"
             )));
         }
-        for c in 0..channels {
-            let dst = &mut out[c * n + pos..c * n + pos + len];
-            for (d, &s) in dst.iter_mut().zip(block.chan(c)) {
-                d.write(s as f32 * SCALE);
+        if mix {
+            // to_mono: acc = y[0] + y[1]; acc += y[2] ...; acc / intp(C) in double.
+            sum.clear();
+            sum.extend(
+                block
+                    .chan(0)
+                    .iter()
+                    .zip(block.chan(1))
+                    .map(|(&a, &b)| a as f32 * SCALE + b as f32 * SCALE),
+            );
+            for c in 2..channels {
+                for (acc, &s) in sum.iter_mut().zip(block.chan(c)) {
+                    *acc += s as f32 * SCALE;
+                }
+            }
+            let count = channels as f64;
+            for (d, &acc) in out[pos..pos + len].iter_mut().zip(&sum) {
+                d.write((f64::from(acc) / count) as f32);
+            }
+        } else {
+            for c in 0..channels {
+                let dst = &mut out[c * n + pos..c * n + pos + len];
+                for (d, &s) in dst.iter_mut().zip(block.chan(c)) {
+                    d.write(s as f32 * SCALE);
+                }
             }
         }
         pos += len;
@@ -183,13 +222,14 @@ fn decode_inner(source: Box<dyn MediaSource>) -> Result<FlacAudio, FlacError> {
             "STREAMINFO declares {declared} frames, {pos} decode"
         )));
     }
-    // SAFETY: every block wrote frames [pos, pos + len) of each channel, the
+    // SAFETY: every block wrote frames [pos, pos + len) of each row, the
     // blocks are contiguous from 0 (timestamps checked) and reached `n`, so
-    // all `total = channels * n` elements are initialised.
+    // all `total = rows * n` elements are initialised.
     unsafe { samples.set_len(total) };
     Ok(FlacAudio {
         sample_rate,
-        channels,
+        channels: rows,
+        file_channels: channels,
         bits_per_sample: bits,
         frames: n,
         samples,
@@ -314,7 +354,11 @@ mod tests {
     }
 
     fn run(bytes: Vec<u8>) -> Result<FlacAudio, FlacError> {
-        decode(Box::new(Cursor::new(bytes)))
+        decode(Box::new(Cursor::new(bytes)), false)
+    }
+
+    fn run_mono(bytes: Vec<u8>) -> Result<FlacAudio, FlacError> {
+        decode(Box::new(Cursor::new(bytes)), true)
     }
 
     fn ramp(n: usize, bits: u32, seed: i64) -> Vec<i32> {
@@ -343,6 +387,36 @@ mod tests {
                 .collect();
             assert_eq!(got.samples, want);
             assert_eq!(got.samples[0], -1.0);
+        }
+    }
+
+    #[test]
+    fn mono_averages_like_to_mono() {
+        for n_ch in 1..=8usize {
+            let ch: Vec<Vec<i32>> = (0..n_ch).map(|c| ramp(900, 24, 31 * c as i64)).collect();
+            let bytes = flac(48000, 24, &ch, 256, 900);
+            let all = run(bytes.clone()).unwrap();
+            let got = run_mono(bytes).unwrap();
+            assert_eq!(got.file_channels, n_ch);
+            if n_ch == 8 {
+                assert_eq!(got, all); // numpy's mean: left to Python
+                continue;
+            }
+            assert_eq!((got.channels, got.frames), (1, 900));
+            let rows: Vec<&[f32]> = all.samples.chunks(900).collect();
+            let want: Vec<f32> = (0..900)
+                .map(|i| {
+                    if n_ch == 1 {
+                        return rows[0][i];
+                    }
+                    let mut acc = rows[0][i] + rows[1][i];
+                    for row in &rows[2..] {
+                        acc += row[i];
+                    }
+                    (f64::from(acc) / n_ch as f64) as f32
+                })
+                .collect();
+            assert_eq!(got.samples, want);
         }
     }
 
@@ -382,7 +456,7 @@ mod tests {
         // Not FLAC at all.
         assert!(run(b"RIFF\0\0\0\0WAVE".to_vec()).is_err());
         assert!(run(Vec::new()).is_err());
-        let missing = decode_file(Path::new("/nonexistent/ferrosa.flac"));
+        let missing = decode_file(Path::new("/nonexistent/ferrosa.flac"), false);
         assert!(matches!(missing, Err(FlacError::Io(_))));
     }
 

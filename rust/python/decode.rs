@@ -41,11 +41,18 @@ fn to_py(path: &std::path::Path, err: FlacError) -> PyErr {
 
 /// Decode a FLAC file: ``(samples, sample_rate)`` with ``samples`` float32
 /// shaped (channels, frames), ``int / 2**(bits - 1)`` as libsndfile reads it.
+/// With ``mono``, 2 to 7 channels come back averaged into one row exactly as
+/// ``ferrosa.to_mono`` averages them (8 channels are returned as they are).
 /// The GIL is released.
 #[pyfunction]
-fn decode_flac(py: Python<'_>, path: PathBuf) -> PyResult<(Bound<'_, PyArray2<f32>>, u32)> {
+#[pyo3(signature = (path, mono=false))]
+fn decode_flac(
+    py: Python<'_>,
+    path: PathBuf,
+    mono: bool,
+) -> PyResult<(Bound<'_, PyArray2<f32>>, u32)> {
     let audio = py
-        .allow_threads(|| decode_file(&path))
+        .allow_threads(|| decode_file(&path, mono))
         .map_err(|e| to_py(&path, e))?;
     let shape = (audio.channels, audio.frames);
     let arr = Array2::from_shape_vec(shape, audio.samples)

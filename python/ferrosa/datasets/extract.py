@@ -68,18 +68,20 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
     """
     import soundfile as sf
 
-    from ..io import _decode_flac, _finish, load
+    from ..io import _decode_flac, load, resample
 
     p = Path(path)
-    _check_readable(p)
-    # FLAC: the Rust decoder reads exactly the frames the header declares
-    # (or refuses the file, which then goes through soundfile below).
-    decoded = _decode_flac(p)
+    # FLAC: the Rust decoder reads exactly the (non-zero) frames the header
+    # declares, so the file was readable and is not truncated; or it refuses
+    # the file, which then goes through the checks and soundfile below.
+    decoded = _decode_flac(p, mono=config.mono)
+    if decoded is None:
+        _check_readable(p)
     try:
         if decoded is not None:
             y, native_sr = decoded
             frames, log = y.shape[-1], ""
-            y, _ = _finish(y, native_sr, p, config.sr, config.mono, "soxr_hq")
+            y = resample(y, orig_sr=native_sr, target_sr=config.sr)
         else:
             # One open: the header facts first, then load() decodes from the same handle.
             handle = sf.SoundFile(os.fspath(p))
