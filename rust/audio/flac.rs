@@ -183,6 +183,11 @@ fn decode_inner(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, F
             return Err(FlacError::Malformed("the channel count changes".into()));
         }
         let len = block.frames();
+        if (0..channels).any(|c| block.chan(c).len() != len) {
+            return Err(FlacError::Malformed(
+                "a block's channels differ in length".into(),
+            ));
+        }
         if len > n - pos {
             return Err(FlacError::Malformed(format!(
                 "the stream holds more than the {declared} frames STREAMINFO declares"
