@@ -409,3 +409,32 @@ def test_featurize_stack_matches_librosa_per_feature():
         _close(X[i, 0, 13:14], librosa.feature.spectral_centroid(y=seg, sr=SR))
         _close(X[i, 0, 14:15], librosa.feature.zero_crossing_rate(seg, frame_length=2048))
         _close(X[i, 0, 15:16], librosa.feature.rms(y=seg, frame_length=2048))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"top_db": 60.0},
+        {"top_db": 0},
+        {"top_db": None},
+        {"ref": 2.5, "amin": 1e-8},
+        {"ref": np.max},
+        {"ref": np.max, "top_db": 40.0},
+    ],
+)
+@pytest.mark.parametrize("fn", [ferrosa.power_to_db, ferrosa.amplitude_to_db])
+def test_batched_db_is_the_per_segment_loop(fn, kw, dtype):
+    from ferrosa.datasets.features import _per_segment_db
+
+    rng = np.random.default_rng(0)
+    # Segments 100 dB apart: a clamp over the batch would floor the quiet ones.
+    S = rng.random((5, 2, 16, 9)) * np.array([1.0, 1e-5, 1e-10, 3.0, 0.0])[:, None, None, None]
+    S = S.astype(dtype)
+    want = np.stack([fn(s, **kw) for s in S])
+    got = _per_segment_db(S, fn, kw)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    with pytest.raises(ferrosa.ParameterError, match="top_db"):
+        _per_segment_db(S, fn, {**kw, "top_db": -1.0})

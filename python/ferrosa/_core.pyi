@@ -8,6 +8,7 @@ float64/complex128, so each kernel is overloaded on the input dtype.
 Checked against the built module with ``python -m mypy.stubtest ferrosa._core``.
 """
 
+from os import PathLike
 from typing import Any, final
 
 import numpy as np
@@ -184,6 +185,17 @@ def dense_on_axis(s: NDArray[Any], matrix: NDArray[Any]) -> NDArray[Any]: ...
 # Savitzky-Golay filter along axis 1 of (rows, n); mode is interp, mirror,
 # nearest, wrap or constant (with cval).
 def savgol(x: NDArray[Any], filter: SavgolFilter, mode: str, cval: float = 0.0) -> NDArray[Any]: ...
+
+# --- Audio decoding (rust/python/decode.rs) ---
+
+# A whole FLAC file (8/16/24-bit) → (float32 samples shaped (channels, n),
+# sample rate), libsndfile's int / 2**(bits - 1); ``mono`` averages 2 to 7
+# channels into one row as ferrosa.to_mono does. OSError when the file cannot
+# be read, RuntimeError when the stream is damaged, not FLAC or not handled,
+# MemoryError when its declared size cannot be allocated.
+def decode_flac(
+    path: str | PathLike[str], mono: bool = False
+) -> tuple[NDArray[np.float32], int]: ...
 
 # Functions whose stubs are not written yet (other kernels add theirs above)
 # resolve to Any, so this partial stub never hides an attribute from mypy.

@@ -4,6 +4,12 @@ Decoding is soundfile's (libsndfile: WAV, FLAC, OGG, MP3 where the installed
 libsndfile has it) and resampling is soxr's, called exactly the way
 librosa 0.11 calls them, so the samples are identical. Both libraries are
 imported inside the functions: ``import ferrosa`` stays fast.
+
+A whole ``.flac`` file given by path is decoded by ferrosa's Rust FLAC
+decoder instead (faster than libsndfile, and it releases the GIL). It gives
+libsndfile's samples bit for bit and refuses whatever it does not handle the
+same way (bit depths other than 8/16/24, damaged frames, a length that
+differs from the header), and such files go to soundfile as before.
 """
 
 from __future__ import annotations
@@ -105,14 +111,58 @@ def resample(
     ratio = float(target_sr) / orig_sr
     n_samples = int(np.ceil(y.shape[axis] * ratio))
     # One soxr call per 1-D lane, as librosa does: identical samples.
-    y_hat = np.apply_along_axis(
-        soxr.resample, axis=axis, arr=y, in_rate=orig_sr, out_rate=target_sr, quality=res_type
-    )
+    if y.ndim == 1:  # one lane: apply_along_axis would only add a copy
+        y_hat = soxr.resample(y, in_rate=orig_sr, out_rate=target_sr, quality=res_type)
+    else:
+        y_hat = np.apply_along_axis(
+            soxr.resample, axis=axis, arr=y, in_rate=orig_sr, out_rate=target_sr, quality=res_type
+        )
     if fix:
         y_hat = fix_length(y_hat, size=n_samples, axis=axis, **kwargs)
     if scale:
         y_hat /= np.sqrt(ratio)
     return np.asarray(y_hat, dtype=y.dtype)
+
+
+def _decode_flac(
+    path: Any, dtype: Any = np.float32, mono: bool = False
+) -> tuple[np.ndarray, int] | None:
+    """A whole ``.flac`` file from the Rust decoder, or None to let soundfile read it.
+
+    Returns what ``soundfile.read(path, dtype=dtype).T`` gives, passed through
+    :func:`to_mono` when ``mono``, with the rate: ``(n,)`` for one channel,
+    else ``(channels, n)`` (C-contiguous below 8 channels). None for anything but a
+    str/path-like named ``*.flac``, a dtype other than float32/float64, and
+    every file the decoder refuses (unreadable, damaged, unusual): soundfile
+    then reads it, or raises its own error.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        return None
+    name = os.fspath(path)
+    if not isinstance(name, str) or not name.lower().endswith(".flac"):
+        return None
+    dt = np.dtype(dtype)
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        return None
+    from . import _core
+
+    # float32 channels are averaged while decoding, with to_mono's operations
+    # (float64 ones are added in float64, below).
+    try:
+        y, sr = _core.decode_flac(name, mono and dt == np.float32)
+    except (RuntimeError, OSError, MemoryError):
+        return None
+    # 8/16/24-bit samples are exact in float32, so float64 is a plain widening
+    # (libsndfile's double read is the same int / 2**(bits - 1)).
+    y = y.astype(dt, copy=False)
+    y = y[0] if y.shape[0] == 1 else y
+    if y.ndim == 2 and y.shape[0] >= 8:
+        # soundfile's frame-major layout, so that reductions over the channels
+        # (numpy's pairwise mean in to_mono) add in the same order
+        y = np.ascontiguousarray(y.T).T
+    if mono and y.ndim == 2:  # float64, or 8 channels
+        y = to_mono(y)
+    return y, sr
 
 
 def load(
@@ -170,17 +220,23 @@ def load(
             f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}"
         )
 
-    context = path if isinstance(path, sf.SoundFile) else sf.SoundFile(path)
-    with context as f:
-        sr_native = f.samplerate
-        if offset:
-            f.seek(int(offset * sr_native))
-        frames = -1 if duration is None else int(duration * sr_native)
-        y = f.read(frames=frames, dtype=dtype, always_2d=False).T
-    if y.shape[-1] == 0:
-        raise ParameterError(f"no audio samples in {os.fspath(getattr(path, 'name', path))!r}")
-    if mono:
-        y = to_mono(y)
+    whole = not offset and duration is None
+    decoded = _decode_flac(path, dtype, mono) if whole else None
+    if decoded is not None:
+        y, sr_native = decoded  # never empty; mixed down when mono
+    else:
+        context = path if isinstance(path, sf.SoundFile) else sf.SoundFile(path)
+        with context as f:
+            sr_native = f.samplerate
+            if offset:
+                f.seek(int(offset * sr_native))
+            frames = -1 if duration is None else int(duration * sr_native)
+            y = f.read(frames=frames, dtype=dtype, always_2d=False).T
+        if y.shape[-1] == 0:
+            name = os.fspath(getattr(path, "name", path))
+            raise ParameterError(f"no audio samples in {name!r}")
+        if mono:
+            y = to_mono(y)
     if sr is None:
         return y, sr_native
     return resample(y, orig_sr=sr_native, target_sr=sr, res_type=res_type), sr

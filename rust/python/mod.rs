@@ -7,6 +7,7 @@ pub mod arrays;
 pub mod chroma;
 pub mod cqt;
 pub mod cwt;
+pub mod decode;
 pub mod descriptors;
 pub mod errors;
 pub mod melspec;
@@ -23,5 +24,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     melspec::register(m)?;
     cwt::register(m)?;
     cqt::register(m)?;
+    decode::register(m)?;
     Ok(())
 }

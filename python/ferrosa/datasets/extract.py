@@ -1,7 +1,8 @@
 """One recording -> its segment features, or the reason it cannot be used.
 
-Runs in worker threads: decoding (libsndfile) and the Rust kernels release
-the GIL, so threads use every core without forking after Rust's pool started.
+Runs in worker threads: decoding (the Rust FLAC decoder, libsndfile for the
+rest) and the Rust kernels release the GIL, so threads use every core without
+forking after Rust's pool started.
 """
 
 from __future__ import annotations
@@ -67,15 +68,25 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
     """
     import soundfile as sf
 
-    from ..io import load
+    from ..io import _decode_flac, load, resample
 
     p = Path(path)
-    _check_readable(p)
+    # FLAC: the Rust decoder reads exactly the (non-zero) frames the header
+    # declares, so the file was readable and is not truncated; or it refuses
+    # the file, which then goes through the checks and soundfile below.
+    decoded = _decode_flac(p, mono=config.mono)
+    if decoded is None:
+        _check_readable(p)
     try:
-        # One open: the header facts first, then load() decodes from the same handle.
-        handle = sf.SoundFile(os.fspath(p))
-        frames, native_sr, log = handle.frames, handle.samplerate, handle.extra_info
-        y, _ = load(handle, sr=config.sr, mono=config.mono)
+        if decoded is not None:
+            y, native_sr = decoded
+            frames, log = y.shape[-1], ""
+            y = resample(y, orig_sr=native_sr, target_sr=config.sr)
+        else:
+            # One open: the header facts first, then load() decodes from the same handle.
+            handle = sf.SoundFile(os.fspath(p))
+            frames, native_sr, log = handle.frames, handle.samplerate, handle.extra_info
+            y, _ = load(handle, sr=config.sr, mono=config.mono)
     except sf.LibsndfileError as e:
         msg = getattr(e, "error_string", str(e)).strip()
         raise BadFile(f"cannot decode as audio: {msg}") from None

@@ -68,9 +68,25 @@ def _mel_kwargs(cfg: FeatureConfig, skip: Sequence[str]) -> dict[str, Any]:
 
 
 def _per_segment_db(S: np.ndarray, fn: Callable[..., Any], kw: dict[str, Any]) -> np.ndarray:
-    # power_to_db's ref=max and top_db clamp look at the whole array, so a
-    # batch is converted one segment at a time to keep librosa's per-segment numbers.
-    return np.stack([fn(s, **kw) for s in S])
+    """``np.stack([fn(s, **kw) for s in S])`` for power_to_db / amplitude_to_db.
+
+    Their ``ref=callable`` and ``top_db`` clamp look at the whole array, so
+    each segment must be converted on its own to keep librosa's per-segment
+    numbers. With a numeric ``ref`` the conversion is elementwise: the batch
+    goes through ``fn`` once without the clamp, and the clamp (``np.maximum``
+    with the segment's own ``max - top_db``, the same float operations) is
+    applied per segment with one broadcast.
+    """
+    if callable(kw.get("ref")) or S.ndim < 3:
+        return np.stack([fn(s, **kw) for s in S])
+    top_db = kw.get("top_db", 80.0)  # both functions' default
+    if top_db is not None and top_db < 0:
+        raise ParameterError(f"top_db={top_db} must be non-negative")
+    log_spec: np.ndarray = fn(S, **{**kw, "top_db": None})
+    if top_db is None:
+        return log_spec
+    axes = tuple(range(1, log_spec.ndim))
+    return np.maximum(log_spec, log_spec.max(axis=axes, keepdims=True) - top_db)
 
 
 def _mel_power(batch: np.ndarray, sr: int, cfg: FeatureConfig) -> np.ndarray:
@@ -246,7 +262,9 @@ def featurize(segments_or_y: Any, sr: float, config: FeatureConfig) -> np.ndarra
     base = np.asarray(REGISTRY[config.feature](np.ascontiguousarray(batch), config.sr, config))
     if config.mono:
         base = base[:, None]
-    parts = [base] + (_deltas(base, config.deltas) if config.deltas else [])
+    if not config.deltas:
+        return np.ascontiguousarray(base, dtype=np.float32)
+    parts = [base, *_deltas(base, config.deltas)]
     return np.ascontiguousarray(np.concatenate(parts, axis=1), dtype=np.float32)
 
 

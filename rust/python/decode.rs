@@ -1,0 +1,61 @@
+//! Binding for the FLAC decoder (`rust/audio/flac.rs`).
+//!
+//! Errors take the exception classes soundfile's would: `OSError` (with
+//! `errno` and the file name, so `FileNotFoundError` and friends) when the
+//! file cannot be read, `RuntimeError` for a stream that is damaged, not
+//! FLAC or not handled here, and `MemoryError` for a size that cannot be
+//! allocated. None is a `ParameterError`: the arguments were fine.
+
+use crate::audio::flac::{decode_file, FlacError};
+use numpy::ndarray::Array2;
+use numpy::PyArray2;
+use pyo3::exceptions::{PyMemoryError, PyOSError, PyRuntimeError};
+use pyo3::prelude::*;
+use std::path::PathBuf;
+
+/// Register this file's functions on the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(decode_flac, m)?)?;
+    Ok(())
+}
+
+fn to_py(path: &std::path::Path, err: FlacError) -> PyErr {
+    let name = path.display().to_string();
+    match err {
+        FlacError::Io(e) => match e.raw_os_error() {
+            // OSError(errno, strerror, filename) picks the subclass itself.
+            Some(code) => {
+                let text = e.to_string();
+                let suffix = format!(" (os error {code})");
+                let strerror = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+                PyOSError::new_err((code, strerror, name))
+            }
+            None => PyOSError::new_err(format!("{name}: {e}")),
+        },
+        FlacError::TooLarge { .. } => PyMemoryError::new_err(format!("{name}: {err}")),
+        FlacError::Unsupported(_) | FlacError::Malformed(_) => {
+            PyRuntimeError::new_err(format!("{name}: {err}"))
+        }
+    }
+}
+
+/// Decode a FLAC file: ``(samples, sample_rate)`` with ``samples`` float32
+/// shaped (channels, frames), ``int / 2**(bits - 1)`` as libsndfile reads it.
+/// With ``mono``, 2 to 7 channels come back averaged into one row exactly as
+/// ``ferrosa.to_mono`` averages them (8 channels are returned as they are).
+/// The GIL is released.
+#[pyfunction]
+#[pyo3(signature = (path, mono=false))]
+fn decode_flac(
+    py: Python<'_>,
+    path: PathBuf,
+    mono: bool,
+) -> PyResult<(Bound<'_, PyArray2<f32>>, u32)> {
+    let audio = py
+        .allow_threads(|| decode_file(&path, mono))
+        .map_err(|e| to_py(&path, e))?;
+    let shape = (audio.channels, audio.frames);
+    let arr = Array2::from_shape_vec(shape, audio.samples)
+        .map_err(|e| PyRuntimeError::new_err(format!("{}: {e}", path.display())))?;
+    Ok((PyArray2::from_owned_array(py, arr), audio.sample_rate))
+}
