@@ -16,6 +16,7 @@ use crate::dsp::sample::Sample;
 use crate::dsp::wavelets::{IntegratedWavelet, Wavelet};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
+use realfft::ComplexToReal;
 use rustfft::Fft;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -287,6 +288,11 @@ where
     parallel::for_each_range(channels * n_scales, 1, |range| {
         let mut work: Vec<Complex<f64>> = Vec::new();
         let mut real: Vec<f64> = Vec::new();
+        // Plans and scratch per task: one planner lock and one scratch
+        // allocation per FFT size instead of per scale.
+        let mut inverse_plans: HashMap<usize, Arc<dyn ComplexToReal<f64>>> = HashMap::new();
+        let mut complex_plans: HashMap<usize, Arc<dyn Fft<f64>>> = HashMap::new();
+        let mut scratch: Vec<Complex<f64>> = Vec::new();
         for item in range {
             let (c, s) = (item / n_scales, item % n_scales);
             let f = &bank.filters[s];
@@ -294,7 +300,9 @@ where
             work.clear();
             work.extend(xs.iter().zip(&f.spectrum).map(|(a, b)| a * b));
             if bank.complex {
-                complex_fft(f.m, true).process(&mut work);
+                let plan = complex_plans.entry(f.m).or_insert_with(|| complex_fft(f.m, true));
+                scratch.resize(plan.get_inplace_scratch_len(), Complex::new(0.0, 0.0));
+                plan.process_with_scratch(&mut work, &mut scratch);
                 emit(c, s, Row::Complex(&work[..n]));
             } else {
                 // A real filter times a real signal's spectrum: the DC and
@@ -304,8 +312,9 @@ where
                     work[f.m / 2].im = 0.0;
                 }
                 real.resize(f.m, 0.0);
-                let plan = fft::inverse(f.m);
-                if let Err(e) = plan.process(&mut work, &mut real) {
+                let plan = inverse_plans.entry(f.m).or_insert_with(|| fft::inverse(f.m));
+                scratch.resize(plan.get_scratch_len(), Complex::new(0.0, 0.0));
+                if let Err(e) = plan.process_with_scratch(&mut work, &mut real, &mut scratch) {
                     *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
                     return;
                 }
