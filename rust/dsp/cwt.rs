@@ -300,7 +300,9 @@ where
             work.clear();
             work.extend(xs.iter().zip(&f.spectrum).map(|(a, b)| a * b));
             if bank.complex {
-                let plan = complex_plans.entry(f.m).or_insert_with(|| complex_fft(f.m, true));
+                let plan = complex_plans
+                    .entry(f.m)
+                    .or_insert_with(|| complex_fft(f.m, true));
                 scratch.resize(plan.get_inplace_scratch_len(), Complex::new(0.0, 0.0));
                 plan.process_with_scratch(&mut work, &mut scratch);
                 emit(c, s, Row::Complex(&work[..n]));
@@ -312,7 +314,9 @@ where
                     work[f.m / 2].im = 0.0;
                 }
                 real.resize(f.m, 0.0);
-                let plan = inverse_plans.entry(f.m).or_insert_with(|| fft::inverse(f.m));
+                let plan = inverse_plans
+                    .entry(f.m)
+                    .or_insert_with(|| fft::inverse(f.m));
                 scratch.resize(plan.get_scratch_len(), Complex::new(0.0, 0.0));
                 if let Err(e) = plan.process_with_scratch(&mut work, &mut real, &mut scratch) {
                     *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());

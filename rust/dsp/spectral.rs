@@ -171,6 +171,8 @@ pub struct Scratch {
     logs: Vec<f64>,
     /// Running sums of the column (rolloff), widened from `T` exactly.
     cum: Vec<f64>,
+    /// Running sums of [`ROLL_LANES`] columns, interleaved bin by bin.
+    cum_lanes: Vec<f64>,
     /// `nanmin(freq[k..])` for every `k`, for the `freq` at `suffix_of`.
     suffix_min: Vec<f64>,
     suffix_of: (usize, usize),
@@ -267,7 +269,7 @@ fn rolloff<T: Real>(
     single: bool,
     scratch: &mut Scratch,
 ) -> f64 {
-    let cum = &mut scratch.cum;
+    let mut cum = std::mem::take(&mut scratch.cum);
     cum.clear();
     let mut run = T::zero();
     let mut negative = false;
@@ -276,22 +278,113 @@ fn rolloff<T: Real>(
         run = run + v;
         wide(run)
     }));
-    let total = run;
+    let r = rolloff_from_sums(
+        col,
+        (&cum, 1, 0),
+        run,
+        negative,
+        freq,
+        roll_percent,
+        single,
+        scratch,
+    );
+    scratch.cum = cum;
+    r
+}
+
+/// The rolloff of `col` given its running sums (in `T`, widened; sum `k`
+/// at `sums.0[k * sums.1 + sums.2]`), their `total` and whether any value
+/// was negative.
+#[allow(clippy::too_many_arguments)]
+fn rolloff_from_sums<T: Real>(
+    col: &[T],
+    sums: (&[f64], usize, usize),
+    total: T,
+    negative: bool,
+    freq: &[f64],
+    roll_percent: f64,
+    single: bool,
+    scratch: &mut Scratch,
+) -> f64 {
     if negative || !total.is_finite() || col.len() != freq.len() {
         return rolloff_scan(col, freq, roll_percent, single);
     }
+    let (cum, stride, offset) = sums;
+    // The sums never decrease: bisect for the first one at the threshold.
+    let first_reaching = |below: &dyn Fn(f64) -> bool| {
+        let (mut lo, mut hi) = (0, col.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if below(cum[mid * stride + offset]) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    };
     let first = if single {
         let thr = T::from_f64(roll_percent) * total;
-        cum.partition_point(|&c| T::from_f64(c) < thr)
+        first_reaching(&|c| T::from_f64(c) < thr)
     } else {
         let thr = roll_percent * wide(total);
-        cum.partition_point(|&c| c < thr)
+        first_reaching(&|c| c < thr)
     };
     scratch
         .suffix_min(freq)
         .get(first)
         .copied()
         .unwrap_or(f64::NAN)
+}
+
+/// Frames whose rolloff running sums run interleaved: numpy's cumsum is a
+/// chain of dependent float additions, so one frame at a time waits on the
+/// adder's latency; four independent chains keep it busy.
+pub const ROLL_LANES: usize = 4;
+
+/// [`rolloff`] of up to [`ROLL_LANES`] columns at once (`cols[j]` is
+/// `n_bins` long), with the same arithmetic per column.
+pub fn rolloff_lanes<T: Real>(
+    cols: &[&[T]],
+    freq: &[f64],
+    roll_percent: f64,
+    single: bool,
+    scratch: &mut Scratch,
+    out: &mut [f64],
+) {
+    let nb = cols.first().map_or(0, |c| c.len());
+    if cols.len() != ROLL_LANES || cols.iter().any(|c| c.len() != nb) {
+        for (o, col) in out.iter_mut().zip(cols) {
+            *o = rolloff(col, freq, roll_percent, single, scratch);
+        }
+        return;
+    }
+    let mut lanes = std::mem::take(&mut scratch.cum_lanes);
+    lanes.clear();
+    lanes.resize(ROLL_LANES * nb, 0.0);
+    let mut run = [T::zero(); ROLL_LANES];
+    let mut negative = [false; ROLL_LANES];
+    for (k, sums) in lanes.chunks_exact_mut(ROLL_LANES).enumerate() {
+        for j in 0..ROLL_LANES {
+            let v = cols[j][k];
+            negative[j] |= v < T::zero();
+            run[j] = run[j] + v;
+            sums[j] = wide(run[j]);
+        }
+    }
+    for j in 0..ROLL_LANES {
+        out[j] = rolloff_from_sums(
+            cols[j],
+            (&lanes, ROLL_LANES, j),
+            run[j],
+            negative[j],
+            freq,
+            roll_percent,
+            single,
+            scratch,
+        );
+    }
+    scratch.cum_lanes = lanes;
 }
 
 /// Rolloff by a plain scan (any values, any `freq`).
@@ -503,6 +596,14 @@ pub fn run_on_audio<T: Real>(
 ) -> DspResult<()> {
     let (nb, nf) = (shape.n_bins, shape.n_frames);
     let rows = check_all(descriptors, freq, nb, shape.n_channels * nf, out.len())?;
+    if let [Descriptor::Rolloff {
+        roll_percent,
+        single,
+    }] = descriptors
+    {
+        rolloff_on_audio(framing, y, window, shape, freq, *roll_percent, *single, out);
+        return Ok(());
+    }
     let dst = SharedMut::new(out);
     let make = || (vec![0.0f64; rows], Scratch::default());
     for_each_magnitude(
@@ -520,6 +621,55 @@ pub fn run_on_audio<T: Real>(
         },
     );
     Ok(())
+}
+
+/// Rolloff alone from audio: [`ROLL_LANES`] frames' magnitudes at a time
+/// go through [`rolloff_lanes`]; `out` is `(channel, frame)`.
+#[allow(clippy::too_many_arguments)]
+fn rolloff_on_audio<T: Real>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    freq: &[f64],
+    roll_percent: f64,
+    single: bool,
+    out: &mut [f64],
+) {
+    let (nb, nf) = (shape.n_bins, shape.n_frames);
+    let dst = SharedMut::new(out);
+    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(ROLL_LANES);
+    for_each_range(shape.n_channels * nf, min_chunk, |range| {
+        let mut worker = SpectrumWorker::new(window);
+        let mut scratch = Scratch::default();
+        let mut cols = vec![T::zero(); ROLL_LANES * nb];
+        let mut items: Vec<usize> = Vec::with_capacity(ROLL_LANES);
+        let mut vals = [0.0f64; ROLL_LANES];
+        let mut flush = |items: &mut Vec<usize>, cols: &[T], scratch: &mut Scratch| {
+            let views: Vec<&[T]> = cols.chunks_exact(nb).take(items.len()).collect();
+            rolloff_lanes(&views, freq, roll_percent, single, scratch, &mut vals);
+            for (&item, v) in items.iter().zip(&vals) {
+                // SAFETY: frame `item` is written by this task only.
+                unsafe { dst.write(item, *v) };
+            }
+            items.clear();
+        };
+        for item in range {
+            let (c, t) = (item / nf, item % nf);
+            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
+            let j = items.len();
+            worker.map_into(framing, yc, t, &mut cols[j * nb..(j + 1) * nb], |re, im| {
+                magnitude::<T>(Complex::new(re, im))
+            });
+            items.push(item);
+            if items.len() == ROLL_LANES {
+                flush(&mut items, &cols, &mut scratch);
+            }
+        }
+        if !items.is_empty() {
+            flush(&mut items, &cols, &mut scratch);
+        }
+    });
 }
 
 /// Frames below which a call stays on the calling thread.
@@ -647,6 +797,40 @@ pub fn spectrogram_frames<T: Real>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interleaved_rolloff_equals_one_frame_at_a_time() {
+        let nb = 257;
+        let freq: Vec<f64> = (0..nb).map(|k| k as f64 * 43.0).collect();
+        let cols: Vec<Vec<f32>> = (0..ROLL_LANES)
+            .map(|j| {
+                (0..nb)
+                    .map(|k| {
+                        let v = ((k * 7 + j * 13) % 29) as f32 * 0.37 + 1e-3;
+                        if j == 2 && k == 5 {
+                            -v // a negative value takes the scan fallback
+                        } else {
+                            v
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let views: Vec<&[f32]> = cols.iter().map(|c| c.as_slice()).collect();
+        for single in [true, false] {
+            let mut scratch = Scratch::default();
+            let mut got = vec![0.0; ROLL_LANES];
+            rolloff_lanes(&views, &freq, 0.85, single, &mut scratch, &mut got);
+            for (j, col) in cols.iter().enumerate() {
+                let want = rolloff(col, &freq, 0.85, single, &mut Scratch::default());
+                assert_eq!(got[j].to_bits(), want.to_bits(), "lane {j}");
+            }
+            // Fewer columns than lanes go one at a time.
+            let mut two = vec![0.0; 2];
+            rolloff_lanes(&views[..2], &freq, 0.85, single, &mut scratch, &mut two);
+            assert_eq!(two, got[..2].to_vec());
+        }
+    }
 
     #[test]
     fn centroid_of_a_single_bin_is_its_frequency() {
