@@ -59,10 +59,10 @@ where
             let shared = SharedMut::new(os);
             cwt_rows(&b, ys, channels, |c, s, row| {
                 if let Row::Complex(r) = row {
-                    let base = (s * channels + c) * n;
-                    for (i, v) in r.iter().enumerate() {
-                        // SAFETY: one worker per (scale, channel) row.
-                        unsafe { shared.write(base + i, narrow::<T>(*v)) };
+                    // SAFETY: one worker per (scale, channel) row.
+                    let dst = unsafe { shared.slice_mut((s * channels + c) * n, n) };
+                    for (d, v) in dst.iter_mut().zip(r) {
+                        *d = narrow::<T>(*v);
                     }
                 }
             })
@@ -73,10 +73,10 @@ where
             let shared = SharedMut::new(os);
             cwt_rows(&b, ys, channels, |c, s, row| {
                 if let Row::Real(r) = row {
-                    let base = (s * channels + c) * n;
-                    for (i, v) in r.iter().enumerate() {
-                        // SAFETY: one worker per (scale, channel) row.
-                        unsafe { shared.write(base + i, T::from_f64(*v)) };
+                    // SAFETY: one worker per (scale, channel) row.
+                    let dst = unsafe { shared.slice_mut((s * channels + c) * n, n) };
+                    for (d, v) in dst.iter_mut().zip(r) {
+                        *d = T::from_f64(*v);
                     }
                 }
             })
