@@ -90,15 +90,7 @@ impl HalfBand {
         }
         y.clear();
         y.extend(x.iter().step_by(2).map(|v| 0.5 * v));
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { fir_blocks_avx2(&self.taps, odd, y) };
-        } else {
-            fir_blocks(&self.taps, odd, y);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        fir_blocks(&self.taps, odd, y);
+        fir(&self.taps, odd, y);
         if self.gain != 1.0 {
             y.iter_mut().for_each(|v| *v *= self.gain);
         }
@@ -130,6 +122,16 @@ fn fir_blocks(taps: &[f64], odd: &[f64], y: &mut [f64]) {
         }
         b0 = b1;
     }
+}
+
+/// [`fir_blocks`], built for AVX2 when the CPU has it.
+fn fir(taps: &[f64], odd: &[f64], y: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::dsp::simd::has_avx2() {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { fir_blocks_avx2(taps, odd, y) };
+    }
+    fir_blocks(taps, odd, y);
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -93,10 +93,6 @@ pub fn smooth_len(n: usize) -> usize {
     best
 }
 
-fn complex_fft(m: usize, inverse: bool) -> Arc<dyn Fft<f64>> {
-    fft::complex_in::<f64>(m, inverse)
-}
-
 fn build_filter(iw: &IntegratedWavelet, scale: f64, n: usize) -> DspResult<ScaleFilter> {
     let taps = iw.taps(scale)?;
     let l = taps.len();
@@ -117,7 +113,7 @@ fn build_filter(iw: &IntegratedWavelet, scale: f64, n: usize) -> DspResult<Scale
         buf[pos] = g * gain;
     }
     let spectrum = if iw.complex {
-        complex_fft(m, false).process(&mut buf);
+        fft::complex_in::<f64>(m, false).process(&mut buf);
         buf
     } else {
         let plan = fft::forward(m);
@@ -301,7 +297,7 @@ where
             if bank.complex {
                 let plan = complex_plans
                     .entry(f.m)
-                    .or_insert_with(|| complex_fft(f.m, true));
+                    .or_insert_with(|| fft::complex_in::<f64>(f.m, true));
                 scratch.resize(plan.get_inplace_scratch_len(), Complex::new(0.0, 0.0));
                 plan.process_with_scratch(&mut work, &mut scratch);
                 emit(c, s, Row::Complex(&work[..n]));
@@ -336,7 +332,7 @@ fn multiply_spectra(a: &[Complex<f64>], b: &[Complex<f64>], out: &mut Vec<Comple
     out.clear();
     out.resize(a.len().min(b.len()), Complex::new(0.0, 0.0));
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
+    if crate::dsp::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2, checked just above.
         return unsafe { multiply_avx2(a, b, out) };
     }

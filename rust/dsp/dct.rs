@@ -156,27 +156,7 @@ impl DctMatrix {
     #[inline]
     pub fn apply(&self, x: &[f64], out: &mut [f64]) {
         debug_assert!(x.len() == self.n_in && out.len() == self.n_out);
-        #[cfg(target_arch = "x86_64")]
-        if simd::has_avx2() {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { self.apply_avx2(x, out) };
-        }
-        self.apply_rows(x, out);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn apply_avx2(&self, x: &[f64], out: &mut [f64]) {
-        for (o, row) in out.iter_mut().zip(self.m.chunks_exact(self.n_in)) {
-            *o = simd::dot_avx2(row, x);
-        }
-    }
-
-    #[inline(always)]
-    fn apply_rows(&self, x: &[f64], out: &mut [f64]) {
-        for (o, row) in out.iter_mut().zip(self.m.chunks_exact(self.n_in)) {
-            *o = simd::dot(row, x);
-        }
+        simd::dot_rows(self.m.chunks_exact(self.n_in).map(|r| (0, r)), x, out);
     }
 }
 

@@ -1,8 +1,8 @@
 //! Real FFT plans, planned once per size and precision and shared by every
 //! call and thread.
 
+use crate::dsp::rfft::SplitTwiddles;
 use crate::dsp::sample::Sample;
-use num_complex::Complex;
 use realfft::{ComplexToReal, FftNum, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
 use std::collections::HashMap;
@@ -16,7 +16,7 @@ pub trait FftFloat: FftNum + Sample {
 }
 
 /// A complex planner and the split-step twiddles cached beside it.
-pub type ComplexPlans<F> = (FftPlanner<F>, HashMap<usize, Arc<[Complex<F>]>>);
+pub type ComplexPlans<F> = (FftPlanner<F>, HashMap<usize, Arc<SplitTwiddles<F>>>);
 
 impl FftFloat for f64 {
     fn planner() -> &'static Mutex<RealFftPlanner<f64>> {
@@ -76,10 +76,13 @@ pub fn inverse_in<F: FftFloat>(n: usize) -> Arc<dyn ComplexToReal<F>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use num_complex::Complex;
 
-    fn naive_dft(x: &[f64]) -> Vec<Complex<f64>> {
+    /// The first `n / 2 + 1` bins of the DFT of `x`, from the definition:
+    /// the oracle for the real-FFT tests.
+    pub(crate) fn naive_dft(x: &[f64]) -> Vec<Complex<f64>> {
         let n = x.len();
         (0..n / 2 + 1)
             .map(|k| {

@@ -235,27 +235,8 @@ impl MelBank {
     #[inline]
     pub fn apply(&self, power: &[f64], out: &mut [f64]) {
         debug_assert!(power.len() >= self.bin_hi && out.len() == self.rows.len());
-        #[cfg(target_arch = "x86_64")]
-        if simd::has_avx2() {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { self.apply_avx2(power, out) };
-        }
-        self.apply_rows(power, out);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn apply_avx2(&self, power: &[f64], out: &mut [f64]) {
-        for (o, row) in out.iter_mut().zip(&self.padded) {
-            *o = simd::dot_avx2(&row.weights, &power[row.start..]);
-        }
-    }
-
-    #[inline(always)]
-    fn apply_rows(&self, power: &[f64], out: &mut [f64]) {
-        for (o, row) in out.iter_mut().zip(&self.padded) {
-            *o = simd::dot(&row.weights, &power[row.start..]);
-        }
+        let rows = self.padded.iter().map(|r| (r.start, r.weights.as_slice()));
+        simd::dot_rows(rows, power, out);
     }
 
     /// Visit the non-zero run of filter `m`: `(first bin, weights)`.

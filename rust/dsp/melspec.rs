@@ -305,8 +305,7 @@ pub fn dct_from_spectrogram_into<T: Sample, O: Sample>(
             s.len(),
         ));
     }
-    let rows: Vec<(usize, &[f64])> = dct.matrix().chunks_exact(n_in).map(|r| (0, r)).collect();
-    matrix_on_columns(s, n_channels, n_in, n_frames, &rows, out)
+    dense_on_columns_into(s, n_channels, n_frames, dct.matrix(), n_in, out)
 }
 
 /// A dense matrix (`n_out x n_in`, row-major) applied along axis -2 of `s`

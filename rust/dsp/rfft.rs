@@ -15,17 +15,39 @@
 
 use crate::dsp::fft::FftFloat;
 use crate::dsp::sample::Sample;
+use crate::dsp::simd;
 use num_complex::Complex;
 use rustfft::Fft;
 use std::sync::Arc;
+
+/// Real and imaginary parts of the split step's `W^k`, `k = 0..=n/4`
+/// (cached per length beside the complex plans).
+#[derive(Debug)]
+pub struct SplitTwiddles<F> {
+    re: Vec<F>,
+    im: Vec<F>,
+}
+
+impl<F: FftFloat> SplitTwiddles<F> {
+    fn new(n: usize) -> Self {
+        let (re, im) = (0..=n / 4)
+            .map(|k| {
+                let ang = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
+                (
+                    <F as Sample>::from_f64(ang.cos()),
+                    <F as Sample>::from_f64(ang.sin()),
+                )
+            })
+            .unzip();
+        SplitTwiddles { re, im }
+    }
+}
 
 /// A real forward FFT of even length with its own buffers.
 pub struct EvenRealFft<F: FftFloat> {
     n: usize,
     fft: Arc<dyn Fft<F>>,
-    /// Real and imaginary parts of `W^k` for `k = 0..=n/4`.
-    tw_re: Vec<F>,
-    tw_im: Vec<F>,
+    tw: Arc<SplitTwiddles<F>>,
     input: Vec<Complex<F>>,
     output: Vec<Complex<F>>,
     scratch: Vec<Complex<F>>,
@@ -39,35 +61,23 @@ impl<F: FftFloat> EvenRealFft<F> {
             "EvenRealFft needs an even length"
         );
         let half = n / 2;
-        let (fft, twiddles) = {
+        let (fft, tw) = {
             let mut guard = F::complex_planner()
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
             let (planner, cache) = &mut *guard;
-            let fft = planner.plan_fft_forward(half);
             let tw = cache
                 .entry(n)
-                .or_insert_with(|| {
-                    (0..=n / 4)
-                        .map(|k| {
-                            let ang = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
-                            Complex::new(
-                                <F as Sample>::from_f64(ang.cos()),
-                                <F as Sample>::from_f64(ang.sin()),
-                            )
-                        })
-                        .collect()
-                })
+                .or_insert_with(|| Arc::new(SplitTwiddles::new(n)))
                 .clone();
-            (fft, tw)
+            (planner.plan_fft_forward(half), tw)
         };
         let zero = Complex::new(<F as Sample>::from_f64(0.0), <F as Sample>::from_f64(0.0));
         let scratch = vec![zero; fft.get_outofplace_scratch_len()];
         EvenRealFft {
             n,
             fft,
-            tw_re: twiddles.iter().map(|w| w.re).collect(),
-            tw_im: twiddles.iter().map(|w| w.im).collect(),
+            tw,
             input: vec![zero; half],
             output: vec![zero; half],
             scratch,
@@ -103,208 +113,73 @@ impl<F: FftFloat> EvenRealFft<F> {
         );
     }
 
-    /// Bins 0 and n/2 (real), and bin n/4 when n/2 is even (`conj Z[n/4]`).
-    #[inline(always)]
-    fn edges(&self) -> (F, F, Option<Complex<F>>) {
-        let half = self.n / 2;
-        let z0 = self.output[0];
-        let mid = if half.is_multiple_of(2) && half >= 2 {
-            Some(self.output[half / 2].conj())
-        } else {
-            None
-        };
-        (z0.re + z0.im, z0.re - z0.im, mid)
-    }
-
     /// Write the `n / 2 + 1` bins of the last [`Self::run`] into `out`.
     #[inline]
     pub fn spectrum(&self, out: &mut [Complex<F>]) {
-        let half = self.n / 2;
-        let zero = <F as Sample>::from_f64(0.0);
-        let (first, last, mid) = self.edges();
-        let out = &mut out[..half + 1];
-        out[0] = Complex::new(first, zero);
-        out[half] = Complex::new(last, zero);
-        if let Some(v) = mid {
-            out[half / 2] = v;
-        }
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { split_avx2(&self.output, &self.tw_re, &self.tw_im, &mut Complexes(out)) };
-            return;
-        }
-        split_pairs(&self.output, &self.tw_re, &self.tw_im, &mut Complexes(out));
+        self.map_into(out, Complex::new);
     }
 
     /// Write `|X[k]|^2` for the `n / 2 + 1` bins of the last [`Self::run`]
     /// into `out`, squared in f64.
     #[inline]
     pub fn power(&self, out: &mut [f64]) {
-        let half = self.n / 2;
-        let (first, last, mid) = self.edges();
-        let out = &mut out[..half + 1];
-        let (first, last) = (Sample::to_f64(first), Sample::to_f64(last));
-        out[0] = first * first;
-        out[half] = last * last;
-        if let Some(v) = mid {
-            let (re, im) = (Sample::to_f64(v.re), Sample::to_f64(v.im));
-            out[half / 2] = re * re + im * im;
-        }
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { split_avx2(&self.output, &self.tw_re, &self.tw_im, &mut Powers(out)) };
-            return;
-        }
-        split_pairs(&self.output, &self.tw_re, &self.tw_im, &mut Powers(out));
+        self.map_into(out, |re, im| {
+            let (re, im) = (Sample::to_f64(re), Sample::to_f64(im));
+            re * re + im * im
+        });
     }
-}
 
-impl<F: FftFloat> EvenRealFft<F> {
     /// Write `g(re, im)` of the `n / 2 + 1` bins of the last [`Self::run`]
-    /// into `out` (a magnitude, say), without storing the complex spectrum.
+    /// into `out` (the spectrum, its power, a magnitude...), straight from
+    /// the split step.
     #[inline]
     pub fn map_into<T: Copy, G: Fn(F, F) -> T>(&self, out: &mut [T], g: G) {
         let half = self.n / 2;
         let zero = <F as Sample>::from_f64(0.0);
-        let (first, last, mid) = self.edges();
         let out = &mut out[..half + 1];
-        out[0] = g(first, zero);
-        out[half] = g(last, zero);
-        if let Some(v) = mid {
+        // Bins 0 and n/2 are real; bin n/4 (when n/2 is even) is conj Z[n/4].
+        let z0 = self.output[0];
+        out[0] = g(z0.re + z0.im, zero);
+        out[half] = g(z0.re - z0.im, zero);
+        if half.is_multiple_of(2) && half >= 2 {
+            let v = self.output[half / 2].conj();
             out[half / 2] = g(v.re, v.im);
         }
-        let mut sink = Mapped { out, g };
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
+        if simd::has_avx2() {
             // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { split_avx2(&self.output, &self.tw_re, &self.tw_im, &mut sink) };
+            unsafe { split_avx2(&self.output, &self.tw.re, &self.tw.im, out, &g) };
             return;
         }
-        split_pairs(&self.output, &self.tw_re, &self.tw_im, &mut sink);
-    }
-}
-
-struct Mapped<'a, T, G> {
-    out: &'a mut [T],
-    g: G,
-}
-
-impl<F: Copy, T: Copy, G: Fn(F, F) -> T> SplitSink<F> for Mapped<'_, T, G> {
-    #[inline(always)]
-    fn put(&mut self, k: usize, xr: F, xi: F) {
-        self.out[k] = (self.g)(xr, xi);
-    }
-    #[inline(always)]
-    fn put_block(
-        &mut self,
-        k: usize,
-        x: (&[F; LANES], &[F; LANES]),
-        k2: usize,
-        y: (&[F; LANES], &[F; LANES]),
-    ) {
-        let lo: &mut [T; LANES] = (&mut self.out[k..k + LANES]).try_into().unwrap();
-        for (o, (re, im)) in lo.iter_mut().zip(x.0.iter().zip(x.1)) {
-            *o = (self.g)(*re, *im);
-        }
-        let hi: &mut [T; LANES] = (&mut self.out[k2 + 1 - LANES..=k2]).try_into().unwrap();
-        for j in 0..LANES {
-            hi[LANES - 1 - j] = (self.g)(y.0[j], y.1[j]);
-        }
+        split_pairs(&self.output, &self.tw.re, &self.tw.im, out, &g);
     }
 }
 
 /// Pairs handled per block: one AVX register of f32, two of f64.
 const LANES: usize = 8;
 
-/// Where the split step's bins go: the complex values, or their power.
-trait SplitSink<F> {
-    /// Store bin `k` (`xr + i xi`).
-    fn put(&mut self, k: usize, xr: F, xi: F);
-    /// Store bins `k..k + LANES` from `x` and bins `k2 - j` from `y`.
-    fn put_block(
-        &mut self,
-        k: usize,
-        x: (&[F; LANES], &[F; LANES]),
-        k2: usize,
-        y: (&[F; LANES], &[F; LANES]),
-    );
-}
-
-struct Complexes<'a, F>(&'a mut [Complex<F>]);
-struct Powers<'a>(&'a mut [f64]);
-
-impl<F: Copy> SplitSink<F> for Complexes<'_, F> {
-    #[inline(always)]
-    fn put(&mut self, k: usize, xr: F, xi: F) {
-        self.0[k] = Complex::new(xr, xi);
-    }
-    #[inline(always)]
-    fn put_block(
-        &mut self,
-        k: usize,
-        x: (&[F; LANES], &[F; LANES]),
-        k2: usize,
-        y: (&[F; LANES], &[F; LANES]),
-    ) {
-        let lo: &mut [Complex<F>; LANES] = (&mut self.0[k..k + LANES]).try_into().unwrap();
-        for (o, (re, im)) in lo.iter_mut().zip(x.0.iter().zip(x.1)) {
-            *o = Complex::new(*re, *im);
-        }
-        let hi: &mut [Complex<F>; LANES] = (&mut self.0[k2 + 1 - LANES..=k2]).try_into().unwrap();
-        for j in 0..LANES {
-            hi[LANES - 1 - j] = Complex::new(y.0[j], y.1[j]);
-        }
-    }
-}
-
-impl<F: Sample> SplitSink<F> for Powers<'_> {
-    #[inline(always)]
-    fn put(&mut self, k: usize, xr: F, xi: F) {
-        let (re, im) = (xr.to_f64(), xi.to_f64());
-        self.0[k] = re * re + im * im;
-    }
-    #[inline(always)]
-    fn put_block(
-        &mut self,
-        k: usize,
-        x: (&[F; LANES], &[F; LANES]),
-        k2: usize,
-        y: (&[F; LANES], &[F; LANES]),
-    ) {
-        let lo: &mut [f64; LANES] = (&mut self.0[k..k + LANES]).try_into().unwrap();
-        for (o, (re, im)) in lo.iter_mut().zip(x.0.iter().zip(x.1)) {
-            let (re, im) = (re.to_f64(), im.to_f64());
-            *o = re * re + im * im;
-        }
-        let hi: &mut [f64; LANES] = (&mut self.0[k2 + 1 - LANES..=k2]).try_into().unwrap();
-        for j in 0..LANES {
-            let (re, im) = (y.0[j].to_f64(), y.1[j].to_f64());
-            hi[LANES - 1 - j] = re * re + im * im;
-        }
-    }
-}
-
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn split_avx2<F: FftFloat, S: SplitSink<F>>(
+unsafe fn split_avx2<F: FftFloat, T: Copy, G: Fn(F, F) -> T>(
     z: &[Complex<F>],
     tw_re: &[F],
     tw_im: &[F],
-    sink: &mut S,
+    out: &mut [T],
+    g: &G,
 ) {
-    split_pairs(z, tw_re, tw_im, sink);
+    split_pairs(z, tw_re, tw_im, out, g);
 }
 
-/// The split step for every pair `1 <= k < n/2 - k`, `LANES` pairs at a
-/// time on fixed-size arrays (which the compiler turns into vector code).
+/// The split step for every pair `1 <= k < n/2 - k`, writing `g` of bins
+/// `k` and `n/2 - k` into `out`, `LANES` pairs at a time on fixed-size
+/// arrays (which the compiler turns into vector code).
 #[inline(always)]
-fn split_pairs<F: FftFloat, S: SplitSink<F>>(
+fn split_pairs<F: FftFloat, T: Copy, G: Fn(F, F) -> T>(
     z: &[Complex<F>],
     tw_re: &[F],
     tw_im: &[F],
-    sink: &mut S,
+    out: &mut [T],
+    g: &G,
 ) {
     let half = z.len();
     let m = (half - 1) / 2;
@@ -331,13 +206,20 @@ fn split_pairs<F: FftFloat, S: SplitSink<F>>(
             let bj = b[LANES - 1 - j];
             (xr[j], xi[j], yr[j], yi[j]) = pair(a[j], bj, wr[j], wi[j]);
         }
-        sink.put_block(k, (&xr, &xi), k2, (&yr, &yi));
+        let lo: &mut [T; LANES] = (&mut out[k..k + LANES]).try_into().unwrap();
+        for (o, (re, im)) in lo.iter_mut().zip(xr.iter().zip(&xi)) {
+            *o = g(*re, *im);
+        }
+        let hi: &mut [T; LANES] = (&mut out[k2 + 1 - LANES..=k2]).try_into().unwrap();
+        for j in 0..LANES {
+            hi[LANES - 1 - j] = g(yr[j], yi[j]);
+        }
         k += LANES;
     }
     while k <= m {
         let (xr, xi, yr, yi) = pair(z[k], z[half - k], tw_re[k], tw_im[k]);
-        sink.put(k, xr, xi);
-        sink.put(half - k, yr, yi);
+        out[k] = g(xr, xi);
+        out[half - k] = g(yr, yi);
         k += 1;
     }
 }
@@ -345,20 +227,7 @@ fn split_pairs<F: FftFloat, S: SplitSink<F>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn naive(x: &[f64]) -> Vec<Complex<f64>> {
-        let n = x.len();
-        (0..n / 2 + 1)
-            .map(|k| {
-                x.iter()
-                    .enumerate()
-                    .fold(Complex::new(0.0, 0.0), |acc, (t, &v)| {
-                        let ang = -2.0 * std::f64::consts::PI * (k * t) as f64 / n as f64;
-                        acc + Complex::new(ang.cos(), ang.sin()) * v
-                    })
-            })
-            .collect()
-    }
+    use crate::dsp::fft::tests::naive_dft;
 
     #[test]
     fn matches_naive_dft_for_even_lengths() {
@@ -366,7 +235,7 @@ mod tests {
             let x: Vec<f64> = (0..n)
                 .map(|i| ((i * 7 % 11) as f64 - 5.0) * 0.3 + (i as f64 * 0.1).sin())
                 .collect();
-            let want = naive(&x);
+            let want = naive_dft(&x);
             let mut f = EvenRealFft::<f64>::new(n);
             f.input_mut().copy_from_slice(&x);
             f.run();

@@ -28,6 +28,35 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
+/// `out[i] = dot(w, &x[start..])` for the `i`-th `(start, w)` of `rows`:
+/// a sparse or dense matrix applied to one vector, with [`dot_avx2`] when
+/// the CPU has AVX2 and FMA and [`dot`] otherwise.
+#[inline]
+pub fn dot_rows<'a, R>(rows: R, x: &[f64], out: &mut [f64])
+where
+    R: Iterator<Item = (usize, &'a [f64])>,
+{
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        return unsafe { dot_rows_avx2(rows, x, out) };
+    }
+    for (o, (start, w)) in out.iter_mut().zip(rows) {
+        *o = dot(w, &x[start..]);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_rows_avx2<'a, R>(rows: R, x: &[f64], out: &mut [f64])
+where
+    R: Iterator<Item = (usize, &'a [f64])>,
+{
+    for (o, (start, w)) in out.iter_mut().zip(rows) {
+        *o = dot_avx2(w, &x[start..]);
+    }
+}
+
 /// Row lengths that [`dot_avx2`] handles without a scalar tail.
 pub const PAD: usize = 4;
 

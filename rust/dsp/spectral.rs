@@ -12,7 +12,7 @@
 use crate::dsp::frame::Framing;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
-use crate::dsp::stft::{SpectrumWorker, StftShape};
+use crate::dsp::stft::{for_each_frame, for_each_frame_then, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use num_traits::Float;
@@ -638,42 +638,52 @@ fn rolloff_on_audio<T: Real>(
 ) {
     let (nb, nf) = (shape.n_bins, shape.n_frames);
     let dst = SharedMut::new(out);
-    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(ROLL_LANES);
-    for_each_range(shape.n_channels * nf, min_chunk, |range| {
-        let mut worker = SpectrumWorker::new(window);
-        let mut scratch = Scratch::default();
-        let mut cols = vec![T::zero(); ROLL_LANES * nb];
-        let mut items: Vec<usize> = Vec::with_capacity(ROLL_LANES);
+    // Per task: scratch, up to ROLL_LANES gathered magnitude columns and
+    // their frame indices.
+    let make = || {
+        (
+            Scratch::default(),
+            vec![T::zero(); ROLL_LANES * nb],
+            Vec::<usize>::with_capacity(ROLL_LANES),
+        )
+    };
+    let flush = |(scratch, cols, items): &mut (Scratch, Vec<T>, Vec<usize>)| {
+        let views: Vec<&[T]> = cols.chunks_exact(nb).take(items.len()).collect();
         let mut vals = [0.0f64; ROLL_LANES];
-        let mut flush = |items: &mut Vec<usize>, cols: &[T], scratch: &mut Scratch| {
-            let views: Vec<&[T]> = cols.chunks_exact(nb).take(items.len()).collect();
-            rolloff_lanes(&views, freq, roll_percent, single, scratch, &mut vals);
-            for (&item, v) in items.iter().zip(&vals) {
-                // SAFETY: frame `item` is written by this task only.
-                unsafe { dst.write(item, *v) };
-            }
-            items.clear();
-        };
-        for item in range {
-            let (c, t) = (item / nf, item % nf);
-            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
-            let j = items.len();
-            worker.map_into(framing, yc, t, &mut cols[j * nb..(j + 1) * nb], |re, im| {
-                magnitude::<T>(Complex::new(re, im))
-            });
-            items.push(item);
-            if items.len() == ROLL_LANES {
-                flush(&mut items, &cols, &mut scratch);
-            }
+        rolloff_lanes(&views, freq, roll_percent, single, scratch, &mut vals);
+        for (&item, v) in items.iter().zip(&vals) {
+            // SAFETY: frame `item` is written by this task only.
+            unsafe { dst.write(item, *v) };
         }
-        if !items.is_empty() {
-            flush(&mut items, &cols, &mut scratch);
-        }
-    });
+        items.clear();
+    };
+    for_each_frame_then::<f64, T, _, _, _, _>(
+        framing,
+        y,
+        window,
+        shape,
+        make,
+        |c, t, yc, worker, state| {
+            let j = state.2.len();
+            worker.map_into(
+                framing,
+                yc,
+                t,
+                &mut state.1[j * nb..(j + 1) * nb],
+                |re, im| magnitude::<T>(Complex::new(re, im)),
+            );
+            state.2.push(c * nf + t);
+            if state.2.len() == ROLL_LANES {
+                flush(state);
+            }
+        },
+        |state| {
+            if !state.2.is_empty() {
+                flush(state);
+            }
+        },
+    );
 }
-
-/// Frames below which a call stays on the calling thread.
-const MIN_FRAMES_PER_TASK: usize = 32;
 
 /// Visit `|X|` (rounded to `T`, as `np.abs(stft(y))`) of every (channel,
 /// frame), in parallel over frames: `visit(channel, frame, magnitudes,
@@ -693,22 +703,13 @@ pub fn for_each_magnitude<T, S, M, V>(
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[T], &mut S) + Send + Sync,
 {
-    let total = shape.n_channels * shape.n_frames;
-    let fl = framing.frame_length;
-    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / fl.max(1)).max(4);
-    for_each_range(total, min_chunk, |range| {
-        let mut worker = SpectrumWorker::new(window);
-        let mut col = vec![T::zero(); shape.n_bins];
-        let mut state = make_state();
-        for item in range {
-            let c = item / shape.n_frames;
-            let t = item % shape.n_frames;
-            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
-            worker.map_into(framing, yc, t, &mut col, |re, im| {
-                magnitude::<T>(Complex::new(re, im))
-            });
-            visit(c, t, &col, &mut state);
-        }
+    let make = || (vec![T::zero(); shape.n_bins], make_state());
+    for_each_frame::<f64, T, _, _, _>(framing, y, window, shape, make, |c, t, yc, w, state| {
+        let (col, s) = state;
+        w.map_into(framing, yc, t, col, |re, im| {
+            magnitude::<T>(Complex::new(re, im))
+        });
+        visit(c, t, col, s);
     });
 }
 
@@ -769,28 +770,29 @@ pub fn spectrogram_frames<T: Real>(
         return Err(DspError::shape("spectrogram output", want, out.len()));
     }
     let dst = SharedMut::new(out);
-    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
-    for_each_range(shape.n_channels * nf, min_chunk, |range| {
-        let mut worker = SpectrumWorker::new(window);
-        for item in range {
-            let c = item / nf;
-            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
-            // SAFETY: frame `item` is written by this task only.
-            let col = unsafe { dst.slice_mut(item * nb, nb) };
+    for_each_frame::<f64, T, _, _, _>(
+        framing,
+        y,
+        window,
+        shape,
+        || (),
+        |c, t, yc, w, _| {
+            // SAFETY: frame (c, t) is written by this task only.
+            let col = unsafe { dst.slice_mut((c * nf + t) * nb, nb) };
             // The split step writes |X| (or |X|**2, squared in T as
             // np.abs(S)**2 is) straight into the output frame.
             if squared {
-                worker.map_into(framing, yc, item % nf, col, |re, im| {
+                w.map_into(framing, yc, t, col, |re, im| {
                     let m: T = magnitude(Complex::new(re, im));
                     m * m
                 });
             } else {
-                worker.map_into(framing, yc, item % nf, col, |re, im| {
+                w.map_into(framing, yc, t, col, |re, im| {
                     magnitude(Complex::new(re, im))
                 });
             }
-        }
-    });
+        },
+    );
     Ok(())
 }
 

@@ -40,9 +40,6 @@ enum Kind<F: FftFloat> {
     },
 }
 
-/// The f64 worker every descriptor kernel uses.
-pub type SpectrumWorker = Worker<f64>;
-
 impl<F: FftFloat> Worker<F> {
     /// A worker for FFT size `window.len()` with that window.
     pub fn new(window: &[f64]) -> Self {
@@ -84,21 +81,17 @@ impl<F: FftFloat> Worker<F> {
         t: usize,
         out: &mut [Complex<F>],
     ) {
-        match &mut self.kind {
-            Kind::Even(f) => {
-                framing.read_frame_windowed(y, t, &self.window, f.input_mut());
-                f.run();
-                f.spectrum(out);
-            }
-            Kind::Odd {
-                plan,
-                frame,
-                scratch,
-            } => {
-                framing.read_frame_windowed(y, t, &self.window, frame);
-                // Lengths are fixed by construction, so the FFT cannot fail.
-                let _ = plan.process_with_scratch(frame, out, scratch);
-            }
+        if let Kind::Odd {
+            plan,
+            frame,
+            scratch,
+        } = &mut self.kind
+        {
+            framing.read_frame_windowed(y, t, &self.window, frame);
+            // Lengths are fixed by construction, so the FFT cannot fail.
+            let _ = plan.process_with_scratch(frame, out, scratch);
+        } else {
+            self.map_into(framing, y, t, out, Complex::new);
         }
     }
 
@@ -125,21 +118,14 @@ impl<F: FftFloat> Worker<F> {
         }
     }
 
-    /// The power spectrum `|X[k]|^2` (`n_fft / 2 + 1` bins, in f64) of
-    /// frame `t` of `y`.
+    /// The power spectrum `|X[k]|^2` (`n_fft / 2 + 1` bins, squared in
+    /// f64) of frame `t` of `y`.
     #[inline]
     pub fn power_into<T: Sample>(&mut self, framing: &Framing, y: &[T], t: usize, out: &mut [f64]) {
-        if let Kind::Even(f) = &mut self.kind {
-            framing.read_frame_windowed(y, t, &self.window, f.input_mut());
-            f.run();
-            f.power(out);
-            return;
-        }
-        let spec = self.compute(framing, y, t);
-        for (o, c) in out.iter_mut().zip(spec) {
-            let (re, im) = (Sample::to_f64(c.re), Sample::to_f64(c.im));
-            *o = re * re + im * im;
-        }
+        self.map_into(framing, y, t, out, |re, im| {
+            let (re, im) = (Sample::to_f64(re), Sample::to_f64(im));
+            re * re + im * im
+        });
     }
 }
 
@@ -259,9 +245,16 @@ pub fn for_each_power_in<F, T, S, M, V>(
     );
 }
 
+/// Frames one task takes at least (fewer stay on the calling thread):
+/// 32 frames' worth of a 2048-point FFT.
+pub fn frames_per_task(framing: &Framing) -> usize {
+    (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4)
+}
+
 /// Run `visit(channel, frame, channel samples, worker, state)` for every
-/// (channel, frame), in parallel over frames, with one worker per task.
-fn for_each_frame<F, T, S, M, V>(
+/// (channel, frame), in parallel over frames, with one worker and one
+/// `make_state()` per task.
+pub fn for_each_frame<F, T, S, M, V>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -274,9 +267,28 @@ fn for_each_frame<F, T, S, M, V>(
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[T], &mut Worker<F>, &mut S) + Send + Sync,
 {
+    for_each_frame_then(framing, y, window, shape, make_state, visit, |_| {});
+}
+
+/// [`for_each_frame`], then `done(state)` once at the end of each task (for
+/// visitors that gather several frames before writing them).
+pub fn for_each_frame_then<F, T, S, M, V, D>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    make_state: M,
+    visit: V,
+    done: D,
+) where
+    F: FftFloat,
+    T: Sample,
+    M: Fn() -> S + Send + Sync,
+    V: Fn(usize, usize, &[T], &mut Worker<F>, &mut S) + Send + Sync,
+    D: Fn(&mut S) + Send + Sync,
+{
     let total = shape.n_channels * shape.n_frames;
-    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
-    for_each_range(total, min_chunk, |range| {
+    for_each_range(total, frames_per_task(framing), |range| {
         let mut worker = Worker::<F>::new(window);
         let mut state = make_state();
         for item in range {
@@ -284,6 +296,7 @@ fn for_each_frame<F, T, S, M, V>(
             let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
             visit(c, t, yc, &mut worker, &mut state);
         }
+        done(&mut state);
     });
 }
 
@@ -311,18 +324,19 @@ pub fn stft_into<T: FftFloat>(
         ));
     }
     let dst = SharedMut::new(out);
-    let total = shape.n_channels * nf;
-    let min_chunk = (MIN_FRAMES_PER_TASK * 2048 / framing.frame_length.max(1)).max(4);
-    for_each_range(total, min_chunk, |range| {
-        let mut worker = Worker::<T>::new(window);
-        for item in range {
-            let c = item / nf;
-            let yc = &y[c * shape.n_samples..(c + 1) * shape.n_samples];
+    for_each_frame::<T, T, _, _, _>(
+        framing,
+        y,
+        window,
+        shape,
+        || (),
+        |c, t, yc, w, _| {
+            let item = c * nf + t;
             // SAFETY: frame `item` owns out[item * nb..(item + 1) * nb].
             let col = unsafe { dst.slice_mut(item * nb, nb) };
-            worker.compute_into(framing, yc, item % nf, col);
-        }
-    });
+            w.compute_into(framing, yc, t, col);
+        },
+    );
     Ok(())
 }
 

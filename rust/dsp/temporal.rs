@@ -385,7 +385,7 @@ fn signbit_crossings<T: Sample>(prev: &[T], cur: &[T], thr: f64) -> (u32, u32) {
 /// the CPU has it (the same integer arithmetic, twice as wide).
 fn signbit_crossings_f32(p: &[f32], q: &[f32], tb: i32) -> (u32, u32) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    if crate::dsp::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2.
         return unsafe { signbit_crossings_f32_avx2(p, q, tb) };
     }
