@@ -4,9 +4,10 @@
 //! (-> dB -> DCT for MFCC) in one pass over frames, so the
 //! `(n_bins, n_frames)` spectrogram is never materialised. The mel
 //! spectrogram runs its FFT in the precision of the audio (f32 for float32,
-//! as `stft_into` does; errors ~3e-7 of the peak). MFCCs always use an f64
-//! FFT: the dB of bands 80 dB below the peak amplify f32 FFT noise to
-//! ~1e-6..4e-6 of the peak (with liftering), too close to the 1e-5 contract. MFCC needs one extra pass because librosa's `top_db` clamp
+//! as `stft_into` does; errors ~3e-7 of the peak). MFCCs of float32 audio
+//! (power 2) also use an f32 FFT, but the dB of bands far below a frame's
+//! energy amplify its noise, so frames whose estimated error is too large
+//! are redone in f64 ([`crate::dsp::mfcc_guard`]). MFCC needs one extra pass because librosa's `top_db` clamp
 //! uses the maximum over the whole array (all channels): pass 1 stores the
 //! frame-major dB mel spectrogram, pass 2 clamps each frame and applies the
 //! DCT.
@@ -19,10 +20,11 @@ use crate::dsp::dct::DctMatrix;
 use crate::dsp::fft::FftFloat;
 use crate::dsp::frame::Framing;
 use crate::dsp::mel::MelBank;
+use crate::dsp::mfcc_guard::{Guard, REDO_ABOVE};
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
 use crate::dsp::simd;
-use crate::dsp::stft::{for_each_power_in, StftShape};
+use crate::dsp::stft::{for_each_power_in, frames_per_task, StftShape, Worker};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::ops::Range;
@@ -160,7 +162,7 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
     }
     let dst = SharedMut::new(out);
     let range = bank.bin_range();
-    for_each_power_in::<T, T, _, _, _>(
+    for_each_power_in::<f64, T, _, _, _>(
         framing,
         y,
         window,
@@ -182,10 +184,12 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
 ///
 /// Per frame: `|X|^power` -> mel -> `10 log10(max(amin, .))`; then the whole
 /// array is floored at `max - top_db` and each frame goes through `dct`
-/// (whose `n_in` must equal the bank's `n_mels`). The FFT runs in f64 for
-/// every input type (see the module notes).
+/// (whose `n_in` must equal the bank's `n_mels`). float32 audio with
+/// `power = 2` runs the FFT in f32 and redoes in f64 the frames whose
+/// estimated error is too large ([`crate::dsp::mfcc_guard`]); everything
+/// else uses an f64 FFT.
 #[allow(clippy::too_many_arguments)]
-pub fn mfcc_into<T: Sample, O: Sample>(
+pub fn mfcc_into<T: FftFloat, O: Sample>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -212,46 +216,152 @@ pub fn mfcc_into<T: Sample, O: Sample>(
     if out.len() != nc * nk * nf {
         return Err(DspError::shape("mfcc output", nc * nk * nf, out.len()));
     }
+    let guarded = std::mem::size_of::<T>() == 4 && power == 2.0;
+    let mfcc = Mfcc {
+        framing,
+        window,
+        shape,
+        bank,
+        dct,
+        power,
+        amin,
+    };
     // Pass 1: dB mel spectrum of every frame, frame-major (channel, frame, mel).
-    let mut db = vec![0.0f64; nc * nf * nm];
-    {
-        let db_dst = SharedMut::new(&mut db);
-        let range = bank.bin_range();
-        for_each_power_in::<f64, T, _, _, _>(
-            framing,
-            y,
-            window,
-            shape,
-            || (vec![0.0f64; shape.n_bins], vec![0.0f64; nm]),
-            |c, t, sq, (pw, mel)| {
-                bank.apply(raised(sq, pw, power, range.clone()), mel);
-                // SAFETY: the row (c, t, ..) belongs to this (channel, frame) only.
-                let row = unsafe { db_dst.slice_mut((c * nf + t) * nm, nm) };
-                simd::db_into(mel, amin, row);
-            },
-        );
-    }
+    let (db, energy) = if guarded {
+        mfcc.db_pass::<T, T>(y, true)
+    } else {
+        mfcc.db_pass::<f64, T>(y, false)
+    };
     // Pass 2: clamp against the global maximum, then the DCT per frame.
     let floor = top_db_floor(&db, top_db);
+    let guard = guarded.then(|| Guard::new(bank, dct, framing.frame_length));
+    let mut est = vec![0.0f64; if guarded { nc * nf } else { 0 }];
+    let mut peaks = vec![0.0f64; if guarded { nc * nf } else { 0 }];
     let dst = SharedMut::new(out);
-    let min_chunk = (MIN_WORK_PER_TASK / (nk * nm).max(1)).max(1);
-    for_each_range(nc * nf, min_chunk, |items| {
-        let mut x = vec![0.0f64; nm];
-        let mut coef = vec![0.0f64; nk];
-        for item in items {
-            let (c, t) = (item / nf, item % nf);
-            for (xv, d) in x.iter_mut().zip(&db[item * nm..(item + 1) * nm]) {
-                *xv = d.max(floor);
+    {
+        let (est_dst, peak_dst) = (SharedMut::new(&mut est), SharedMut::new(&mut peaks));
+        let min_chunk = (MIN_WORK_PER_TASK / (nk * nm).max(1)).max(1);
+        for_each_range(nc * nf, min_chunk, |items| {
+            let mut x = vec![0.0f64; nm];
+            let mut coef = vec![0.0f64; nk];
+            for item in items {
+                for (xv, d) in x.iter_mut().zip(&db[item * nm..(item + 1) * nm]) {
+                    *xv = d.max(floor);
+                }
+                dct.apply(&x, &mut coef);
+                mfcc.write(&dst, item, &coef);
+                if let Some(g) = &guard {
+                    let peak = coef.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+                    // SAFETY: entry `item` belongs to this item only.
+                    unsafe {
+                        est_dst.write(item, g.estimate(energy[item], &x));
+                        peak_dst.write(item, peak);
+                    }
+                }
             }
-            dct.apply(&x, &mut coef);
-            let base = c * nk * nf + t;
-            for (k, v) in coef.iter().enumerate() {
-                // SAFETY: element (c, k, t) belongs to this item only.
-                unsafe { dst.write(base + k * nf, O::from_f64(*v)) };
-            }
-        }
-    });
+        });
+    }
+    if guarded {
+        // Pass 3: frames whose f32 error estimate is too large, again in f64.
+        let peak = peaks.iter().cloned().fold(0.0f64, f64::max);
+        let redo: Vec<usize> = (0..nc * nf)
+            .filter(|&i| est[i] > REDO_ABOVE * peak || est[i].is_nan())
+            .collect();
+        mfcc.redo_f64(y, &redo, floor, &dst);
+    }
     Ok(())
+}
+
+/// The parameters of one [`mfcc_into`] call.
+struct Mfcc<'a> {
+    framing: &'a Framing,
+    window: &'a [f64],
+    shape: &'a StftShape,
+    bank: &'a MelBank,
+    dct: &'a DctMatrix,
+    power: f64,
+    amin: f64,
+}
+
+impl Mfcc<'_> {
+    /// The frame-major dB mel spectrogram with an FFT in precision `F`, and
+    /// (when `energy`) each frame's half-spectrum power sum.
+    fn db_pass<F: FftFloat, T: Sample>(&self, y: &[T], energy: bool) -> (Vec<f64>, Vec<f64>) {
+        let (nm, nf, nc) = (
+            self.bank.n_mels(),
+            self.shape.n_frames,
+            self.shape.n_channels,
+        );
+        let mut db = vec![0.0f64; nc * nf * nm];
+        let mut sums = vec![0.0f64; if energy { nc * nf } else { 0 }];
+        let (db_dst, sum_dst) = (SharedMut::new(&mut db), SharedMut::new(&mut sums));
+        let range = self.bank.bin_range();
+        for_each_power_in::<F, T, _, _, _>(
+            self.framing,
+            y,
+            self.window,
+            self.shape,
+            || (vec![0.0f64; self.shape.n_bins], vec![0.0f64; nm]),
+            |c, t, sq, (pw, mel)| {
+                self.bank
+                    .apply(raised(sq, pw, self.power, range.clone()), mel);
+                let item = c * nf + t;
+                // SAFETY: the row (c, t, ..) and entry (c, t) belong to this
+                // (channel, frame) only.
+                let row = unsafe { db_dst.slice_mut(item * nm, nm) };
+                simd::db_into(mel, self.amin, row);
+                if energy {
+                    unsafe { sum_dst.write(item, simd::sum(sq)) };
+                }
+            },
+        );
+        (db, sums)
+    }
+
+    /// Recompute the frames `items` (flat `channel * n_frames + frame`) with
+    /// an f64 FFT, clamped at `floor`, into `dst`.
+    fn redo_f64<T: Sample, O: Sample>(
+        &self,
+        y: &[T],
+        items: &[usize],
+        floor: f64,
+        dst: &SharedMut<O>,
+    ) {
+        let (nm, nk, nf) = (self.bank.n_mels(), self.dct.n_out(), self.shape.n_frames);
+        let ns = self.shape.n_samples;
+        let range = self.bank.bin_range();
+        for_each_range(items.len(), frames_per_task(self.framing), |part| {
+            let mut worker = Worker::<f64>::new(self.window);
+            let (mut sq, mut pw) = (
+                vec![0.0f64; self.shape.n_bins],
+                vec![0.0; self.shape.n_bins],
+            );
+            let (mut mel, mut x, mut coef) = (vec![0.0f64; nm], vec![0.0f64; nm], vec![0.0; nk]);
+            for &item in &items[part] {
+                let (c, t) = (item / nf, item % nf);
+                worker.power_into(self.framing, &y[c * ns..(c + 1) * ns], t, &mut sq);
+                self.bank
+                    .apply(raised(&sq, &mut pw, self.power, range.clone()), &mut mel);
+                simd::db_into(&mel, self.amin, &mut x);
+                for v in x.iter_mut() {
+                    *v = v.max(floor);
+                }
+                self.dct.apply(&x, &mut coef);
+                self.write(dst, item, &coef);
+            }
+        });
+    }
+
+    /// Write the coefficients of frame `item` into the `(channel, k, frame)` output.
+    #[inline]
+    fn write<O: Sample>(&self, dst: &SharedMut<O>, item: usize, coef: &[f64]) {
+        let nf = self.shape.n_frames;
+        let base = (item / nf) * coef.len() * nf + item % nf;
+        for (k, v) in coef.iter().enumerate() {
+            // SAFETY: element (c, k, t) belongs to this item only.
+            unsafe { dst.write(base + k * nf, O::from_f64(*v)) };
+        }
+    }
 }
 
 fn check_db_params(amin: f64, top_db: Option<f64>) -> DspResult<()> {
@@ -503,6 +613,101 @@ mod tests {
         let tripled: Vec<f64> = fused.iter().map(|v| 3.0 * v).collect();
         assert!(max_rel_err(&got[20 * nf..], &tripled) < 1e-12);
         assert!(mel_from_spectrogram_into(&s[1..], 2, nf, &bank, &mut got).is_err());
+    }
+
+    /// MFCCs of `y` (one channel) in the output precision `O`.
+    fn mfcc_of<T: FftFloat>(
+        framing: &Framing,
+        y: &[T],
+        w: &[f64],
+        bank: &MelBank,
+        dct: &DctMatrix,
+    ) -> Vec<f64> {
+        let shape = check(framing, y, 1, w).unwrap();
+        let mut out = vec![0.0f64; dct.n_out() * shape.n_frames];
+        mfcc_into(
+            framing,
+            y,
+            w,
+            &shape,
+            bank,
+            dct,
+            2.0,
+            1e-10,
+            Some(80.0),
+            &mut out,
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn f32_mfcc_redoes_the_frames_an_f32_fft_would_spoil() {
+        // A tone above the bank's fmax: every band sees only leakage, far
+        // below the frame's energy, where f32 FFT noise dominates the dB.
+        let (mut framing, _, _) = setup(24);
+        framing.frame_length = 512;
+        framing.hop_length = 128;
+        let w = get_window(WindowKind::Hann, 512, true);
+        let bank = MelBank::new(&MelParams {
+            sr: 22050.0,
+            n_fft: 512,
+            n_mels: 24,
+            fmin: 0.0,
+            fmax: 4000.0,
+            htk: true,
+            norm: MelNorm::Slaney,
+            precision: Precision::F32,
+        })
+        .unwrap();
+        let dct = DctMatrix::new(3, 24, 13, DctNorm::None, 60.0).unwrap();
+        let y32: Vec<f32> = (0..4000)
+            .map(|i| {
+                (0.5 * (i as f64 * 2.0 * std::f64::consts::PI * 10000.0 / 22050.0).sin()) as f32
+            })
+            .collect();
+        let y64: Vec<f64> = y32.iter().map(|&v| v as f64).collect();
+        let want = mfcc_of(&framing, &y64, &w, &bank, &dct);
+        let got = mfcc_of(&framing, &y32, &w, &bank, &dct);
+        let guarded = max_rel_err(&got, &want);
+        // Without the guard (every frame from the f32 FFT) it is far off,
+        // so the check above can fail.
+        let shape = check(&framing, &y32, 1, &w).unwrap();
+        let m = Mfcc {
+            framing: &framing,
+            window: &w,
+            shape: &shape,
+            bank: &bank,
+            dct: &dct,
+            power: 2.0,
+            amin: 1e-10,
+        };
+        let (db, _) = m.db_pass::<f32, f32>(&y32, false);
+        let floor = top_db_floor(&db, Some(80.0));
+        let mut raw = vec![0.0f64; want.len()];
+        let dst = SharedMut::new(&mut raw);
+        for t in 0..shape.n_frames {
+            let x: Vec<f64> = db[t * 24..(t + 1) * 24]
+                .iter()
+                .map(|d| d.max(floor))
+                .collect();
+            let mut coef = vec![0.0; 13];
+            dct.apply(&x, &mut coef);
+            m.write(&dst, t, &coef);
+        }
+        let unguarded = max_rel_err(&raw, &want);
+        assert!(
+            unguarded > 1e-6 && guarded < unguarded / 100.0,
+            "{guarded} vs {unguarded}"
+        );
+        // Ordinary audio keeps the f32 FFT and stays inside the contract.
+        let (framing, w, bank) = setup(24);
+        let dct = DctMatrix::new(2, 24, 13, DctNorm::Ortho, 0.0).unwrap();
+        let y32: Vec<f32> = signal(4000, 5, 0.3).iter().map(|&v| v as f32).collect();
+        let y64: Vec<f64> = y32.iter().map(|&v| v as f64).collect();
+        let want = mfcc_of(&framing, &y64, &w, &bank, &dct);
+        let got = mfcc_of(&framing, &y32, &w, &bank, &dct);
+        assert!(max_rel_err(&got, &want) < 1e-6);
     }
 
     #[test]

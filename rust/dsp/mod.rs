@@ -9,6 +9,7 @@ pub mod frame;
 pub mod istft;
 pub mod mel;
 pub mod melspec;
+pub mod mfcc_guard;
 pub mod pad;
 pub mod parallel;
 pub mod pitch;

@@ -28,6 +28,20 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
+/// `sum_i a[i]` with [`LANES`] partial sums (in a fixed order).
+#[inline(always)]
+pub fn sum(a: &[f64]) -> f64 {
+    let mut acc = [0.0f64; LANES];
+    let chunks = a.chunks_exact(LANES);
+    let tail: f64 = chunks.remainder().iter().sum();
+    for x in chunks {
+        for j in 0..LANES {
+            acc[j] += x[j];
+        }
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
 /// `out[i] = dot(w, &x[start..])` for the `i`-th `(start, w)` of `rows`:
 /// a sparse or dense matrix applied to one vector, with [`dot_avx2`] when
 /// the CPU has AVX2 and FMA and [`dot`] otherwise.
