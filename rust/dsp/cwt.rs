@@ -6,19 +6,20 @@
 //! folded into one filter per scale, whose spectrum is computed once (and
 //! cached per signal length): a transform is then one forward FFT of the
 //! signal per FFT size plus one product and one inverse FFT per scale, with
-//! scales spread over threads. FFT sizes are 5-smooth and only as long as
-//! the centred output needs (about `n + taps / 2`), so no circular wrap-around
-//! reaches the kept samples.
+//! scales spread over threads. Each scale's FFT size is the shortest fast
+//! length (see [`fast_len`]) that holds the centred output (about
+//! `n + taps / 2`), so no circular wrap-around reaches the kept samples.
+//! For real wavelets the product and the inverse run as one fused pass and
+//! a half-length complex FFT ([`crate::dsp::cwt_inverse`]).
 
+use crate::dsp::cwt_inverse::{Buffers, ProductInverse};
 use crate::dsp::fft;
 use crate::dsp::parallel;
 use crate::dsp::sample::Sample;
 use crate::dsp::wavelets::{IntegratedWavelet, Wavelet};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
-use realfft::ComplexToReal;
 use rustfft::Fft;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// What the wavelets are and how pywt would sample them.
@@ -41,7 +42,22 @@ pub enum Row<'a> {
 /// wavelets, `m` for complex ones), gain and 1/m included.
 struct ScaleFilter {
     m: usize,
+    /// Index of `m` in the bank's `sizes`.
+    size: usize,
     spectrum: Vec<Complex<f64>>,
+}
+
+/// The inverse transform rows of one FFT size go through.
+enum Inverse {
+    Real(ProductInverse),
+    Complex(Arc<dyn Fft<f64>>),
+}
+
+/// One distinct FFT size: one forward FFT of the signal per call, and the
+/// inverse planned once with the bank.
+struct SizePlan {
+    m: usize,
+    inverse: Inverse,
 }
 
 /// Filter spectra for every scale at one signal length.
@@ -49,8 +65,7 @@ pub struct CwtBank {
     n: usize,
     complex: bool,
     filters: Vec<ScaleFilter>,
-    /// Distinct FFT sizes, each needing one forward FFT of the signal.
-    sizes: Vec<usize>,
+    sizes: Vec<SizePlan>,
 }
 
 impl CwtBank {
@@ -74,23 +89,24 @@ impl CwtBank {
     }
 }
 
-/// Smallest 2^a 3^b 5^c at least `n`.
-pub fn smooth_len(n: usize) -> usize {
-    let mut best = n.max(1).next_power_of_two();
-    let mut p5 = 1usize;
-    while p5 < best {
-        let mut p35 = p5;
-        while p35 < best {
-            let mut v = p35;
-            while v < n {
-                v *= 2;
-            }
-            best = best.min(v);
-            p35 *= 3;
+/// Smallest `2 * 2^a * 3^b` at least `n`: even (the real inverse runs on
+/// `m / 2` points) with a 3-smooth half. rustfft's radix-2/3 kernels are the
+/// fast ones; lengths with factors 5 (or odd lengths, which realfft would
+/// run at full length) measured up to twice as slow per point, which costs
+/// more than the few percent of extra length this rule sometimes adds.
+pub fn fast_len(n: usize) -> usize {
+    let half = n.div_ceil(2).max(1);
+    let mut best = half.next_power_of_two();
+    let mut p3 = 1usize;
+    while p3 < best {
+        let mut v = p3;
+        while v < half {
+            v *= 2;
         }
-        p5 *= 5;
+        best = best.min(v);
+        p3 *= 3;
     }
-    best
+    2 * best
 }
 
 fn build_filter(iw: &IntegratedWavelet, scale: f64, n: usize) -> DspResult<ScaleFilter> {
@@ -100,7 +116,7 @@ fn build_filter(iw: &IntegratedWavelet, scale: f64, n: usize) -> DspResult<Scale
     // difference makes output k read the full convolution with the
     // differenced taps at k + a.
     let a = 1 + (l - 2) / 2;
-    let m = smooth_len((n + l - a).max(n + a).max(l + 1));
+    let m = fast_len((n + l - a).max(n + a).max(l + 1));
     let gain = -scale.sqrt() / m as f64;
     let mut buf = vec![Complex::new(0.0, 0.0); m];
     for idx in 0..=l {
@@ -123,7 +139,11 @@ fn build_filter(iw: &IntegratedWavelet, scale: f64, n: usize) -> DspResult<Scale
             .map_err(|e| DspError::param("fft", e, "a consistent FFT size"))?;
         out
     };
-    Ok(ScaleFilter { m, spectrum })
+    Ok(ScaleFilter {
+        m,
+        size: 0,
+        spectrum,
+    })
 }
 
 /// Build the filter spectra for `scales` at signal length `n`.
@@ -166,9 +186,23 @@ pub fn build_bank(cfg: &CwtConfig, scales: &[f64], n: usize) -> DspResult<CwtBan
             None => return Err(DspError::Empty { what: "scales" }),
         }
     }
-    let mut sizes: Vec<usize> = filters.iter().map(|f| f.m).collect();
-    sizes.sort_unstable();
-    sizes.dedup();
+    let mut lengths: Vec<usize> = filters.iter().map(|f| f.m).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    for f in &mut filters {
+        f.size = lengths.binary_search(&f.m).unwrap_or_default();
+    }
+    let sizes = lengths
+        .into_iter()
+        .map(|m| SizePlan {
+            m,
+            inverse: if iw.complex {
+                Inverse::Complex(fft::complex_in::<f64>(m, true))
+            } else {
+                Inverse::Real(ProductInverse::new(m))
+            },
+        })
+        .collect();
     Ok(CwtBank {
         n,
         complex: iw.complex,
@@ -227,13 +261,11 @@ pub fn bank(cfg: &CwtConfig, scales: &[f64], n: usize) -> DspResult<Arc<CwtBank>
     Ok(b)
 }
 
-/// Forward spectra of one channel, one per FFT size of the bank.
-fn signal_spectra<T: Sample>(
-    bank: &CwtBank,
-    x: &[T],
-) -> DspResult<HashMap<usize, Vec<Complex<f64>>>> {
-    let mut out = HashMap::new();
-    for &m in &bank.sizes {
+/// Forward spectra of one channel, one per FFT size of the bank (in the
+/// order of `bank.sizes`).
+fn signal_spectra<T: Sample>(bank: &CwtBank, x: &[T]) -> DspResult<Vec<Vec<Complex<f64>>>> {
+    let mut out = Vec::with_capacity(bank.sizes.len());
+    for &SizePlan { m, .. } in &bank.sizes {
         let plan = fft::forward(m);
         let mut buf = vec![0.0; m];
         for (b, v) in buf.iter_mut().zip(x) {
@@ -250,7 +282,7 @@ fn signal_spectra<T: Sample>(
                 spec[k] = spec[m - k].conj();
             }
         }
-        out.insert(m, spec);
+        out.push(spec);
     }
     Ok(out)
 }
@@ -276,60 +308,42 @@ where
             what: "audio buffer",
         });
     }
-    let spectra: Vec<HashMap<usize, Vec<Complex<f64>>>> = (0..channels)
+    let spectra: Vec<Vec<Vec<Complex<f64>>>> = (0..channels)
         .map(|c| signal_spectra(bank, &x[c * n..(c + 1) * n]))
         .collect::<DspResult<_>>()?;
     let n_scales = bank.filters.len();
-    let failed = Mutex::new(None);
     parallel::for_each_range(channels * n_scales, 1, |range| {
+        // Buffers per task, grown to the largest size once.
+        let mut buf = Buffers::default();
         let mut work: Vec<Complex<f64>> = Vec::new();
-        let mut real: Vec<f64> = Vec::new();
-        // Plans and scratch per task: one planner lock and one scratch
-        // allocation per FFT size instead of per scale.
-        let mut inverse_plans: HashMap<usize, Arc<dyn ComplexToReal<f64>>> = HashMap::new();
-        let mut complex_plans: HashMap<usize, Arc<dyn Fft<f64>>> = HashMap::new();
         let mut scratch: Vec<Complex<f64>> = Vec::new();
         for item in range {
             let (c, s) = (item / n_scales, item % n_scales);
             let f = &bank.filters[s];
-            let xs = &spectra[c][&f.m];
-            multiply_spectra(xs, &f.spectrum, &mut work);
-            if bank.complex {
-                let plan = complex_plans
-                    .entry(f.m)
-                    .or_insert_with(|| fft::complex_in::<f64>(f.m, true));
-                scratch.resize(plan.get_inplace_scratch_len(), Complex::new(0.0, 0.0));
-                plan.process_with_scratch(&mut work, &mut scratch);
-                emit(c, s, Row::Complex(&work[..n]));
-            } else {
-                // A real filter times a real signal's spectrum: the DC and
-                // Nyquist bins are real up to rounding; realfft wants exactly.
-                work[0].im = 0.0;
-                if f.m.is_multiple_of(2) {
-                    work[f.m / 2].im = 0.0;
+            let xs = &spectra[c][f.size];
+            match &bank.sizes[f.size].inverse {
+                Inverse::Real(inv) => {
+                    let row = inv.run(xs, &f.spectrum, &mut buf);
+                    emit(c, s, Row::Real(&row[..n]));
                 }
-                real.resize(f.m, 0.0);
-                let plan = inverse_plans
-                    .entry(f.m)
-                    .or_insert_with(|| fft::inverse(f.m));
-                scratch.resize(plan.get_scratch_len(), Complex::new(0.0, 0.0));
-                if let Err(e) = plan.process_with_scratch(&mut work, &mut real, &mut scratch) {
-                    *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
-                    return;
+                Inverse::Complex(plan) => {
+                    multiply_spectra(xs, &f.spectrum, &mut work);
+                    let need = plan.get_inplace_scratch_len();
+                    if scratch.len() < need {
+                        scratch.resize(need, Complex::new(0.0, 0.0));
+                    }
+                    plan.process_with_scratch(&mut work, &mut scratch[..need]);
+                    emit(c, s, Row::Complex(&work[..n]));
                 }
-                emit(c, s, Row::Real(&real[..n]));
             }
         }
     });
-    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(DspError::param("fft", e, "a consistent FFT size"));
-    }
     Ok(())
 }
 
 /// `out = a * b` element-wise (complex), built for AVX2 when the CPU has it.
 fn multiply_spectra(a: &[Complex<f64>], b: &[Complex<f64>], out: &mut Vec<Complex<f64>>) {
-    out.clear();
+    // Every element is overwritten: no need to clear.
     out.resize(a.len().min(b.len()), Complex::new(0.0, 0.0));
     #[cfg(target_arch = "x86_64")]
     if crate::dsp::simd::has_avx2() {
@@ -416,26 +430,23 @@ mod tests {
     }
 
     #[test]
-    fn smooth_len_is_5_smooth_and_minimal() {
-        for n in [1usize, 7, 97, 1000, 4097, 100_009] {
-            let m = smooth_len(n);
-            assert!(m >= n);
-            let mut r = m;
-            for p in [2, 3, 5] {
+    fn fast_len_is_twice_3_smooth_and_minimal() {
+        let fast = |k: usize| {
+            if k < 2 {
+                return false;
+            }
+            let mut r = k / 2;
+            for p in [2, 3] {
                 while r.is_multiple_of(p) {
                     r /= p;
                 }
             }
-            assert_eq!(r, 1);
-            assert!((n..m).all(|k| {
-                let mut r = k;
-                for p in [2, 3, 5] {
-                    while r.is_multiple_of(p) {
-                        r /= p;
-                    }
-                }
-                r != 1
-            }));
+            k.is_multiple_of(2) && r == 1
+        };
+        for n in [1usize, 2, 7, 97, 1000, 2501, 4097, 100_009] {
+            let m = fast_len(n);
+            assert!(m >= n && fast(m), "{n} -> {m}");
+            assert!((n..m).all(|k| !fast(k)), "{n} -> {m}");
         }
     }
 
