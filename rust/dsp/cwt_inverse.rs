@@ -13,6 +13,9 @@
 //! whose unnormalised inverse FFT of length `h` is `m * (x[2j] + i x[2j+1])`,
 //! the same scaling as realfft's inverse: the real output is the complex
 //! output read as interleaved pairs.
+//!
+//! Filter spectra may be stored in f32 ([`FilterBin`]): the arithmetic is
+//! f64 either way, only the stored filter is rounded.
 
 use crate::dsp::fft;
 use num_complex::Complex;
@@ -20,6 +23,47 @@ use rustfft::Fft;
 use std::sync::Arc;
 
 const ZERO: Complex<f64> = Complex::new(0.0, 0.0);
+
+/// One stored filter bin: complex f64, or complex f32 where half the memory
+/// traffic matters more than the last digits (float32 output).
+pub trait FilterBin: Copy + Send + Sync + 'static {
+    /// The bin in f64.
+    fn widen(self) -> Complex<f64>;
+
+    /// Bins `p[0]` and `p[1]` as f64 lanes (re, im, re, im).
+    ///
+    /// # Safety
+    /// `p` must point at two readable bins and the CPU must have AVX2.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn load2(p: *const Self) -> std::arch::x86_64::__m256d;
+}
+
+impl FilterBin for Complex<f64> {
+    #[inline(always)]
+    fn widen(self) -> Complex<f64> {
+        self
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load2(p: *const Self) -> std::arch::x86_64::__m256d {
+        std::arch::x86_64::_mm256_loadu_pd(p as *const f64)
+    }
+}
+
+impl FilterBin for Complex<f32> {
+    #[inline(always)]
+    fn widen(self) -> Complex<f64> {
+        Complex::new(self.re as f64, self.im as f64)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load2(p: *const Self) -> std::arch::x86_64::__m256d {
+        use std::arch::x86_64::*;
+        _mm256_cvtps_pd(_mm_loadu_ps(p as *const f32))
+    }
+}
 
 /// Inverse real FFT of even length `m` for spectrum products.
 pub struct ProductInverse {
@@ -70,10 +114,10 @@ impl ProductInverse {
 
     /// `m` times the inverse real FFT of `s * h` (`m / 2 + 1` bins each; the
     /// imaginary parts of bins 0 and `m / 2` are ignored), as `m` samples.
-    pub fn run<'a>(
+    pub fn run<'a, G: FilterBin>(
         &self,
         s: &[Complex<f64>],
-        h: &[Complex<f64>],
+        h: &[G],
         buf: &'a mut Buffers,
     ) -> &'a [f64] {
         let half = self.m / 2;
@@ -103,15 +147,16 @@ impl ProductInverse {
 }
 
 /// Write the packed spectrum `Z` (`z.len()` = h values) of `x = s * g`.
-fn pack_product(
+fn pack_product<G: FilterBin>(
     s: &[Complex<f64>],
-    g: &[Complex<f64>],
+    g: &[G],
     rot: &[Complex<f64>],
     z: &mut [Complex<f64>],
 ) {
     let half = z.len();
-    let x0 = s[0].re * g[0].re - s[0].im * g[0].im;
-    let xh = s[half].re * g[half].re - s[half].im * g[half].im;
+    let (g0, gh) = (g[0].widen(), g[half].widen());
+    let x0 = s[0].re * g0.re - s[0].im * g0.im;
+    let xh = s[half].re * gh.re - s[half].im * gh.im;
     z[0] = Complex::new(x0 + xh, x0 - xh);
     #[cfg(target_arch = "x86_64")]
     if crate::dsp::simd::has_avx2() {
@@ -124,17 +169,17 @@ fn pack_product(
 
 /// The pairs `(k, h - k)` for `k = first..=h/2`, one at a time.
 #[inline(always)]
-fn pack_pairs(
+fn pack_pairs<G: FilterBin>(
     s: &[Complex<f64>],
-    g: &[Complex<f64>],
+    g: &[G],
     rot: &[Complex<f64>],
     z: &mut [Complex<f64>],
     first: usize,
 ) {
     let half = z.len();
     for k in first..=half / 2 {
-        let a = s[k] * g[k];
-        let b = (s[half - k] * g[half - k]).conj();
+        let a = s[k] * g[k].widen();
+        let b = (s[half - k] * g[half - k].widen()).conj();
         let (p, t) = (a + b, rot[k] * (a - b));
         z[k] = p + t;
         z[half - k] = (p - t).conj();
@@ -145,9 +190,9 @@ fn pack_pairs(
 /// per AVX register; returns the first `k` left for [`pack_pairs`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn pack_pairs_avx2(
+unsafe fn pack_pairs_avx2<G: FilterBin>(
     s: &[Complex<f64>],
-    g: &[Complex<f64>],
+    g: &[G],
     rot: &[Complex<f64>],
     z: &mut [Complex<f64>],
 ) -> usize {
@@ -157,7 +202,7 @@ unsafe fn pack_pairs_avx2(
     debug_assert!(s.len() > half && g.len() > half && rot.len() > last);
     let (sp, gp, rp) = (
         s.as_ptr() as *const f64,
-        g.as_ptr() as *const f64,
+        g.as_ptr(),
         rot.as_ptr() as *const f64,
     );
     let zp = z.as_mut_ptr() as *mut f64;
@@ -173,14 +218,8 @@ unsafe fn pack_pairs_avx2(
         // so bins k, k+1, h-k-1, h-k exist in s, g (h + 1 long) and z
         // (h long), and rot has h/2 + 1 entries.
         let j = half - k - 1;
-        let a = mul(
-            _mm256_loadu_pd(sp.add(2 * k)),
-            _mm256_loadu_pd(gp.add(2 * k)),
-        );
-        let b = mul(
-            _mm256_loadu_pd(sp.add(2 * j)),
-            _mm256_loadu_pd(gp.add(2 * j)),
-        );
+        let a = mul(_mm256_loadu_pd(sp.add(2 * k)), G::load2(gp.add(k)));
+        let b = mul(_mm256_loadu_pd(sp.add(2 * j)), G::load2(gp.add(j)));
         // (X[h-k], X[h-k-1]) conjugated, lined up with (X[k], X[k+1]).
         let b = _mm256_xor_pd(_mm256_permute2f128_pd(b, b, 0x01), conj);
         let p = _mm256_add_pd(a, b);
@@ -218,10 +257,20 @@ mod tests {
             let mut want = vec![0.0; m];
             plan.process(&mut x, &mut want).unwrap();
             let mut buf = Buffers::default();
-            let got = ProductInverse::new(m).run(&s, &g, &mut buf);
+            let inv = ProductInverse::new(m);
             let peak = want.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            let got = inv.run(&s, &g, &mut buf).to_vec();
             for (a, b) in got.iter().zip(&want) {
                 assert!((a - b).abs() <= 1e-12 * peak.max(1.0), "m={m}");
+            }
+            // The test filter is exact in f32, so f32 storage changes nothing.
+            let g32: Vec<Complex<f32>> = g
+                .iter()
+                .map(|c| Complex::new(c.re as f32, c.im as f32))
+                .collect();
+            let got32 = inv.run(&s, &g32, &mut buf);
+            for (a, b) in got32.iter().zip(&got) {
+                assert!((a - b).abs() <= 1e-12 * peak.max(1.0), "f32 m={m}");
             }
         }
     }
