@@ -12,7 +12,7 @@
 //! For real wavelets the product and the inverse run as one fused pass and
 //! a half-length complex FFT ([`crate::dsp::cwt_inverse`]).
 
-use crate::dsp::cwt_inverse::{Buffers, FilterBin, ProductInverse};
+use crate::dsp::cwt_inverse::{Buffers, Lane, Paired, ProductInverse};
 use crate::dsp::fft;
 use crate::dsp::parallel;
 use crate::dsp::sample::Sample;
@@ -47,33 +47,54 @@ struct ScaleFilter {
     spectrum: Spectrum,
 }
 
-/// A filter spectrum as stored: f32 for float32 input, whose output is
+/// A filter spectrum as stored: in pair order for the fused real inverse,
+/// in plain order (all `m` bins) for complex wavelets.
+enum Stored<L> {
+    Paired(Paired<L>),
+    Full(Vec<Complex<L>>),
+}
+
+/// A filter spectrum in f64, or in f32 for float32 input, whose output is
 /// float32 anyway. The product and the FFTs stay in f64; rounding the filter
 /// to f32 adds ~1e-7 of the peak (about float32's own output rounding) and
 /// halves the bytes streamed per row, which is what the product pass waits
 /// on once the bank outgrows the CPU cache.
 enum Spectrum {
-    F64(Vec<Complex<f64>>),
-    F32(Vec<Complex<f32>>),
+    F64(Stored<f64>),
+    F32(Stored<f32>),
+}
+
+fn store<L: Lane>(v: Vec<Complex<f64>>, complex: bool) -> Stored<L> {
+    if complex {
+        Stored::Full(
+            v.iter()
+                .map(|c| Complex::new(L::from_f64(c.re), L::from_f64(c.im)))
+                .collect(),
+        )
+    } else {
+        Stored::Paired(Paired::new(&v))
+    }
 }
 
 impl Spectrum {
-    fn new(v: Vec<Complex<f64>>, f32_store: bool) -> Self {
+    fn new(v: Vec<Complex<f64>>, complex: bool, f32_store: bool) -> Self {
         if f32_store {
-            Spectrum::F32(
-                v.iter()
-                    .map(|c| Complex::new(c.re as f32, c.im as f32))
-                    .collect(),
-            )
+            Spectrum::F32(store(v, complex))
         } else {
-            Spectrum::F64(v)
+            Spectrum::F64(store(v, complex))
         }
     }
 
     fn bytes(&self) -> usize {
+        fn of<L: Lane>(s: &Stored<L>) -> usize {
+            match s {
+                Stored::Paired(p) => p.bytes(),
+                Stored::Full(v) => v.len() * 2 * std::mem::size_of::<L>(),
+            }
+        }
         match self {
-            Spectrum::F64(v) => v.len() * 16,
-            Spectrum::F32(v) => v.len() * 8,
+            Spectrum::F64(s) => of(s),
+            Spectrum::F32(s) => of(s),
         }
     }
 }
@@ -178,7 +199,7 @@ fn build_filter(
     Ok(ScaleFilter {
         m,
         size: 0,
-        spectrum: Spectrum::new(spectrum, f32_store),
+        spectrum: Spectrum::new(spectrum, iw.complex, f32_store),
     })
 }
 
@@ -297,9 +318,15 @@ pub fn bank(cfg: &CwtConfig, scales: &[f64], n: usize) -> DspResult<Arc<CwtBank>
     Ok(b)
 }
 
+/// A signal's spectrum at one FFT size, laid out as the filters are.
+enum SignalSpectrum {
+    Paired(Paired<f64>),
+    Full(Vec<Complex<f64>>),
+}
+
 /// Forward spectra of one channel, one per FFT size of the bank (in the
 /// order of `bank.sizes`).
-fn signal_spectra<T: Sample>(bank: &CwtBank, x: &[T]) -> DspResult<Vec<Vec<Complex<f64>>>> {
+fn signal_spectra<T: Sample>(bank: &CwtBank, x: &[T]) -> DspResult<Vec<SignalSpectrum>> {
     let mut out = Vec::with_capacity(bank.sizes.len());
     for &SizePlan { m, .. } in &bank.sizes {
         let plan = fft::forward(m);
@@ -310,17 +337,51 @@ fn signal_spectra<T: Sample>(bank: &CwtBank, x: &[T]) -> DspResult<Vec<Vec<Compl
         let mut spec = plan.make_output_vec();
         plan.process(&mut buf, &mut spec)
             .map_err(|e| DspError::param("fft", e, "a consistent FFT size"))?;
-        if bank.complex {
+        out.push(if bank.complex {
             // Full spectrum of a real signal from its Hermitian half.
             let half = spec.len();
             spec.resize(m, Complex::new(0.0, 0.0));
             for k in half..m {
                 spec[k] = spec[m - k].conj();
             }
-        }
-        out.push(spec);
+            SignalSpectrum::Full(spec)
+        } else {
+            SignalSpectrum::Paired(Paired::new(&spec))
+        });
     }
     Ok(out)
+}
+
+/// Per-task buffers for [`transform_row`].
+#[derive(Default)]
+struct RowBuffers {
+    real: Buffers,
+    work: Vec<Complex<f64>>,
+    scratch: Vec<Complex<f64>>,
+}
+
+/// One row: the signal spectrum `xs` times the filter `h`, inverted.
+fn transform_row<'a, L: Lane>(
+    plan: &SizePlan,
+    xs: &SignalSpectrum,
+    h: &Stored<L>,
+    buf: &'a mut RowBuffers,
+) -> Row<'a> {
+    match (&plan.inverse, xs, h) {
+        (Inverse::Real(inv), SignalSpectrum::Paired(s), Stored::Paired(g)) => {
+            Row::Real(inv.run(s, g, &mut buf.real))
+        }
+        (Inverse::Complex(fft), SignalSpectrum::Full(s), Stored::Full(g)) => {
+            multiply_spectra(s, g, &mut buf.work);
+            let need = fft.get_inplace_scratch_len();
+            if buf.scratch.len() < need {
+                buf.scratch.resize(need, Complex::new(0.0, 0.0));
+            }
+            fft.process_with_scratch(&mut buf.work, &mut buf.scratch[..need]);
+            Row::Complex(&buf.work)
+        }
+        _ => unreachable!("a bank's spectra and plans are built together"),
+    }
 }
 
 /// Transform `channels` signals of `n` samples (`x` row-major) with every
@@ -344,39 +405,24 @@ where
             what: "audio buffer",
         });
     }
-    let spectra: Vec<Vec<Vec<Complex<f64>>>> = (0..channels)
+    let spectra: Vec<Vec<SignalSpectrum>> = (0..channels)
         .map(|c| signal_spectra(bank, &x[c * n..(c + 1) * n]))
         .collect::<DspResult<_>>()?;
     let n_scales = bank.filters.len();
     parallel::for_each_range(channels * n_scales, 1, |range| {
         // Buffers per task, grown to the largest size once.
-        let mut buf = Buffers::default();
-        let mut work: Vec<Complex<f64>> = Vec::new();
-        let mut scratch: Vec<Complex<f64>> = Vec::new();
+        let mut buf = RowBuffers::default();
         for item in range {
             let (c, s) = (item / n_scales, item % n_scales);
             let f = &bank.filters[s];
-            let xs = &spectra[c][f.size];
-            match &bank.sizes[f.size].inverse {
-                Inverse::Real(inv) => {
-                    let row = match &f.spectrum {
-                        Spectrum::F64(h) => inv.run(xs, h, &mut buf),
-                        Spectrum::F32(h) => inv.run(xs, h, &mut buf),
-                    };
-                    emit(c, s, Row::Real(&row[..n]));
-                }
-                Inverse::Complex(plan) => {
-                    match &f.spectrum {
-                        Spectrum::F64(h) => multiply_spectra(xs, h, &mut work),
-                        Spectrum::F32(h) => multiply_spectra(xs, h, &mut work),
-                    }
-                    let need = plan.get_inplace_scratch_len();
-                    if scratch.len() < need {
-                        scratch.resize(need, Complex::new(0.0, 0.0));
-                    }
-                    plan.process_with_scratch(&mut work, &mut scratch[..need]);
-                    emit(c, s, Row::Complex(&work[..n]));
-                }
+            let (plan, xs) = (&bank.sizes[f.size], &spectra[c][f.size]);
+            let row = match &f.spectrum {
+                Spectrum::F64(h) => transform_row(plan, xs, h, &mut buf),
+                Spectrum::F32(h) => transform_row(plan, xs, h, &mut buf),
+            };
+            match row {
+                Row::Real(r) => emit(c, s, Row::Real(&r[..n])),
+                Row::Complex(r) => emit(c, s, Row::Complex(&r[..n])),
             }
         }
     });
@@ -384,7 +430,7 @@ where
 }
 
 /// `out = a * b` element-wise (complex), built for AVX2 when the CPU has it.
-fn multiply_spectra<G: FilterBin>(a: &[Complex<f64>], b: &[G], out: &mut Vec<Complex<f64>>) {
+fn multiply_spectra<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut Vec<Complex<f64>>) {
     // Every element is overwritten: no need to clear.
     out.resize(a.len().min(b.len()), Complex::new(0.0, 0.0));
     #[cfg(target_arch = "x86_64")]
@@ -397,14 +443,14 @@ fn multiply_spectra<G: FilterBin>(a: &[Complex<f64>], b: &[G], out: &mut Vec<Com
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn multiply_avx2<G: FilterBin>(a: &[Complex<f64>], b: &[G], out: &mut [Complex<f64>]) {
+unsafe fn multiply_avx2<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut [Complex<f64>]) {
     multiply_body(a, b, out);
 }
 
 #[inline(always)]
-fn multiply_body<G: FilterBin>(a: &[Complex<f64>], b: &[G], out: &mut [Complex<f64>]) {
+fn multiply_body<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut [Complex<f64>]) {
     for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
-        let y = y.widen();
+        let y = Complex::new(y.re.to_f64(), y.im.to_f64());
         *o = Complex::new(x.re * y.re - x.im * y.im, x.re * y.im + x.im * y.re);
     }
 }
