@@ -6,19 +6,20 @@
 //! folded into one filter per scale, whose spectrum is computed once (and
 //! cached per signal length): a transform is then one forward FFT of the
 //! signal per FFT size plus one product and one inverse FFT per scale, with
-//! scales spread over threads. FFT sizes are 5-smooth and only as long as
-//! the centred output needs (about `n + taps / 2`), so no circular wrap-around
-//! reaches the kept samples.
+//! scales spread over threads. Each scale's FFT size is the shortest fast
+//! length (see [`fast_len`]) that holds the centred output (about
+//! `n + taps / 2`), so no circular wrap-around reaches the kept samples.
+//! For real wavelets the product and the inverse run as one fused pass and
+//! a half-length complex FFT ([`crate::dsp::cwt_inverse`]).
 
+use crate::dsp::cwt_inverse::{Buffers, Lane, Paired, ProductInverse};
 use crate::dsp::fft;
 use crate::dsp::parallel;
 use crate::dsp::sample::Sample;
 use crate::dsp::wavelets::{IntegratedWavelet, Wavelet};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
-use realfft::ComplexToReal;
 use rustfft::Fft;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// What the wavelets are and how pywt would sample them.
@@ -41,7 +42,74 @@ pub enum Row<'a> {
 /// wavelets, `m` for complex ones), gain and 1/m included.
 struct ScaleFilter {
     m: usize,
-    spectrum: Vec<Complex<f64>>,
+    /// Index of `m` in the bank's `sizes`.
+    size: usize,
+    spectrum: Spectrum,
+}
+
+/// A filter spectrum as stored: in pair order for the fused real inverse,
+/// in plain order (all `m` bins) for complex wavelets.
+enum Stored<L> {
+    Paired(Paired<L>),
+    Full(Vec<Complex<L>>),
+}
+
+/// A filter spectrum in f64, or in f32 for float32 input, whose output is
+/// float32 anyway. The product and the FFTs stay in f64; rounding the filter
+/// to f32 adds ~1e-7 of the peak (about float32's own output rounding) and
+/// halves the bytes streamed per row, which is what the product pass waits
+/// on once the bank outgrows the CPU cache.
+enum Spectrum {
+    F64(Stored<f64>),
+    F32(Stored<f32>),
+}
+
+fn store<L: Lane>(v: Vec<Complex<f64>>, complex: bool) -> Stored<L> {
+    if complex {
+        Stored::Full(
+            v.iter()
+                .map(|c| Complex::new(L::from_f64(c.re), L::from_f64(c.im)))
+                .collect(),
+        )
+    } else {
+        Stored::Paired(Paired::new(&v))
+    }
+}
+
+impl Spectrum {
+    fn new(v: Vec<Complex<f64>>, complex: bool, f32_store: bool) -> Self {
+        if f32_store {
+            Spectrum::F32(store(v, complex))
+        } else {
+            Spectrum::F64(store(v, complex))
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        fn of<L: Lane>(s: &Stored<L>) -> usize {
+            match s {
+                Stored::Paired(p) => p.bytes(),
+                Stored::Full(v) => v.len() * 2 * std::mem::size_of::<L>(),
+            }
+        }
+        match self {
+            Spectrum::F64(s) => of(s),
+            Spectrum::F32(s) => of(s),
+        }
+    }
+}
+
+/// The inverse transform rows of one FFT size go through.
+enum Inverse {
+    Real(ProductInverse),
+    Complex(Arc<dyn Fft<f64>>),
+}
+
+/// One distinct FFT size: one forward FFT of the signal per call, and the
+/// inverse planned once with the bank.
+struct SizePlan {
+    m: usize,
+    inverse: Inverse,
 }
 
 /// Filter spectra for every scale at one signal length.
@@ -49,13 +117,12 @@ pub struct CwtBank {
     n: usize,
     complex: bool,
     filters: Vec<ScaleFilter>,
-    /// Distinct FFT sizes, each needing one forward FFT of the signal.
-    sizes: Vec<usize>,
+    sizes: Vec<SizePlan>,
 }
 
 impl CwtBank {
     fn bytes(&self) -> usize {
-        self.filters.iter().map(|f| f.spectrum.len() * 16).sum()
+        self.filters.iter().map(|f| f.spectrum.bytes()).sum()
     }
 
     /// Number of scales.
@@ -74,33 +141,39 @@ impl CwtBank {
     }
 }
 
-/// Smallest 2^a 3^b 5^c at least `n`.
-pub fn smooth_len(n: usize) -> usize {
-    let mut best = n.max(1).next_power_of_two();
-    let mut p5 = 1usize;
-    while p5 < best {
-        let mut p35 = p5;
-        while p35 < best {
-            let mut v = p35;
-            while v < n {
-                v *= 2;
-            }
-            best = best.min(v);
-            p35 *= 3;
+/// Smallest `2 * 2^a * 3^b` at least `n`: even (the real inverse runs on
+/// `m / 2` points) with a 3-smooth half. rustfft's radix-2/3 kernels are the
+/// fast ones; lengths with factors 5 (or odd lengths, which realfft would
+/// run at full length) measured up to twice as slow per point, which costs
+/// more than the few percent of extra length this rule sometimes adds.
+pub fn fast_len(n: usize) -> usize {
+    let half = n.div_ceil(2).max(1);
+    let mut best = half.next_power_of_two();
+    let mut p3 = 1usize;
+    while p3 < best {
+        let mut v = p3;
+        while v < half {
+            v *= 2;
         }
-        p5 *= 5;
+        best = best.min(v);
+        p3 *= 3;
     }
-    best
+    2 * best
 }
 
-fn build_filter(iw: &IntegratedWavelet, scale: f64, n: usize) -> DspResult<ScaleFilter> {
+fn build_filter(
+    iw: &IntegratedWavelet,
+    scale: f64,
+    n: usize,
+    f32_store: bool,
+) -> DspResult<ScaleFilter> {
     let taps = iw.taps(scale)?;
     let l = taps.len();
     // pywt keeps coef[floor(d) .. ] of diff(conv) with d = (l - 2) / 2; the
     // difference makes output k read the full convolution with the
     // differenced taps at k + a.
     let a = 1 + (l - 2) / 2;
-    let m = smooth_len((n + l - a).max(n + a).max(l + 1));
+    let m = fast_len((n + l - a).max(n + a).max(l + 1));
     let gain = -scale.sqrt() / m as f64;
     let mut buf = vec![Complex::new(0.0, 0.0); m];
     for idx in 0..=l {
@@ -123,7 +196,11 @@ fn build_filter(iw: &IntegratedWavelet, scale: f64, n: usize) -> DspResult<Scale
             .map_err(|e| DspError::param("fft", e, "a consistent FFT size"))?;
         out
     };
-    Ok(ScaleFilter { m, spectrum })
+    Ok(ScaleFilter {
+        m,
+        size: 0,
+        spectrum: Spectrum::new(spectrum, iw.complex, f32_store),
+    })
 }
 
 /// Build the filter spectra for `scales` at signal length `n`.
@@ -155,7 +232,7 @@ pub fn build_bank(cfg: &CwtConfig, scales: &[f64], n: usize) -> DspResult<CwtBan
         scales.iter().map(|_| Mutex::new(None)).collect();
     parallel::for_each_range(scales.len(), 1, |range| {
         for i in range {
-            let f = build_filter(&iw, scales[i], n);
+            let f = build_filter(&iw, scales[i], n, cfg.f32_grid);
             *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
         }
     });
@@ -166,9 +243,23 @@ pub fn build_bank(cfg: &CwtConfig, scales: &[f64], n: usize) -> DspResult<CwtBan
             None => return Err(DspError::Empty { what: "scales" }),
         }
     }
-    let mut sizes: Vec<usize> = filters.iter().map(|f| f.m).collect();
-    sizes.sort_unstable();
-    sizes.dedup();
+    let mut lengths: Vec<usize> = filters.iter().map(|f| f.m).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    for f in &mut filters {
+        f.size = lengths.binary_search(&f.m).unwrap_or_default();
+    }
+    let sizes = lengths
+        .into_iter()
+        .map(|m| SizePlan {
+            m,
+            inverse: if iw.complex {
+                Inverse::Complex(fft::complex_in::<f64>(m, true))
+            } else {
+                Inverse::Real(ProductInverse::new(m))
+            },
+        })
+        .collect();
     Ok(CwtBank {
         n,
         complex: iw.complex,
@@ -227,13 +318,17 @@ pub fn bank(cfg: &CwtConfig, scales: &[f64], n: usize) -> DspResult<Arc<CwtBank>
     Ok(b)
 }
 
-/// Forward spectra of one channel, one per FFT size of the bank.
-fn signal_spectra<T: Sample>(
-    bank: &CwtBank,
-    x: &[T],
-) -> DspResult<HashMap<usize, Vec<Complex<f64>>>> {
-    let mut out = HashMap::new();
-    for &m in &bank.sizes {
+/// A signal's spectrum at one FFT size, laid out as the filters are.
+enum SignalSpectrum {
+    Paired(Paired<f64>),
+    Full(Vec<Complex<f64>>),
+}
+
+/// Forward spectra of one channel, one per FFT size of the bank (in the
+/// order of `bank.sizes`).
+fn signal_spectra<T: Sample>(bank: &CwtBank, x: &[T]) -> DspResult<Vec<SignalSpectrum>> {
+    let mut out = Vec::with_capacity(bank.sizes.len());
+    for &SizePlan { m, .. } in &bank.sizes {
         let plan = fft::forward(m);
         let mut buf = vec![0.0; m];
         for (b, v) in buf.iter_mut().zip(x) {
@@ -242,17 +337,51 @@ fn signal_spectra<T: Sample>(
         let mut spec = plan.make_output_vec();
         plan.process(&mut buf, &mut spec)
             .map_err(|e| DspError::param("fft", e, "a consistent FFT size"))?;
-        if bank.complex {
+        out.push(if bank.complex {
             // Full spectrum of a real signal from its Hermitian half.
             let half = spec.len();
             spec.resize(m, Complex::new(0.0, 0.0));
             for k in half..m {
                 spec[k] = spec[m - k].conj();
             }
-        }
-        out.insert(m, spec);
+            SignalSpectrum::Full(spec)
+        } else {
+            SignalSpectrum::Paired(Paired::new(&spec))
+        });
     }
     Ok(out)
+}
+
+/// Per-task buffers for [`transform_row`].
+#[derive(Default)]
+struct RowBuffers {
+    real: Buffers,
+    work: Vec<Complex<f64>>,
+    scratch: Vec<Complex<f64>>,
+}
+
+/// One row: the signal spectrum `xs` times the filter `h`, inverted.
+fn transform_row<'a, L: Lane>(
+    plan: &SizePlan,
+    xs: &SignalSpectrum,
+    h: &Stored<L>,
+    buf: &'a mut RowBuffers,
+) -> Row<'a> {
+    match (&plan.inverse, xs, h) {
+        (Inverse::Real(inv), SignalSpectrum::Paired(s), Stored::Paired(g)) => {
+            Row::Real(inv.run(s, g, &mut buf.real))
+        }
+        (Inverse::Complex(fft), SignalSpectrum::Full(s), Stored::Full(g)) => {
+            multiply_spectra(s, g, &mut buf.work);
+            let need = fft.get_inplace_scratch_len();
+            if buf.scratch.len() < need {
+                buf.scratch.resize(need, Complex::new(0.0, 0.0));
+            }
+            fft.process_with_scratch(&mut buf.work, &mut buf.scratch[..need]);
+            Row::Complex(&buf.work)
+        }
+        _ => unreachable!("a bank's spectra and plans are built together"),
+    }
 }
 
 /// Transform `channels` signals of `n` samples (`x` row-major) with every
@@ -276,60 +405,33 @@ where
             what: "audio buffer",
         });
     }
-    let spectra: Vec<HashMap<usize, Vec<Complex<f64>>>> = (0..channels)
+    let spectra: Vec<Vec<SignalSpectrum>> = (0..channels)
         .map(|c| signal_spectra(bank, &x[c * n..(c + 1) * n]))
         .collect::<DspResult<_>>()?;
     let n_scales = bank.filters.len();
-    let failed = Mutex::new(None);
     parallel::for_each_range(channels * n_scales, 1, |range| {
-        let mut work: Vec<Complex<f64>> = Vec::new();
-        let mut real: Vec<f64> = Vec::new();
-        // Plans and scratch per task: one planner lock and one scratch
-        // allocation per FFT size instead of per scale.
-        let mut inverse_plans: HashMap<usize, Arc<dyn ComplexToReal<f64>>> = HashMap::new();
-        let mut complex_plans: HashMap<usize, Arc<dyn Fft<f64>>> = HashMap::new();
-        let mut scratch: Vec<Complex<f64>> = Vec::new();
+        // Buffers per task, grown to the largest size once.
+        let mut buf = RowBuffers::default();
         for item in range {
             let (c, s) = (item / n_scales, item % n_scales);
             let f = &bank.filters[s];
-            let xs = &spectra[c][&f.m];
-            multiply_spectra(xs, &f.spectrum, &mut work);
-            if bank.complex {
-                let plan = complex_plans
-                    .entry(f.m)
-                    .or_insert_with(|| fft::complex_in::<f64>(f.m, true));
-                scratch.resize(plan.get_inplace_scratch_len(), Complex::new(0.0, 0.0));
-                plan.process_with_scratch(&mut work, &mut scratch);
-                emit(c, s, Row::Complex(&work[..n]));
-            } else {
-                // A real filter times a real signal's spectrum: the DC and
-                // Nyquist bins are real up to rounding; realfft wants exactly.
-                work[0].im = 0.0;
-                if f.m.is_multiple_of(2) {
-                    work[f.m / 2].im = 0.0;
-                }
-                real.resize(f.m, 0.0);
-                let plan = inverse_plans
-                    .entry(f.m)
-                    .or_insert_with(|| fft::inverse(f.m));
-                scratch.resize(plan.get_scratch_len(), Complex::new(0.0, 0.0));
-                if let Err(e) = plan.process_with_scratch(&mut work, &mut real, &mut scratch) {
-                    *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
-                    return;
-                }
-                emit(c, s, Row::Real(&real[..n]));
+            let (plan, xs) = (&bank.sizes[f.size], &spectra[c][f.size]);
+            let row = match &f.spectrum {
+                Spectrum::F64(h) => transform_row(plan, xs, h, &mut buf),
+                Spectrum::F32(h) => transform_row(plan, xs, h, &mut buf),
+            };
+            match row {
+                Row::Real(r) => emit(c, s, Row::Real(&r[..n])),
+                Row::Complex(r) => emit(c, s, Row::Complex(&r[..n])),
             }
         }
     });
-    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(DspError::param("fft", e, "a consistent FFT size"));
-    }
     Ok(())
 }
 
 /// `out = a * b` element-wise (complex), built for AVX2 when the CPU has it.
-fn multiply_spectra(a: &[Complex<f64>], b: &[Complex<f64>], out: &mut Vec<Complex<f64>>) {
-    out.clear();
+fn multiply_spectra<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut Vec<Complex<f64>>) {
+    // Every element is overwritten: no need to clear.
     out.resize(a.len().min(b.len()), Complex::new(0.0, 0.0));
     #[cfg(target_arch = "x86_64")]
     if crate::dsp::simd::has_avx2() {
@@ -341,13 +443,14 @@ fn multiply_spectra(a: &[Complex<f64>], b: &[Complex<f64>], out: &mut Vec<Comple
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn multiply_avx2(a: &[Complex<f64>], b: &[Complex<f64>], out: &mut [Complex<f64>]) {
+unsafe fn multiply_avx2<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut [Complex<f64>]) {
     multiply_body(a, b, out);
 }
 
 #[inline(always)]
-fn multiply_body(a: &[Complex<f64>], b: &[Complex<f64>], out: &mut [Complex<f64>]) {
+fn multiply_body<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut [Complex<f64>]) {
     for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+        let y = Complex::new(y.re.to_f64(), y.im.to_f64());
         *o = Complex::new(x.re * y.re - x.im * y.im, x.re * y.im + x.im * y.re);
     }
 }
@@ -416,26 +519,23 @@ mod tests {
     }
 
     #[test]
-    fn smooth_len_is_5_smooth_and_minimal() {
-        for n in [1usize, 7, 97, 1000, 4097, 100_009] {
-            let m = smooth_len(n);
-            assert!(m >= n);
-            let mut r = m;
-            for p in [2, 3, 5] {
+    fn fast_len_is_twice_3_smooth_and_minimal() {
+        let fast = |k: usize| {
+            if k < 2 {
+                return false;
+            }
+            let mut r = k / 2;
+            for p in [2, 3] {
                 while r.is_multiple_of(p) {
                     r /= p;
                 }
             }
-            assert_eq!(r, 1);
-            assert!((n..m).all(|k| {
-                let mut r = k;
-                for p in [2, 3, 5] {
-                    while r.is_multiple_of(p) {
-                        r /= p;
-                    }
-                }
-                r != 1
-            }));
+            k.is_multiple_of(2) && r == 1
+        };
+        for n in [1usize, 2, 7, 97, 1000, 2501, 4097, 100_009] {
+            let m = fast_len(n);
+            assert!(m >= n && fast(m), "{n} -> {m}");
+            assert!((n..m).all(|k| !fast(k)), "{n} -> {m}");
         }
     }
 

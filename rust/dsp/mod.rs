@@ -28,5 +28,6 @@ pub mod cqt_basis;
 pub mod cqt_decimate;
 pub mod cqt_frames;
 pub mod cwt;
+pub mod cwt_inverse;
 pub mod scalogram;
 pub mod wavelets;
