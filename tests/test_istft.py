@@ -9,7 +9,7 @@ import librosa
 import numpy as np
 import pytest
 from conftest import SR, assert_close_to_peak, make_chirp, make_noise, make_tones
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 DTYPES = [np.float32, np.float64]
@@ -146,6 +146,8 @@ def test_istft_zero_and_single_frame():
     pad_mode=st.sampled_from(["constant", "reflect", "edge"]),
     f64=st.booleans(),
 )
+# A short clip whose samples sit where the one window is small.
+@example(n=244, n_fft=512, window_hop=("hann", 2), pad_mode="edge", f64=False)
 def test_istft_inverts_stft(n, n_fft, window_hop, pad_mode, f64):
     window, div = window_hop
     hop = max(1, n_fft // div)
@@ -156,7 +158,20 @@ def test_istft_inverts_stft(n, n_fft, window_hop, pad_mode, f64):
     D = ferrosa.stft(y, n_fft=n_fft, hop_length=hop, window=window, pad_mode=pad_mode)
     y_hat = ferrosa.istft(D, n_fft=n_fft, hop_length=hop, window=window, length=n)
     assert y_hat.dtype == dtype and y_hat.shape == y.shape
-    assert_close_to_peak(y_hat, y, dtype=np.float32 if not f64 else np.float64)
+    # Dividing by the window sum-square amplifies the FFT's rounding where
+    # that sum is small (clip edges, short clips): the bound grows with it.
+    wss = librosa.filters.window_sumsquare(
+        window=window, n_frames=D.shape[-1], hop_length=hop, n_fft=n_fft, dtype=np.float64
+    )
+    here = wss[n_fft // 2 : n_fft // 2 + n]
+    gain = np.maximum(1.0, wss.max() / np.maximum(here, np.finfo(np.float64).tiny))
+    tol = 1e-9 if f64 else 1e-5
+    err = np.abs(y_hat.astype(np.float64) - y)
+    assert np.all(err <= tol * np.max(np.abs(y)) * gain), f"max {np.max(err / gain):.3g}"
+    # Wherever the window sum is not small, the plain contract holds.
+    inner = gain < 4
+    if inner.any():
+        assert_close_to_peak(y_hat[inner], y[inner], dtype=dtype)
 
 
 def test_istft_length_zero_like_librosa():

@@ -29,6 +29,9 @@ use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::ops::Range;
 
+/// Frames per block of the guarded MFCC pass ([`Mfcc::db_pass_guarded`]).
+const BLOCK: usize = 8;
+
 /// Multiply-adds below which a matrix-on-spectrogram call stays on one thread.
 const MIN_WORK_PER_TASK: usize = 1 << 18;
 
@@ -227,14 +230,13 @@ pub fn mfcc_into<T: FftFloat, O: Sample>(
         amin,
     };
     // Pass 1: dB mel spectrum of every frame, frame-major (channel, frame, mel).
-    let (db, energy) = if guarded {
-        mfcc.db_pass::<T, T>(y, true)
-    } else {
-        mfcc.db_pass::<f64, T>(y, false)
+    let guard = guarded.then(|| Guard::new(bank, dct, framing.frame_length));
+    let (db, energy) = match &guard {
+        Some(g) => mfcc.db_pass_guarded(y, g, top_db),
+        None => (mfcc.db_pass::<f64, T>(y), Vec::new()),
     };
     // Pass 2: clamp against the global maximum, then the DCT per frame.
     let floor = top_db_floor(&db, top_db);
-    let guard = guarded.then(|| Guard::new(bank, dct, framing.frame_length));
     let mut est = vec![0.0f64; if guarded { nc * nf } else { 0 }];
     let mut peaks = vec![0.0f64; if guarded { nc * nf } else { 0 }];
     let dst = SharedMut::new(out);
@@ -284,17 +286,15 @@ struct Mfcc<'a> {
 }
 
 impl Mfcc<'_> {
-    /// The frame-major dB mel spectrogram with an FFT in precision `F`, and
-    /// (when `energy`) each frame's half-spectrum power sum.
-    fn db_pass<F: FftFloat, T: Sample>(&self, y: &[T], energy: bool) -> (Vec<f64>, Vec<f64>) {
+    /// The frame-major dB mel spectrogram with an FFT in precision `F`.
+    fn db_pass<F: FftFloat, T: Sample>(&self, y: &[T]) -> Vec<f64> {
         let (nm, nf, nc) = (
             self.bank.n_mels(),
             self.shape.n_frames,
             self.shape.n_channels,
         );
         let mut db = vec![0.0f64; nc * nf * nm];
-        let mut sums = vec![0.0f64; if energy { nc * nf } else { 0 }];
-        let (db_dst, sum_dst) = (SharedMut::new(&mut db), SharedMut::new(&mut sums));
+        let db_dst = SharedMut::new(&mut db);
         let range = self.bank.bin_range();
         for_each_power_in::<F, T, _, _, _>(
             self.framing,
@@ -305,17 +305,99 @@ impl Mfcc<'_> {
             |c, t, sq, (pw, mel)| {
                 self.bank
                     .apply(raised(sq, pw, self.power, range.clone()), mel);
-                let item = c * nf + t;
+                // SAFETY: the row (c, t, ..) belongs to this (channel, frame) only.
+                let row = unsafe { db_dst.slice_mut((c * nf + t) * nm, nm) };
+                simd::db_into(mel, self.amin, row);
+            },
+        );
+        db
+    }
+
+    /// [`Self::db_pass`] for float32 audio, mostly on the f32 FFT: the
+    /// frame-major dB mel spectrogram and each frame's half-spectrum energy
+    /// (0 for frames already computed with the f64 FFT, which need no
+    /// check).
+    ///
+    /// Frames go in blocks of [`BLOCK`]: the block's first frame is tried
+    /// with the f32 FFT, and when its estimate (against its own clamp and
+    /// peak) fails, the whole block uses the f64 FFT, so clean tonal audio
+    /// does not pay for both. The choice depends only on the block, never
+    /// on the thread split.
+    fn db_pass_guarded<T: FftFloat>(
+        &self,
+        y: &[T],
+        guard: &Guard,
+        top_db: Option<f64>,
+    ) -> (Vec<f64>, Vec<f64>) {
+        let (nm, nf, nc) = (
+            self.bank.n_mels(),
+            self.shape.n_frames,
+            self.shape.n_channels,
+        );
+        let mut db = vec![0.0f64; nc * nf * nm];
+        let mut energy = vec![0.0f64; nc * nf];
+        let (db_dst, e_dst) = (SharedMut::new(&mut db), SharedMut::new(&mut energy));
+        for_each_range(nc * nf, frames_per_task(self.framing), |items| {
+            let mut w32 = Worker::<T>::new(self.window);
+            let mut w64 = Worker::<f64>::new(self.window);
+            let nb = self.shape.n_bins;
+            let (mut sq, mut mel) = (vec![0.0f64; nb], vec![0.0f64; nm]);
+            let (mut probe, mut x, mut coef) = (
+                vec![0.0f64; nm],
+                vec![0.0f64; nm],
+                vec![0.0; self.dct.n_out()],
+            );
+            let mut block = (usize::MAX, false);
+            for item in items {
                 // SAFETY: the row (c, t, ..) and entry (c, t) belong to this
                 // (channel, frame) only.
                 let row = unsafe { db_dst.slice_mut(item * nm, nm) };
-                simd::db_into(mel, self.amin, row);
-                if energy {
-                    unsafe { sum_dst.write(item, simd::sum(sq)) };
+                if item / BLOCK != block.0 {
+                    let first = item / BLOCK * BLOCK;
+                    let e = self.frame_db(&mut w32, y, first, &mut sq, &mut mel, &mut probe);
+                    let top = probe.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                    let local = top_db.map_or(f64::NEG_INFINITY, |t| top - t);
+                    for (xv, d) in x.iter_mut().zip(&probe) {
+                        *xv = d.max(local);
+                    }
+                    self.dct.apply(&x, &mut coef);
+                    let peak = coef.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+                    block = (item / BLOCK, guard.estimate(e, &x) <= REDO_ABOVE * peak);
+                    if first == item && block.1 {
+                        row.copy_from_slice(&probe);
+                        unsafe { e_dst.write(item, e) };
+                        continue;
+                    }
                 }
-            },
-        );
-        (db, sums)
+                if block.1 {
+                    let e = self.frame_db(&mut w32, y, item, &mut sq, &mut mel, row);
+                    unsafe { e_dst.write(item, e) };
+                } else {
+                    self.frame_db(&mut w64, y, item, &mut sq, &mut mel, row);
+                }
+            }
+        });
+        (db, energy)
+    }
+
+    /// dB mel values of frame `item` into `row` (power 2); returns the
+    /// half-spectrum energy.
+    #[allow(clippy::too_many_arguments)]
+    fn frame_db<F: FftFloat, T: Sample>(
+        &self,
+        worker: &mut Worker<F>,
+        y: &[T],
+        item: usize,
+        sq: &mut [f64],
+        mel: &mut [f64],
+        row: &mut [f64],
+    ) -> f64 {
+        let (nf, ns) = (self.shape.n_frames, self.shape.n_samples);
+        let c = item / nf;
+        worker.power_into(self.framing, &y[c * ns..(c + 1) * ns], item % nf, sq);
+        self.bank.apply(sq, mel);
+        simd::db_into(mel, self.amin, row);
+        simd::sum(sq)
     }
 
     /// Recompute the frames `items` (flat `channel * n_frames + frame`) with
@@ -682,7 +764,7 @@ mod tests {
             power: 2.0,
             amin: 1e-10,
         };
-        let (db, _) = m.db_pass::<f32, f32>(&y32, false);
+        let db = m.db_pass::<f32, f32>(&y32);
         let floor = top_db_floor(&db, Some(80.0));
         let mut raw = vec![0.0f64; want.len()];
         let dst = SharedMut::new(&mut raw);

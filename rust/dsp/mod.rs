@@ -22,6 +22,7 @@ pub mod stft;
 pub mod temporal;
 pub mod window;
 
+pub mod centroid_guard;
 pub mod chroma;
 pub mod cqt;
 pub mod cqt_basis;

@@ -9,9 +9,11 @@
 //! exactly as `np.abs(stft(y))` is, so precision-sensitive steps (rolloff's
 //! running sum) make the same decisions as librosa.
 
+use crate::dsp::centroid_guard::centroid_on_audio;
 use crate::dsp::frame::Framing;
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
+use crate::dsp::simd;
 use crate::dsp::stft::{for_each_frame, for_each_frame_then, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
@@ -210,7 +212,48 @@ fn l1_length<T: Real>(col: &[T]) -> f64 {
     }
 }
 
+/// The two sums of [`centroid`] for float32 magnitudes, in the same lanes
+/// and order as the generic loop (no FMA), so the results are identical.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn centroid_sums_f32_avx2(col: &[f32], freq: &[f64]) -> (f64, f64) {
+    use std::arch::x86_64::*;
+    let n = col.len().min(freq.len());
+    let n4 = n / 4 * 4;
+    let sign = _mm256_set1_pd(-0.0);
+    let (mut l1, mut acc) = (_mm256_setzero_pd(), _mm256_setzero_pd());
+    let mut i = 0;
+    while i < n4 {
+        // SAFETY: i + 4 <= n bounds both loads.
+        let v = _mm256_cvtps_pd(_mm_loadu_ps(col.as_ptr().add(i)));
+        l1 = _mm256_add_pd(l1, _mm256_andnot_pd(sign, v));
+        acc = _mm256_add_pd(acc, _mm256_mul_pd(v, _mm256_loadu_pd(freq.as_ptr().add(i))));
+        i += 4;
+    }
+    let (mut a, mut b) = ([0.0f64; 4], [0.0f64; 4]);
+    _mm256_storeu_pd(a.as_mut_ptr(), l1);
+    _mm256_storeu_pd(b.as_mut_ptr(), acc);
+    let (mut l1s, mut accs) = ((a[0] + a[1]) + (a[2] + a[3]), (b[0] + b[1]) + (b[2] + b[3]));
+    for k in n4..n {
+        let v = col[k] as f64;
+        l1s += v.abs();
+        accs += v * freq[k];
+    }
+    (l1s, accs)
+}
+
+#[inline(always)]
 fn centroid<T: Real>(col: &[T], freq: &[f64]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && simd::has_avx2() {
+        // SAFETY: T is f32 (checked), so the slice is a &[f32]; the CPU
+        // supports AVX2.
+        let col32 = unsafe { &*(col as *const [T] as *const [f32]) };
+        let (l1, acc) = unsafe { centroid_sums_f32_avx2(col32, freq) };
+        let len = if l1 < T::TINY { 1.0 } else { l1 };
+        return acc / len;
+    }
+
     // Both sums in one pass, four lanes each, so they do not wait on one
     // long chain of additions (f64 sums of at most a few thousand values:
     // the order changes nothing at the tolerance that matters).
@@ -219,10 +262,13 @@ fn centroid<T: Real>(col: &[T], freq: &[f64]) -> f64 {
     let (c4, f4) = (col[..n].chunks_exact(4), freq[..n].chunks_exact(4));
     let (cr, fr) = (c4.remainder(), f4.remainder());
     for (c, f) in c4.zip(f4) {
+        // Widen first, then lane-wise loops: this shape vectorises.
+        let v = [wide(c[0]), wide(c[1]), wide(c[2]), wide(c[3])];
         for j in 0..4 {
-            let v = wide(c[j]);
-            l1[j] += v.abs();
-            acc[j] += v * f[j];
+            l1[j] += v[j].abs();
+        }
+        for j in 0..4 {
+            acc[j] += v[j] * f[j];
         }
     }
     let (mut l1s, mut accs) = (
@@ -296,6 +342,7 @@ fn rolloff<T: Real>(
 /// at `sums.0[k * sums.1 + sums.2]`), their `total` and whether any value
 /// was negative.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn rolloff_from_sums<T: Real>(
     col: &[T],
     sums: (&[f64], usize, usize),
@@ -345,6 +392,36 @@ pub const ROLL_LANES: usize = 4;
 /// [`rolloff`] of up to [`ROLL_LANES`] columns at once (`cols[j]` is
 /// `n_bins` long), with the same arithmetic per column.
 pub fn rolloff_lanes<T: Real>(
+    cols: &[&[T]],
+    freq: &[f64],
+    roll_percent: f64,
+    single: bool,
+    scratch: &mut Scratch,
+    out: &mut [f64],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::dsp::simd::has_avx2() {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { rolloff_lanes_avx2(cols, freq, roll_percent, single, scratch, out) };
+    }
+    rolloff_lanes_impl(cols, freq, roll_percent, single, scratch, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn rolloff_lanes_avx2<T: Real>(
+    cols: &[&[T]],
+    freq: &[f64],
+    roll_percent: f64,
+    single: bool,
+    scratch: &mut Scratch,
+    out: &mut [f64],
+) {
+    rolloff_lanes_impl(cols, freq, roll_percent, single, scratch, out)
+}
+
+#[inline(always)]
+fn rolloff_lanes_impl<T: Real>(
     cols: &[&[T]],
     freq: &[f64],
     roll_percent: f64,
@@ -514,7 +591,40 @@ fn rms_from_spectrum<T: Real>(col: &[T], frame_length: usize) -> f64 {
 
 /// Compute every descriptor for one magnitude column; `item` is the
 /// channel-frame index (for a given centroid), `rows` the output slots.
+///
+/// Compiled a second time for AVX2 (chosen at run time): the same
+/// operations in the same order, on wider registers.
 pub fn describe_frame<T: Real>(
+    col: &[T],
+    freq: &[f64],
+    descriptors: &[Descriptor],
+    item: usize,
+    scratch: &mut Scratch,
+    rows: &mut [f64],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::dsp::simd::has_avx2() {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { describe_frame_avx2(col, freq, descriptors, item, scratch, rows) };
+    }
+    describe_frame_impl(col, freq, descriptors, item, scratch, rows)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn describe_frame_avx2<T: Real>(
+    col: &[T],
+    freq: &[f64],
+    descriptors: &[Descriptor],
+    item: usize,
+    scratch: &mut Scratch,
+    rows: &mut [f64],
+) {
+    describe_frame_impl(col, freq, descriptors, item, scratch, rows)
+}
+
+#[inline(always)]
+fn describe_frame_impl<T: Real>(
     col: &[T],
     freq: &[f64],
     descriptors: &[Descriptor],
@@ -602,6 +712,15 @@ pub fn run_on_audio<T: Real>(
     }] = descriptors
     {
         rolloff_on_audio(framing, y, window, shape, freq, *roll_percent, *single, out);
+        return Ok(());
+    }
+    if let ([Descriptor::Centroid], true) = (
+        descriptors,
+        std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>(),
+    ) {
+        // SAFETY: T is f32 (checked), so `y` is a &[f32].
+        let y32 = unsafe { &*(y as *const [T] as *const [f32]) };
+        centroid_on_audio(framing, y32, window, shape, freq, out);
         return Ok(());
     }
     let dst = SharedMut::new(out);
