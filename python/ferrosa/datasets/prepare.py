@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -109,6 +110,18 @@ def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
     return tqdm(total=total, initial=initial, unit="file", desc="prepare", dynamic_ncols=True)
 
 
+def _largest_first(found: Discovery, todo: list[int]) -> list[int]:
+    """``todo`` by decreasing file size: the big files do not finish last on one core."""
+
+    def size(i: int) -> int:
+        try:
+            return found.items[i].path.stat().st_size
+        except OSError:
+            return 0
+
+    return sorted(todo, key=lambda i: (-size(i), i))
+
+
 def _extract_all(
     found: Discovery,
     todo: list[int],
@@ -120,9 +133,17 @@ def _extract_all(
     keep_silent: bool,
     expected: tuple[int, ...] | None,
     every: int,
+    min_gap: float,
 ) -> None:
-    """Featurise the files ``todo`` on a thread pool, checkpointing every ``every`` files."""
+    """Featurise the files ``todo`` on a thread pool, checkpointing every ``every`` files.
+
+    A shard is written once ``every`` files are done and ``min_gap`` seconds
+    have passed since the previous one; the files done last are held in
+    memory for the store (see ``Checkpoint.hold``).
+    """
     kill_after = int(os.environ.get(KILL_ENV, "0") or 0)
+    if kill_after:
+        min_gap = 0.0  # the hook counts shards: write them by file count alone
     bar = _progress_bar(len(found.items), len(found.items) - len(todo), progress)
     failed = sum(1 for r in ckpt.records.values() if r.failure is not None)
     buffer: list[tuple[int, Extracted]] = []
@@ -135,12 +156,13 @@ def _extract_all(
     if workers > 1:
         set_num_threads(1)
     ex = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferrosa-prepare")
+    last_shard = time.monotonic()
     try:
         futures = {
             ex.submit(
                 extract, found.items[i].path, config, keep_silent=keep_silent, expected=expected
             ): i
-            for i in todo
+            for i in _largest_first(found, todo)
         }
         for fut in as_completed(futures):
             index = futures.pop(fut)
@@ -158,13 +180,14 @@ def _extract_all(
             if bar is not None:
                 bar.set_postfix(failed=failed, refresh=False)
                 bar.update(1)
-            if len(buffer) >= every:
+            if len(buffer) >= every and time.monotonic() - last_shard >= min_gap:
                 ckpt.write_shard(buffer, shape)
                 buffer = []
+                last_shard = time.monotonic()
                 if kill_after and ckpt.n_shards >= kill_after:
                     os.kill(os.getpid(), signal.SIGKILL)
         if buffer:
-            ckpt.write_shard(buffer, shape)
+            ckpt.hold(buffer, shape)
     except BaseException:
         ex.shutdown(wait=False, cancel_futures=True)
         raise
@@ -323,6 +346,7 @@ def prepare(
     progress: bool = True,
     keep_silent: bool = False,
     checkpoint_every: int = 32,
+    checkpoint_seconds: float = 1.0,
     **overrides: Any,
 ) -> Store:
     """Build a feature store from a folder of recordings.
@@ -362,6 +386,11 @@ def prepare(
         Keep all-zero recordings instead of listing them as failures.
     checkpoint_every : int > 0
         Files per checkpoint shard.
+    checkpoint_seconds : float >= 0
+        Least time between two shards (fsyncs cost milliseconds each): a
+        killed run loses at most the files done in the last
+        ``max(checkpoint_every files, checkpoint_seconds)``. The files done
+        after the last shard go into the store from memory.
 
     Returns
     -------
@@ -390,6 +419,12 @@ def prepare(
         or checkpoint_every <= 0
     ):
         raise ParameterError(f"checkpoint_every={checkpoint_every!r} must be a positive integer")
+    if (
+        isinstance(checkpoint_seconds, bool)
+        or not isinstance(checkpoint_seconds, (int, float))
+        or not checkpoint_seconds >= 0
+    ):
+        raise ParameterError(f"checkpoint_seconds={checkpoint_seconds!r} must be a number >= 0")
     store = Path(store_dir).resolve()
     partial = store.with_name(store.name + ".partial")
     found = discover(data_dir, layout)
@@ -439,6 +474,7 @@ def prepare(
         keep_silent=keep_silent,
         expected=expected,
         every=checkpoint_every,
+        min_gap=float(checkpoint_seconds),
     )
     built = partial / "store"
     if built.exists():
