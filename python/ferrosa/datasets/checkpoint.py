@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,13 @@ class Checkpoint:
     ----------
     folder : Path
         ``STORE_DIR.partial/shards``.
+    before_first_shard : callable, optional
+        Called once before the first shard is written (records the plan).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, before_first_shard: Callable[[], None] | None = None) -> None:
         self.folder = folder
+        self._before_first = before_first_shard
         folder.mkdir(parents=True, exist_ok=True)
         self.records: dict[int, FileRecord] = {}
         self.n_shards = 0
@@ -78,6 +82,9 @@ class Checkpoint:
         """Write one shard of ``(file index, Extracted)`` results; returns its number."""
         number = self.n_shards
         X, files = _pack(results, feature_shape)
+        if self._before_first is not None:
+            self._before_first()
+            self._before_first = None
         _atomic_bytes(self.folder / f"shard-{number:05d}.npy", lambda fh: np.save(fh, X))
         payload = json.dumps({"files": files}).encode("utf-8")
         _atomic_bytes(self.folder / f"shard-{number:05d}.json", lambda fh: fh.write(payload))
@@ -135,8 +142,17 @@ def _pack(
     return X, files
 
 
-def check_plan(partial: Path, plan: dict[str, Any], *, resume: bool) -> None:
-    """Record the plan of a new run, or verify a resumed run continues the same plan."""
+def check_plan(partial: Path, plan: dict[str, Any], *, resume: bool) -> Callable[[], None]:
+    """Verify a resumed run continues the same plan; return how to record the plan.
+
+    Returns
+    -------
+    callable
+        Writes ``plan.json`` (a no-op when it is already there). Pass it to
+        :class:`Checkpoint` as ``before_first_shard``: the plan only has to
+        be on disk once a shard depends on it, so a run that ends before its
+        first shard never pays for the fsync.
+    """
     path = partial / PLAN_FILE
     if resume and path.is_file():
         with path.open(encoding="utf-8") as fh:
@@ -147,6 +163,6 @@ def check_plan(partial: Path, plan: dict[str, Any], *, resume: bool) -> None:
                 f"the interrupted run in {str(partial)!r} used different {', '.join(changed)}; "
                 "pass overwrite=True (--overwrite) to start over"
             )
-        return
+        return lambda: None
     payload = json.dumps(plan, indent=1).encode("utf-8")
-    _atomic_bytes(path, lambda fh: fh.write(payload))
+    return lambda: _atomic_bytes(path, lambda fh: fh.write(payload))

@@ -249,7 +249,7 @@ def _assemble(
     expected: tuple[int, ...] | None,
 ) -> None:
     """Write features.npy, index.csv and meta.json into ``out`` from the shards."""
-    from numpy.lib.format import open_memmap
+    from numpy.lib import format as npy
 
     recs = [ckpt.records[i] for i in range(len(found.items))]
     ok = [i for i, r in enumerate(recs) if r.failure is None]
@@ -271,37 +271,41 @@ def _assemble(
     n_total = sum(len(recs[i].starts) for i in ok)
     shape = tuple(ckpt.shard_array(recs[ok[0]].shard).shape[1:]) if expected is None else expected
     out.mkdir(parents=True, exist_ok=True)
-    X = open_memmap(
-        out / FEATURES_FILE, mode="w+", dtype=np.float32, shape=(n_total,) + tuple(shape)
-    )
-    rows: list[dict[str, Any]] = []
-    per_label: dict[str, Counter[str]] = {lab: Counter() for lab in mapping}
-    per_split: dict[str, Counter[str]] = {s: Counter() for s in ("train", "valid", "test")}
-    row = 0
-    arrays: dict[int, np.ndarray] = {}
-    for i, sp in zip(ok, splits, strict=True):
-        rec, it = recs[i], found.items[i]
-        n = len(rec.starts)
-        if rec.shard not in arrays:
-            arrays = {rec.shard: ckpt.shard_array(rec.shard)}  # one open shard at a time
-        X[row : row + n] = arrays[rec.shard][rec.offset : rec.offset + n]
-        for k, start in enumerate(rec.starts):
-            rows.append(
-                {
-                    "source": it.source,
-                    "label": it.label,
-                    "label_id": label_id[it.label],
-                    "segment": k,
-                    "start": start,
-                    "group": it.group,
-                    "split": str(sp),
-                }
-            )
-        row += n
-        per_label[it.label].update(files=1, segments=n)
-        per_split[str(sp)].update(files=1, segments=n)
-    X.flush()
-    del X, arrays
+    # Rows are written in order through a plain file (the .npy layout numpy's
+    # open_memmap gives, without the page faults and msync of a memmap).
+    with (out / FEATURES_FILE).open("wb") as fh:
+        header = {
+            "descr": npy.dtype_to_descr(np.dtype(np.float32)),
+            "fortran_order": False,
+            "shape": (n_total, *shape),
+        }
+        npy.write_array_header_1_0(fh, header)
+        rows: list[dict[str, Any]] = []
+        per_label: dict[str, Counter[str]] = {lab: Counter() for lab in mapping}
+        per_split: dict[str, Counter[str]] = {s: Counter() for s in ("train", "valid", "test")}
+        arrays: dict[int, np.ndarray] = {}
+        for i, sp in zip(ok, splits, strict=True):
+            rec, it = recs[i], found.items[i]
+            n = len(rec.starts)
+            if rec.shard not in arrays:
+                arrays = {rec.shard: ckpt.shard_array(rec.shard)}  # one open shard at a time
+            block = arrays[rec.shard][rec.offset : rec.offset + n]
+            fh.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+            for k, start in enumerate(rec.starts):
+                rows.append(
+                    {
+                        "source": it.source,
+                        "label": it.label,
+                        "label_id": label_id[it.label],
+                        "segment": k,
+                        "start": start,
+                        "group": it.group,
+                        "split": str(sp),
+                    }
+                )
+            per_label[it.label].update(files=1, segments=n)
+            per_split[str(sp)].update(files=1, segments=n)
+    del arrays
     write_index(out / INDEX_FILE, rows)
     meta = dict(meta_base)
     meta.update(
@@ -461,8 +465,8 @@ def prepare(
             )
         shutil.rmtree(partial)
     partial.mkdir(parents=True, exist_ok=True)
-    check_plan(partial, plan, resume=resume)
-    ckpt = Checkpoint(partial / "shards")
+    record_plan = check_plan(partial, plan, resume=resume)
+    ckpt = Checkpoint(partial / "shards", before_first_shard=record_plan)
     todo = [i for i in range(len(found.items)) if i not in ckpt.records]
     _extract_all(
         found,
