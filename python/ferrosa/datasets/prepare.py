@@ -11,6 +11,7 @@ completion time, and the split is drawn after extraction.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -65,6 +66,7 @@ def resolve_config(
     )
 
 
+@functools.cache  # importlib.metadata reads package metadata from disk (~2 ms)
 def _versions() -> dict[str, str]:
     from importlib import metadata
 
@@ -490,7 +492,7 @@ def prepare(
         "layout": found.layout,
         "data_dir": plan["data_dir"],
         "files": plan["files"],
-        "versions": _versions(),
+        "versions": dict(_versions()),
     }
     _assemble(found, ckpt, built, meta_base, split=split, seed=seed, expected=expected)
     _swap_in(built, store, partial)
