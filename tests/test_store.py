@@ -163,7 +163,7 @@ def test_checkpoint_timing_and_held_files_do_not_change_the_store(
         with pytest.raises(KeyboardInterrupt):
             fd.prepare(dataset, tmp_path / "early", checkpoint_seconds=1e9, **kw)
     # Nothing on disk before the first shard, not even the plan: resuming starts over.
-    assert [p.name for p in (tmp_path / "early.partial").rglob("*")] == ["shards"]
+    assert list((tmp_path / "early.partial").iterdir()) == []
     early = fd.prepare(dataset, tmp_path / "early", resume=True, **kw)
     np.testing.assert_array_equal(np.asarray(early.X), np.asarray(store.X))
     assert (tmp_path / "died.partial" / "plan.json").is_file()

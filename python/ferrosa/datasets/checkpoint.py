@@ -65,7 +65,6 @@ class Checkpoint:
     def __init__(self, folder: Path, before_first_shard: Callable[[], None] | None = None) -> None:
         self.folder = folder
         self._before_first = before_first_shard
-        folder.mkdir(parents=True, exist_ok=True)
         self.records: dict[int, FileRecord] = {}
         self.n_shards = 0
         self._held: tuple[int, np.ndarray] | None = None
@@ -85,6 +84,8 @@ class Checkpoint:
         if self._before_first is not None:
             self._before_first()
             self._before_first = None
+        # Made with the first shard: removing even an empty folder can cost milliseconds.
+        self.folder.mkdir(parents=True, exist_ok=True)
         _atomic_bytes(self.folder / f"shard-{number:05d}.npy", lambda fh: np.save(fh, X))
         payload = json.dumps({"files": files}).encode("utf-8")
         _atomic_bytes(self.folder / f"shard-{number:05d}.json", lambda fh: fh.write(payload))
