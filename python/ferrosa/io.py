@@ -97,8 +97,6 @@ def resample(
     -------
     np.ndarray, same dtype as ``y``, ``n`` replaced by the new length
     """
-    import soxr
-
     valid_audio(y, mono=False)
     _check_rate("orig_sr", orig_sr)
     _check_rate("target_sr", target_sr)
@@ -106,6 +104,29 @@ def resample(
         raise ParameterError(
             f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}"
         )
+    return _resample_checked(
+        y, orig_sr, target_sr, res_type=res_type, fix=fix, scale=scale, axis=axis, **kwargs
+    )
+
+
+def _resample_checked(
+    y: np.ndarray,
+    orig_sr: float,
+    target_sr: float,
+    *,
+    res_type: str = "soxr_hq",
+    fix: bool = True,
+    scale: bool = False,
+    axis: int = -1,
+    **kwargs: Any,
+) -> np.ndarray:
+    """:func:`resample` for arguments already checked (audio finite, rates positive).
+
+    Decoded integer PCM is finite by construction; skipping the isfinite pass
+    over a long recording saves a few milliseconds per file.
+    """
+    import soxr
+
     if orig_sr == target_sr:
         return y
     ratio = float(target_sr) / orig_sr

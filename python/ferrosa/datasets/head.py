@@ -104,12 +104,13 @@ def load_head(path: str | os.PathLike[str], head: Head, config: FeatureConfig) -
         refuses the file (damaged, cut): the caller then loads the whole
         file, which reports why.
     """
-    from ..io import _decode_flac, resample
+    from ..io import _decode_flac, _resample_checked
 
     want = head_frames(head.used, head.native_sr, config.sr)
     decoded = _decode_flac(path, mono=config.mono, frames=min(want, head.frames))
     if decoded is None:
         return None
     y, native_sr = decoded
-    y = resample(y, orig_sr=native_sr, target_sr=config.sr)
+    # Scaled 8/16/24-bit integers: finite, so resample's isfinite pass is skipped.
+    y = _resample_checked(y, native_sr, config.sr)
     return y[..., : head.used]
