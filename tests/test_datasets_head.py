@@ -115,6 +115,7 @@ def test_extract_equals_the_whole_file_path(tmp_path, monkeypatch, kw):
         _noise_flac(tmp_path / "b.flac", 2.01, 48000, channels=2, seed=2, subtype="PCM_24"),
         _noise_flac(tmp_path / "c.flac", 0.9, 22050, channels=3, seed=3),
         _noise_flac(tmp_path / "d.flac", 0.2, 44100, seed=4),
+        _noise_flac(tmp_path / "e.flac", 1.1, 16000, channels=8, seed=5),  # numpy's mean
     ]
     cfg = FeatureConfig(**kw)
     for path in files:
