@@ -1,8 +1,9 @@
 """One recording -> its segment features, or the reason it cannot be used.
 
 Runs in worker threads: decoding (the Rust FLAC decoder, libsndfile for the
-rest) and the Rust kernels release the GIL, so threads use every core without
-forking after Rust's pool started.
+rest), soxr and the Rust kernels release the GIL, so threads use every core
+without forking after Rust's pool started. For FLAC, only the head the
+segments use is decoded and resampled (see ``head``).
 """
 
 from __future__ import annotations
