@@ -12,7 +12,7 @@ soxr is a causal streaming filter: output sample ``k`` depends on the input up
 to a little past ``k / ratio``, processed in fixed blocks from the start.
 Resampling the head plus :data:`SOXR_MARGIN` (in output samples, scaled by
 the rate ratio when downsampling) gives the same samples bit for bit as
-resampling the whole file (``tests/test_dataset_head.py`` checks this across
+resampling the whole file (``tests/test_datasets_head.py`` checks this across
 rates); the largest margin measured was about 1300 output samples.
 """
 
