@@ -13,6 +13,10 @@ Prints clips/s for both, the ratio, and the largest feature difference over
 all segments (absolute, and relative to the segment's peak). A benchmark,
 not a test: nothing here asserts timings.
 
+Each timed run starts after a short pause: BLAS worker threads keep spinning
+for ~0.1 s after librosa's last matrix product, and without the pause that
+CPU time would be charged to (and slow down) whichever run comes next.
+
 Usage: python benches/bench_dataset.py [--data DIR] [--workers N] [--repeat R]
 """
 
@@ -31,6 +35,7 @@ SR = 22050
 SEGMENT_SECONDS = 2.0
 N_MFCC = 13
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "instruments-dev"
+PAUSE = 0.5  # seconds before each timed run: the previous run's thread pools go idle
 
 
 def tutorial(files: list[Path], root: Path) -> dict[tuple[str, int], np.ndarray]:
@@ -90,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def timed(fn):
         """(result, wall seconds, process CPU seconds): CPU time is less hurt by a busy machine."""
+        time.sleep(PAUSE)
         w, c = time.perf_counter(), time.process_time()
         out = fn()
         return out, time.perf_counter() - w, time.process_time() - c

@@ -127,6 +127,57 @@ def test_prepare_is_deterministic_and_seeded(dataset, store, tmp_path):
     assert not np.array_equal(other.splits, store.splits)
 
 
+def test_checkpoint_timing_and_held_files_do_not_change_the_store(
+    dataset, store, tmp_path, monkeypatch
+):
+    import sys
+
+    prep = sys.modules["ferrosa.datasets.prepare"]
+    written = []
+    original = prep.Checkpoint.write_shard
+
+    def counting(self, results, shape):
+        written.append(len(results))
+        return original(self, results, shape)
+
+    monkeypatch.setattr(prep.Checkpoint, "write_shard", counting)
+    kw = {"config": store.config, "progress": False, "checkpoint_every": 4}
+    often = fd.prepare(dataset, tmp_path / "often", checkpoint_seconds=0, **kw)
+    assert written == [4, 4, 4, 4]  # 18 files: the last 2 are held in memory
+    written.clear()
+    rare = fd.prepare(dataset, tmp_path / "rare", checkpoint_seconds=1e9, **kw)
+    assert written == []
+    for got in (often, rare):
+        np.testing.assert_array_equal(np.asarray(got.X), np.asarray(store.X))
+        np.testing.assert_array_equal(got.splits, store.splits)
+        assert list(got.sources) == list(store.sources)
+
+    # A run that dies while assembling the store loses only the held files.
+    def dying(*a, **k):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(prep, "_assemble", dying)
+        with pytest.raises(KeyboardInterrupt):
+            fd.prepare(dataset, tmp_path / "died", checkpoint_seconds=0, **kw)
+        with pytest.raises(KeyboardInterrupt):
+            fd.prepare(dataset, tmp_path / "early", checkpoint_seconds=1e9, **kw)
+    # Nothing on disk before the first shard, not even the plan: resuming starts over.
+    assert list((tmp_path / "early.partial").iterdir()) == []
+    early = fd.prepare(dataset, tmp_path / "early", resume=True, **kw)
+    np.testing.assert_array_equal(np.asarray(early.X), np.asarray(store.X))
+    assert (tmp_path / "died.partial" / "plan.json").is_file()
+    assert not (tmp_path / "died").exists()
+    shards = sorted((tmp_path / "died.partial" / "shards").glob("shard-*.json"))
+    assert len(shards) == 4
+    written.clear()
+    resumed = fd.prepare(dataset, tmp_path / "died", resume=True, **kw)
+    assert written == []  # the 2 files redone are held again
+    assert not (tmp_path / "died.partial").exists()
+    np.testing.assert_array_equal(np.asarray(resumed.X), np.asarray(store.X))
+    np.testing.assert_array_equal(resumed.splits, store.splits)
+
+
 def test_prepare_fixed_split_from_manifest(tmp_path, dataset):
     rows = ["fname,label,split"]
     for k, p in enumerate(sorted(dataset.rglob("*.wav"))):
@@ -168,6 +219,8 @@ def test_store_and_partial_are_never_overwritten(dataset, tmp_path):
         {"seed": "zero"},
         {"workers": 0},
         {"checkpoint_every": 0},
+        {"checkpoint_seconds": -1.0},
+        {"checkpoint_seconds": "1"},
         {"segment_seconds": None},
         {"feature": "nope"},
         {"config": 3},

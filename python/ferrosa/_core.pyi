@@ -194,8 +194,9 @@ def savgol(x: NDArray[Any], filter: SavgolFilter, mode: str, cval: float = 0.0) 
 # be read, RuntimeError when the stream is damaged, not FLAC or not handled,
 # MemoryError when its declared size cannot be allocated.
 def decode_flac(
-    path: str | PathLike[str], mono: bool = False
+    path: str | PathLike[str], mono: bool = False, frames: int | None = None
 ) -> tuple[NDArray[np.float32], int]: ...
+def flac_info(path: str | PathLike[str]) -> tuple[int, int, int]: ...
 
 # Functions whose stubs are not written yet (other kernels add theirs above)
 # resolve to Any, so this partial stub never hides an attribute from mypy.

@@ -97,8 +97,6 @@ def resample(
     -------
     np.ndarray, same dtype as ``y``, ``n`` replaced by the new length
     """
-    import soxr
-
     valid_audio(y, mono=False)
     _check_rate("orig_sr", orig_sr)
     _check_rate("target_sr", target_sr)
@@ -106,10 +104,33 @@ def resample(
         raise ParameterError(
             f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}"
         )
+    return _resample_checked(
+        y, orig_sr, target_sr, res_type=res_type, fix=fix, scale=scale, axis=axis, **kwargs
+    )
+
+
+def _resample_checked(
+    y: np.ndarray,
+    orig_sr: float,
+    target_sr: float,
+    *,
+    res_type: str = "soxr_hq",
+    fix: bool = True,
+    scale: bool = False,
+    axis: int = -1,
+    **kwargs: Any,
+) -> np.ndarray:
+    """:func:`resample` for arguments already checked (audio finite, rates positive).
+
+    Decoded integer PCM is finite by construction; skipping the isfinite pass
+    over a long recording saves a few milliseconds per file.
+    """
+    import soxr
+
     if orig_sr == target_sr:
         return y
     ratio = float(target_sr) / orig_sr
-    n_samples = int(np.ceil(y.shape[axis] * ratio))
+    n_samples = _resampled_length(y.shape[axis], orig_sr, target_sr)
     # One soxr call per 1-D lane, as librosa does: identical samples.
     if y.ndim == 1:  # one lane: apply_along_axis would only add a copy
         y_hat = soxr.resample(y, in_rate=orig_sr, out_rate=target_sr, quality=res_type)
@@ -124,8 +145,43 @@ def resample(
     return np.asarray(y_hat, dtype=y.dtype)
 
 
+def _resampled_length(n: int, orig_sr: float, target_sr: float) -> int:
+    """Samples :func:`resample` (with ``fix=True``) makes of ``n``."""
+    if orig_sr == target_sr:
+        return n
+    return int(np.ceil(n * (float(target_sr) / orig_sr)))
+
+
+def _flac_name(path: Any) -> str | None:
+    """The path as a str if it names a ``.flac`` file, else None."""
+    if not isinstance(path, (str, os.PathLike)):
+        return None
+    name = os.fspath(path)
+    if not isinstance(name, str) or not name.lower().endswith(".flac"):
+        return None
+    return name
+
+
+def _flac_info(path: Any) -> tuple[int, int, int] | None:
+    """``(sample_rate, channels, frames)`` from a FLAC header, or None.
+
+    None for what :func:`_decode_flac` would return None for by the header
+    alone (not ``*.flac``, unreadable, not FLAC, unusual bit depth, unknown
+    length). No audio is decoded: the file may still turn out damaged.
+    """
+    name = _flac_name(path)
+    if name is None:
+        return None
+    from . import _core
+
+    try:
+        return _core.flac_info(name)
+    except (RuntimeError, OSError, MemoryError):
+        return None
+
+
 def _decode_flac(
-    path: Any, dtype: Any = np.float32, mono: bool = False
+    path: Any, dtype: Any = np.float32, mono: bool = False, frames: int | None = None
 ) -> tuple[np.ndarray, int] | None:
     """A whole ``.flac`` file from the Rust decoder, or None to let soundfile read it.
 
@@ -135,11 +191,13 @@ def _decode_flac(
     str/path-like named ``*.flac``, a dtype other than float32/float64, and
     every file the decoder refuses (unreadable, damaged, unusual): soundfile
     then reads it, or raises its own error.
+
+    With ``frames``, only the first ``frames`` frames are returned (the same
+    samples as ``[..., :frames]`` of the whole); the rest of the file is
+    parsed without decoding and must be whole and undamaged all the same.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        return None
-    name = os.fspath(path)
-    if not isinstance(name, str) or not name.lower().endswith(".flac"):
+    name = _flac_name(path)
+    if name is None:
         return None
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
@@ -149,7 +207,7 @@ def _decode_flac(
     # float32 channels are averaged while decoding, with to_mono's operations
     # (float64 ones are added in float64, below).
     try:
-        y, sr = _core.decode_flac(name, mono and dt == np.float32)
+        y, sr = _core.decode_flac(name, mono and dt == np.float32, frames)
     except (RuntimeError, OSError, MemoryError):
         return None
     # 8/16/24-bit samples are exact in float32, so float64 is a plain widening

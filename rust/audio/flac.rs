@@ -24,9 +24,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use symphonia::core::audio::{AudioBufferRef, Signal};
-use symphonia::core::codecs::{Decoder, DecoderOptions};
+use symphonia::core::codecs::{CodecParameters, Decoder, DecoderOptions};
 use symphonia::core::errors::Error as SymphoniaError;
-use symphonia::core::formats::{FormatOptions, FormatReader};
+use symphonia::core::formats::{FormatOptions, FormatReader, Packet};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::default::codecs::FlacDecoder;
 use symphonia::default::formats::FlacReader;
@@ -84,6 +84,16 @@ impl From<SymphoniaError> for FlacError {
     }
 }
 
+/// What STREAMINFO declares, checked as [`decode`] checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlacInfo {
+    pub sample_rate: u32,
+    pub channels: usize,
+    pub bits_per_sample: u32,
+    /// Frames (per channel) in the whole stream.
+    pub frames: u64,
+}
+
 /// Decoded audio: `samples` is channel-major, `(channels, frames)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlacAudio {
@@ -95,31 +105,71 @@ pub struct FlacAudio {
     pub bits_per_sample: u32,
     /// Frames in `samples` (per channel).
     pub frames: usize,
+    /// Frames in the whole stream (more than `frames` for a head).
+    pub total_frames: u64,
     pub samples: Vec<f32>,
 }
 
 /// Decode the FLAC file at `path`; see [`decode`].
 pub fn decode_file(path: &Path, mono: bool) -> Result<FlacAudio, FlacError> {
+    decode_file_head(path, mono, None)
+}
+
+/// Decode the first `head` frames of the FLAC file at `path` (all with
+/// `None`); see [`decode_head`].
+pub fn decode_file_head(
+    path: &Path,
+    mono: bool,
+    head: Option<u64>,
+) -> Result<FlacAudio, FlacError> {
     let file = File::open(path).map_err(FlacError::Io)?;
-    decode(Box::new(file), mono)
+    decode_head(Box::new(file), mono, head)
+}
+
+/// The STREAMINFO facts of the FLAC file at `path`, refused as [`decode`]
+/// would refuse them (bit depth, unknown length), without decoding audio.
+pub fn read_info_file(path: &Path) -> Result<FlacInfo, FlacError> {
+    let file = File::open(path).map_err(FlacError::Io)?;
+    guarded(|| open(Box::new(file)).map(|(_, info, _)| info))
 }
 
 /// Decode a FLAC stream to float32, channel-major, averaging 2 to 7 channels
 /// into one with `mono`. The stream must hold exactly the frame count its
 /// STREAMINFO declares.
 pub fn decode(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, FlacError> {
-    // symphonia indexes its buffers with the frame headers' channel counts; a
-    // hostile file must not take the process down, so a panic is an error too.
-    catch_unwind(AssertUnwindSafe(|| decode_inner(source, mono))).unwrap_or_else(|_| {
+    decode_head(source, mono, None)
+}
+
+/// [`decode`], keeping only the first `head` frames (all with `None`).
+///
+/// The frames after the head are demuxed but not decoded: the frame
+/// parser still checks each frame's CRC and the timestamps must still run
+/// without a gap to exactly the declared length, so a cut or damaged file is
+/// refused as [`decode`] refuses it, at a fraction of the cost.
+pub fn decode_head(
+    source: Box<dyn MediaSource>,
+    mono: bool,
+    head: Option<u64>,
+) -> Result<FlacAudio, FlacError> {
+    guarded(|| decode_inner(source, mono, head))
+}
+
+/// symphonia indexes its buffers with the frame headers' channel counts; a
+/// hostile file must not take the process down, so a panic is an error too.
+fn guarded<T>(f: impl FnOnce() -> Result<T, FlacError>) -> Result<T, FlacError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
         Err(FlacError::Malformed(
             "the decoder stopped on an inconsistent stream".into(),
         ))
     })
 }
 
-fn decode_inner(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, FlacError> {
+/// The reader, the stream's facts, and its codec parameters.
+fn open(
+    source: Box<dyn MediaSource>,
+) -> Result<(FlacReader, FlacInfo, CodecParameters), FlacError> {
     let stream = MediaSourceStream::new(source, Default::default());
-    let mut reader = FlacReader::try_new(stream, &FormatOptions::default())?;
+    let reader = FlacReader::try_new(stream, &FormatOptions::default())?;
     let params = match reader.tracks().first() {
         Some(track) => track.codec_params.clone(),
         None => return Err(FlacError::Malformed("no audio stream".into())),
@@ -137,7 +187,7 @@ fn decode_inner(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, F
             "{bits} bits per sample (8, 16 and 24 are decoded)"
         )));
     }
-    let declared = match params.n_frames {
+    let frames = match params.n_frames {
         Some(n) if n > 0 => n,
         _ => {
             return Err(FlacError::Unsupported(
@@ -145,14 +195,59 @@ fn decode_inner(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, F
             ))
         }
     };
+    let info = FlacInfo {
+        sample_rate,
+        channels,
+        bits_per_sample: bits,
+        frames,
+    };
+    Ok((reader, info, params))
+}
+
+/// The next packet, or None at the end of the file.
+fn next(reader: &mut FlacReader) -> Result<Option<Packet>, FlacError> {
+    match reader.next_packet() {
+        Ok(p) => Ok(Some(p)),
+        Err(SymphoniaError::IoError(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The demuxer drops frames whose CRC fails and resynchronises: a gap in the
+/// timestamps is such a frame, which libsndfile would handle differently.
+fn check_ts(packet: &Packet, pos: usize) -> Result<(), FlacError> {
+    if packet.ts() != pos as u64 {
+        return Err(FlacError::Malformed(format!(
+            "frame at sample {} follows sample {pos}: a frame is damaged or missing",
+            packet.ts()
+        )));
+    }
+    Ok(())
+}
+
+fn too_long(declared: u64) -> FlacError {
+    FlacError::Malformed(format!(
+        "the stream holds more than the {declared} frames STREAMINFO declares"
+    ))
+}
+
+fn decode_inner(
+    source: Box<dyn MediaSource>,
+    mono: bool,
+    head: Option<u64>,
+) -> Result<FlacAudio, FlacError> {
+    let (mut reader, info, params) = open(source)?;
+    let (channels, declared) = (info.channels, info.frames);
+    let keep = head.map_or(declared, |h| h.min(declared));
     let too_large = || FlacError::TooLarge {
         channels,
-        frames: declared,
+        frames: keep,
     };
     let n = usize::try_from(declared).map_err(|_| too_large())?;
+    let k = usize::try_from(keep).map_err(|_| too_large())?;
     let mix = mono && MIX_CHANNELS.contains(&channels);
     let rows = if mix { 1 } else { channels };
-    let total = n.checked_mul(rows).ok_or_else(too_large)?;
+    let total = k.checked_mul(rows).ok_or_else(too_large)?;
 
     let mut samples: Vec<f32> = Vec::new();
     samples.try_reserve_exact(total).map_err(|_| too_large())?;
@@ -160,21 +255,11 @@ fn decode_inner(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, F
     let mut decoder = FlacDecoder::try_new(&params, &DecoderOptions::default())?;
     let mut pos = 0usize;
     let mut sum: Vec<f32> = Vec::new();
-    while pos < n {
-        let packet = match reader.next_packet() {
-            Ok(p) => p,
-            Err(SymphoniaError::IoError(e)) if e.kind() == io::ErrorKind::UnexpectedEof => break,
-            Err(e) => return Err(e.into()),
+    while pos < k {
+        let Some(packet) = next(&mut reader)? else {
+            break;
         };
-        // The demuxer drops frames whose CRC fails and resynchronises: a gap
-        // in the timestamps is such a frame, which libsndfile would handle
-        // differently.
-        if packet.ts() != pos as u64 {
-            return Err(FlacError::Malformed(format!(
-                "frame at sample {} follows sample {pos}: a frame is damaged or missing",
-                packet.ts()
-            )));
-        }
+        check_ts(&packet, pos)?;
         let block = match decoder.decode(&packet)? {
             AudioBufferRef::S32(b) => b,
             _ => return Err(FlacError::Unsupported("non-integer samples".into())),
@@ -189,16 +274,15 @@ fn decode_inner(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, F
             ));
         }
         if len > n - pos {
-            return Err(FlacError::Malformed(format!(
-                "the stream holds more than the {declared} frames STREAMINFO declares"
-            )));
+            return Err(too_long(declared));
         }
+        // Only the head's part of the last block is kept.
+        let used = len.min(k - pos);
         if mix {
             // to_mono: acc = y[0] + y[1]; acc += y[2] ...; acc / intp(C) in double.
             sum.clear();
             sum.extend(
-                block
-                    .chan(0)
+                block.chan(0)[..used]
                     .iter()
                     .zip(block.chan(1))
                     .map(|(&a, &b)| a as f32 * SCALE + b as f32 * SCALE),
@@ -209,16 +293,31 @@ fn decode_inner(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, F
                 }
             }
             let count = channels as f64;
-            for (d, &acc) in out[pos..pos + len].iter_mut().zip(&sum) {
+            for (d, &acc) in out[pos..pos + used].iter_mut().zip(&sum) {
                 d.write((f64::from(acc) / count) as f32);
             }
         } else {
             for c in 0..channels {
-                let dst = &mut out[c * n + pos..c * n + pos + len];
+                let dst = &mut out[c * k + pos..c * k + pos + used];
                 for (d, &s) in dst.iter_mut().zip(block.chan(c)) {
                     d.write(s as f32 * SCALE);
                 }
             }
+        }
+        pos += len;
+    }
+    // The rest is demuxed only: same timestamp and length checks, no decoding.
+    while pos < n {
+        let Some(packet) = next(&mut reader)? else {
+            break;
+        };
+        check_ts(&packet, pos)?;
+        let len = usize::try_from(packet.dur()).map_err(|_| too_long(declared))?;
+        if len == 0 {
+            return Err(FlacError::Malformed("an empty frame".into()));
+        }
+        if len > n - pos {
+            return Err(too_long(declared));
         }
         pos += len;
     }
@@ -227,16 +326,17 @@ fn decode_inner(source: Box<dyn MediaSource>, mono: bool) -> Result<FlacAudio, F
             "STREAMINFO declares {declared} frames, {pos} decode"
         )));
     }
-    // SAFETY: every block wrote frames [pos, pos + len) of each row, the
-    // blocks are contiguous from 0 (timestamps checked) and reached `n`, so
-    // all `total = rows * n` elements are initialised.
+    // SAFETY: every block wrote frames [pos, pos + used) of each row, the
+    // blocks are contiguous from 0 (timestamps checked) and reached `k`, so
+    // all `total = rows * k` elements are initialised.
     unsafe { samples.set_len(total) };
     Ok(FlacAudio {
-        sample_rate,
+        sample_rate: info.sample_rate,
         channels: rows,
         file_channels: channels,
-        bits_per_sample: bits,
-        frames: n,
+        bits_per_sample: info.bits_per_sample,
+        frames: k,
+        total_frames: declared,
         samples,
     })
 }
@@ -462,6 +562,78 @@ mod tests {
         assert!(run(b"RIFF\0\0\0\0WAVE".to_vec()).is_err());
         assert!(run(Vec::new()).is_err());
         let missing = decode_file(Path::new("/nonexistent/ferrosa.flac"), false);
+        assert!(matches!(missing, Err(FlacError::Io(_))));
+    }
+
+    #[test]
+    fn head_is_the_start_of_the_whole_and_the_rest_is_still_checked() {
+        let ch = [ramp(1000, 16, 1), ramp(1000, 16, 2), ramp(1000, 16, 3)];
+        let bytes = flac(44100, 16, &ch, 128, 1000);
+        for mono in [false, true] {
+            let all = decode(Box::new(Cursor::new(bytes.clone())), mono).unwrap();
+            for head in [0u64, 1, 127, 128, 129, 500, 999, 1000, 5000] {
+                let got = decode_head(Box::new(Cursor::new(bytes.clone())), mono, Some(head));
+                let got = got.unwrap();
+                let k = head.min(1000) as usize;
+                assert_eq!((got.frames, got.total_frames), (k, 1000));
+                let want: Vec<f32> = all
+                    .samples
+                    .chunks(1000)
+                    .flat_map(|row| row[..k].to_vec())
+                    .collect();
+                assert_eq!(got.samples, want, "mono={mono} head={head}");
+            }
+        }
+        let head = |b: Vec<u8>| decode_head(Box::new(Cursor::new(b)), false, Some(200));
+        // Cut in the middle, cut inside the last frame, a damaged frame after
+        // the head, a header that declares more: refused although the head
+        // decodes.
+        assert!(matches!(
+            head(bytes[..bytes.len() / 2].to_vec()),
+            Err(FlacError::Malformed(_))
+        ));
+        assert!(matches!(
+            head(bytes[..bytes.len() - 3].to_vec()),
+            Err(FlacError::Malformed(_))
+        ));
+        let mut bad = bytes.clone();
+        let k = bad.len() - 400;
+        bad[k] ^= 0x10;
+        assert!(matches!(head(bad), Err(FlacError::Malformed(_))));
+        assert!(matches!(
+            head(flac(44100, 16, &ch, 128, 1001)),
+            Err(FlacError::Malformed(_))
+        ));
+        assert!(matches!(
+            head(flac(44100, 16, &ch, 128, 999)),
+            Err(FlacError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn info_reads_the_header_and_refuses_like_decode() {
+        let ch = [ramp(600, 24, 4), ramp(600, 24, 5)];
+        let bytes = flac(48000, 24, &ch, 128, 600);
+        let info = guarded(|| open(Box::new(Cursor::new(bytes))).map(|(_, i, _)| i)).unwrap();
+        let want = FlacInfo {
+            sample_rate: 48000,
+            channels: 2,
+            bits_per_sample: 24,
+            frames: 600,
+        };
+        assert_eq!(info, want);
+        let info_of = |b: Vec<u8>| guarded(|| open(Box::new(Cursor::new(b))).map(|(_, i, _)| i));
+        let ch12 = [ramp(600, 12, 4)];
+        assert!(matches!(
+            info_of(flac(22050, 12, &ch12, 128, 600)),
+            Err(FlacError::Unsupported(_))
+        ));
+        assert!(matches!(
+            info_of(flac(22050, 16, &[ramp(600, 16, 4)], 128, 0)),
+            Err(FlacError::Unsupported(_))
+        ));
+        assert!(info_of(b"RIFF\0\0\0\0WAVE".to_vec()).is_err());
+        let missing = read_info_file(Path::new("/nonexistent/ferrosa.flac"));
         assert!(matches!(missing, Err(FlacError::Io(_))));
     }
 

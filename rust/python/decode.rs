@@ -6,7 +6,7 @@
 //! FLAC or not handled here, and `MemoryError` for a size that cannot be
 //! allocated. None is a `ParameterError`: the arguments were fine.
 
-use crate::audio::flac::{decode_file, FlacError};
+use crate::audio::flac::{decode_file_head, read_info_file, FlacError};
 use numpy::ndarray::Array2;
 use numpy::PyArray2;
 use pyo3::exceptions::{PyMemoryError, PyOSError, PyRuntimeError};
@@ -16,6 +16,7 @@ use std::path::PathBuf;
 /// Register this file's functions on the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode_flac, m)?)?;
+    m.add_function(wrap_pyfunction!(flac_info, m)?)?;
     Ok(())
 }
 
@@ -43,19 +44,35 @@ fn to_py(path: &std::path::Path, err: FlacError) -> PyErr {
 /// shaped (channels, frames), ``int / 2**(bits - 1)`` as libsndfile reads it.
 /// With ``mono``, 2 to 7 channels come back averaged into one row exactly as
 /// ``ferrosa.to_mono`` averages them (8 channels are returned as they are).
+/// With ``frames``, only the first ``frames`` frames are returned (decoded);
+/// the rest of the file is still parsed and checked (frame CRCs, no gap, the
+/// declared length), so a cut or damaged file is refused all the same.
 /// The GIL is released.
 #[pyfunction]
-#[pyo3(signature = (path, mono=false))]
+#[pyo3(signature = (path, mono=false, frames=None))]
 fn decode_flac(
     py: Python<'_>,
     path: PathBuf,
     mono: bool,
+    frames: Option<u64>,
 ) -> PyResult<(Bound<'_, PyArray2<f32>>, u32)> {
     let audio = py
-        .allow_threads(|| decode_file(&path, mono))
+        .allow_threads(|| decode_file_head(&path, mono, frames))
         .map_err(|e| to_py(&path, e))?;
     let shape = (audio.channels, audio.frames);
     let arr = Array2::from_shape_vec(shape, audio.samples)
         .map_err(|e| PyRuntimeError::new_err(format!("{}: {e}", path.display())))?;
     Ok((PyArray2::from_owned_array(py, arr), audio.sample_rate))
+}
+
+/// STREAMINFO of a FLAC file without decoding it: ``(sample_rate, channels,
+/// frames)``, refused (same errors as :func:`decode_flac`) for the streams
+/// ``decode_flac`` refuses by their header: other bit depths, unknown length.
+/// The GIL is released.
+#[pyfunction]
+fn flac_info(py: Python<'_>, path: PathBuf) -> PyResult<(u32, usize, u64)> {
+    let info = py
+        .allow_threads(|| read_info_file(&path))
+        .map_err(|e| to_py(&path, e))?;
+    Ok((info.sample_rate, info.channels, info.frames))
 }

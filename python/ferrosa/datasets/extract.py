@@ -1,8 +1,9 @@
 """One recording -> its segment features, or the reason it cannot be used.
 
 Runs in worker threads: decoding (the Rust FLAC decoder, libsndfile for the
-rest) and the Rust kernels release the GIL, so threads use every core without
-forking after Rust's pool started.
+rest), soxr and the Rust kernels release the GIL, so threads use every core
+without forking after Rust's pool started. For FLAC, only the head the
+segments use is decoded and resampled (see ``head``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from ..exceptions import ParameterError
 from .config import FeatureConfig
 from .features import featurize
+from .head import load_head, plan_head
 from .segment import segment
 
 __all__ = ["BadFile", "Extracted", "extract", "load_checked"]
@@ -111,6 +113,35 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
     return y
 
 
+def _too_short(n: int, config: FeatureConfig) -> BadFile:
+    length = config.segment_samples or 0
+    return BadFile(
+        f"shorter than one segment ({n / config.sr:.3f} s < "
+        f"{length / config.sr:.3f} s) and short='drop'"
+    )
+
+
+def _load_used(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndarray:
+    """``load_checked``, or for FLAC only the head the segments use (see ``head``).
+
+    Gives the same segments and the same failures as the whole recording,
+    except that a FLAC file whose header declares less than one segment
+    (``short="drop"``) is refused as too short without being decoded.
+    """
+    head = plan_head(path, config)
+    if head is None or head.used >= head.n:
+        return load_checked(path, config)
+    if head.used == 0:
+        raise _too_short(head.n, config)
+    y = load_head(path, head, config)
+    # A refused file takes the whole-file path, which says why; silence is
+    # judged on the whole recording, so an all-zero head is decided there too.
+    if y is None or not np.any(y):
+        return load_checked(path, config)
+    # 8/16/24-bit integers scaled and resampled are finite: no isfinite pass needed.
+    return y if config.mono else np.atleast_2d(y)
+
+
 def extract(
     path: str | os.PathLike[str],
     config: FeatureConfig,
@@ -137,16 +168,12 @@ def extract(
     """
     empty = np.zeros(0, dtype=np.int64)
     try:
-        y = load_checked(path, config)
+        y = _load_used(path, config)
         if not keep_silent and not np.any(y):
             raise BadFile("silent: every sample is zero")
         segs = segment(y, config.sr, config)
         if not segs:
-            length = config.segment_samples or 0
-            raise BadFile(
-                f"shorter than one segment ({y.shape[-1] / config.sr:.3f} s < "
-                f"{length / config.sr:.3f} s) and short='drop'"
-            )
+            raise _too_short(y.shape[-1], config)
         X = featurize(segs, config.sr, config)
     except BadFile as e:
         return Extracted(None, empty, str(e))

@@ -65,18 +65,24 @@ class Discovery:
 
 
 def _is_audio(p: Path) -> bool:
-    return p.suffix.lower() in AUDIO_EXTENSIONS and not p.name.startswith(".")
+    return _is_audio_name(p.name)
+
+
+def _is_audio_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS and not name.startswith(".")
 
 
 def _audio_files(folder: Path) -> list[Path]:
-    """Audio files below ``folder`` (recursive, hidden entries skipped), sorted."""
-    out = []
-    for p in folder.rglob("*"):
-        rel = p.relative_to(folder).parts
-        if any(part.startswith(".") for part in rel):
-            continue
-        if _is_audio(p) and not p.is_dir():
-            out.append(p)
+    """Audio files below ``folder`` (recursive, hidden entries skipped), sorted.
+
+    ``os.walk`` (no symlinked folders followed, as ``rglob``) prunes hidden
+    folders instead of listing them; dangling links are kept, to be reported.
+    """
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        base = Path(dirpath)
+        out.extend(base / name for name in filenames if _is_audio_name(name))
     return sorted(out)
 
 

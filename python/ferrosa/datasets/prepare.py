@@ -11,11 +11,13 @@ completion time, and the split is drawn after extraction.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 import signal
 import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -64,6 +66,7 @@ def resolve_config(
     )
 
 
+@functools.cache  # importlib.metadata reads package metadata from disk (~2 ms)
 def _versions() -> dict[str, str]:
     from importlib import metadata
 
@@ -109,6 +112,18 @@ def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
     return tqdm(total=total, initial=initial, unit="file", desc="prepare", dynamic_ncols=True)
 
 
+def _largest_first(found: Discovery, todo: list[int]) -> list[int]:
+    """``todo`` by decreasing file size: the big files do not finish last on one core."""
+
+    def size(i: int) -> int:
+        try:
+            return found.items[i].path.stat().st_size
+        except OSError:
+            return 0
+
+    return sorted(todo, key=lambda i: (-size(i), i))
+
+
 def _extract_all(
     found: Discovery,
     todo: list[int],
@@ -120,9 +135,17 @@ def _extract_all(
     keep_silent: bool,
     expected: tuple[int, ...] | None,
     every: int,
+    min_gap: float,
 ) -> None:
-    """Featurise the files ``todo`` on a thread pool, checkpointing every ``every`` files."""
+    """Featurise the files ``todo`` on a thread pool, checkpointing every ``every`` files.
+
+    A shard is written once ``every`` files are done and ``min_gap`` seconds
+    have passed since the previous one; the files done last are held in
+    memory for the store (see ``Checkpoint.hold``).
+    """
     kill_after = int(os.environ.get(KILL_ENV, "0") or 0)
+    if kill_after:
+        min_gap = 0.0  # the hook counts shards: write them by file count alone
     bar = _progress_bar(len(found.items), len(found.items) - len(todo), progress)
     failed = sum(1 for r in ckpt.records.values() if r.failure is not None)
     buffer: list[tuple[int, Extracted]] = []
@@ -135,12 +158,13 @@ def _extract_all(
     if workers > 1:
         set_num_threads(1)
     ex = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferrosa-prepare")
+    last_shard = time.monotonic()
     try:
         futures = {
             ex.submit(
                 extract, found.items[i].path, config, keep_silent=keep_silent, expected=expected
             ): i
-            for i in todo
+            for i in _largest_first(found, todo)
         }
         for fut in as_completed(futures):
             index = futures.pop(fut)
@@ -158,13 +182,14 @@ def _extract_all(
             if bar is not None:
                 bar.set_postfix(failed=failed, refresh=False)
                 bar.update(1)
-            if len(buffer) >= every:
+            if len(buffer) >= every and time.monotonic() - last_shard >= min_gap:
                 ckpt.write_shard(buffer, shape)
                 buffer = []
+                last_shard = time.monotonic()
                 if kill_after and ckpt.n_shards >= kill_after:
                     os.kill(os.getpid(), signal.SIGKILL)
         if buffer:
-            ckpt.write_shard(buffer, shape)
+            ckpt.hold(buffer, shape)
     except BaseException:
         ex.shutdown(wait=False, cancel_futures=True)
         raise
@@ -226,7 +251,7 @@ def _assemble(
     expected: tuple[int, ...] | None,
 ) -> None:
     """Write features.npy, index.csv and meta.json into ``out`` from the shards."""
-    from numpy.lib.format import open_memmap
+    from numpy.lib import format as npy
 
     recs = [ckpt.records[i] for i in range(len(found.items))]
     ok = [i for i, r in enumerate(recs) if r.failure is None]
@@ -248,37 +273,41 @@ def _assemble(
     n_total = sum(len(recs[i].starts) for i in ok)
     shape = tuple(ckpt.shard_array(recs[ok[0]].shard).shape[1:]) if expected is None else expected
     out.mkdir(parents=True, exist_ok=True)
-    X = open_memmap(
-        out / FEATURES_FILE, mode="w+", dtype=np.float32, shape=(n_total,) + tuple(shape)
-    )
-    rows: list[dict[str, Any]] = []
-    per_label: dict[str, Counter[str]] = {lab: Counter() for lab in mapping}
-    per_split: dict[str, Counter[str]] = {s: Counter() for s in ("train", "valid", "test")}
-    row = 0
-    arrays: dict[int, np.ndarray] = {}
-    for i, sp in zip(ok, splits, strict=True):
-        rec, it = recs[i], found.items[i]
-        n = len(rec.starts)
-        if rec.shard not in arrays:
-            arrays = {rec.shard: ckpt.shard_array(rec.shard)}  # one open shard at a time
-        X[row : row + n] = arrays[rec.shard][rec.offset : rec.offset + n]
-        for k, start in enumerate(rec.starts):
-            rows.append(
-                {
-                    "source": it.source,
-                    "label": it.label,
-                    "label_id": label_id[it.label],
-                    "segment": k,
-                    "start": start,
-                    "group": it.group,
-                    "split": str(sp),
-                }
-            )
-        row += n
-        per_label[it.label].update(files=1, segments=n)
-        per_split[str(sp)].update(files=1, segments=n)
-    X.flush()
-    del X, arrays
+    # Rows are written in order through a plain file (the .npy layout numpy's
+    # open_memmap gives, without the page faults and msync of a memmap).
+    with (out / FEATURES_FILE).open("wb") as fh:
+        header = {
+            "descr": npy.dtype_to_descr(np.dtype(np.float32)),
+            "fortran_order": False,
+            "shape": (n_total, *shape),
+        }
+        npy.write_array_header_1_0(fh, header)
+        rows: list[dict[str, Any]] = []
+        per_label: dict[str, Counter[str]] = {lab: Counter() for lab in mapping}
+        per_split: dict[str, Counter[str]] = {s: Counter() for s in ("train", "valid", "test")}
+        arrays: dict[int, np.ndarray] = {}
+        for i, sp in zip(ok, splits, strict=True):
+            rec, it = recs[i], found.items[i]
+            n = len(rec.starts)
+            if rec.shard not in arrays:
+                arrays = {rec.shard: ckpt.shard_array(rec.shard)}  # one open shard at a time
+            block = arrays[rec.shard][rec.offset : rec.offset + n]
+            fh.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+            for k, start in enumerate(rec.starts):
+                rows.append(
+                    {
+                        "source": it.source,
+                        "label": it.label,
+                        "label_id": label_id[it.label],
+                        "segment": k,
+                        "start": start,
+                        "group": it.group,
+                        "split": str(sp),
+                    }
+                )
+            per_label[it.label].update(files=1, segments=n)
+            per_split[str(sp)].update(files=1, segments=n)
+    del arrays
     write_index(out / INDEX_FILE, rows)
     meta = dict(meta_base)
     meta.update(
@@ -323,6 +352,7 @@ def prepare(
     progress: bool = True,
     keep_silent: bool = False,
     checkpoint_every: int = 32,
+    checkpoint_seconds: float = 1.0,
     **overrides: Any,
 ) -> Store:
     """Build a feature store from a folder of recordings.
@@ -362,6 +392,11 @@ def prepare(
         Keep all-zero recordings instead of listing them as failures.
     checkpoint_every : int > 0
         Files per checkpoint shard.
+    checkpoint_seconds : float >= 0
+        Least time between two shards (fsyncs cost milliseconds each): a
+        killed run loses at most the files done in the last
+        ``max(checkpoint_every files, checkpoint_seconds)``. The files done
+        after the last shard go into the store from memory.
 
     Returns
     -------
@@ -390,6 +425,12 @@ def prepare(
         or checkpoint_every <= 0
     ):
         raise ParameterError(f"checkpoint_every={checkpoint_every!r} must be a positive integer")
+    if (
+        isinstance(checkpoint_seconds, bool)
+        or not isinstance(checkpoint_seconds, (int, float))
+        or not checkpoint_seconds >= 0
+    ):
+        raise ParameterError(f"checkpoint_seconds={checkpoint_seconds!r} must be a number >= 0")
     store = Path(store_dir).resolve()
     partial = store.with_name(store.name + ".partial")
     found = discover(data_dir, layout)
@@ -426,8 +467,8 @@ def prepare(
             )
         shutil.rmtree(partial)
     partial.mkdir(parents=True, exist_ok=True)
-    check_plan(partial, plan, resume=resume)
-    ckpt = Checkpoint(partial / "shards")
+    record_plan = check_plan(partial, plan, resume=resume)
+    ckpt = Checkpoint(partial / "shards", before_first_shard=record_plan)
     todo = [i for i in range(len(found.items)) if i not in ckpt.records]
     _extract_all(
         found,
@@ -439,6 +480,7 @@ def prepare(
         keep_silent=keep_silent,
         expected=expected,
         every=checkpoint_every,
+        min_gap=float(checkpoint_seconds),
     )
     built = partial / "store"
     if built.exists():
@@ -450,7 +492,7 @@ def prepare(
         "layout": found.layout,
         "data_dir": plan["data_dir"],
         "files": plan["files"],
-        "versions": _versions(),
+        "versions": dict(_versions()),
     }
     _assemble(found, ckpt, built, meta_base, split=split, seed=seed, expected=expected)
     _swap_in(built, store, partial)

@@ -7,7 +7,7 @@ import numpy as np
 from ..exceptions import ParameterError
 from .config import FeatureConfig
 
-__all__ = ["segment", "segment_starts"]
+__all__ = ["segment", "segment_starts", "used_samples"]
 
 
 def segment_starts(n: int, config: FeatureConfig) -> list[tuple[int, int]]:
@@ -53,6 +53,26 @@ def segment_starts(n: int, config: FeatureConfig) -> list[tuple[int, int]]:
     if cap is not None:
         out = out[:cap]
     return out
+
+
+def used_samples(n: int, config: FeatureConfig) -> int:
+    """How many samples from the start of an ``n``-sample recording its segments use.
+
+    Parameters
+    ----------
+    n : int >= 0
+        Recording length in samples at ``config.sr``.
+    config : FeatureConfig
+
+    Returns
+    -------
+    int
+        ``n`` when every sample may matter (whole recordings, a padded
+        tail), less when dropped tails or ``segments_per_file`` leave the
+        end unused, 0 when no segment is kept. ``segment_starts(used, config)``
+        equals ``segment_starts(n, config)`` whenever ``used > 0``.
+    """
+    return max((start + valid for start, valid in segment_starts(n, config)), default=0)
 
 
 def segment(y: np.ndarray, sr: float, config: FeatureConfig) -> list[tuple[int, np.ndarray]]:
