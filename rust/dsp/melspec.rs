@@ -165,7 +165,7 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
     }
     let dst = SharedMut::new(out);
     let range = bank.bin_range();
-    for_each_power_in::<f64, T, _, _, _>(
+    for_each_power_in::<T, T, _, _, _>(
         framing,
         y,
         window,
