@@ -9,16 +9,14 @@
 //! compared with its centroid and the frames above [`REDO_ABOVE`] of it are
 //! computed with the f64 FFT.
 
+use crate::dsp::f32_noise::{variance_per_energy, BLOCK};
 use crate::dsp::frame::Framing;
 use crate::dsp::parallel::{for_each_range, SharedMut};
-use crate::dsp::spectral::{describe_frame, magnitude, Descriptor, Scratch};
+use crate::dsp::spectral::{
+    centroid_of_sums, centroid_sums, describe_frame, magnitude, Descriptor, Scratch,
+};
 use crate::dsp::stft::{frames_per_task, StftShape, Worker};
 use num_complex::Complex;
-
-/// Safety factor on the measured bin-noise variance of rustfft's f32
-/// transforms (the mean of `|dX|^2 / (eps^2 log2(n) E / n)` is below 0.6
-/// for every signal class and size measured, 256..8192).
-const NOISE_FACTOR: f64 = 4.0;
 
 /// Frames whose estimated error exceeds this fraction of their centroid are
 /// computed with the f64 FFT. The estimate is an rms about 3-4x above the
@@ -26,11 +24,6 @@ const NOISE_FACTOR: f64 = 4.0;
 /// against librosa over random tones, chirps, noise, clicks and square
 /// waves is 7.5e-7 of the peak (the float32 contract is 1e-5).
 pub const REDO_ABOVE: f64 = 3e-7;
-
-/// Frames per block: a block whose first frame fails the check runs
-/// wholly on the f64 FFT, so clean tonal audio (where most frames fail)
-/// costs about what the f64 path alone does.
-const BLOCK: usize = 8;
 
 /// The centroid of every (channel, frame) of float32 `y` into `out`
 /// (`channel, frame`), as [`crate::dsp::spectral::run_on_audio`] computes
@@ -104,7 +97,7 @@ struct Guarded<'a> {
     framing: &'a Framing,
     shape: &'a StftShape,
     freq: &'a [f64],
-    /// sigma^2 per unit of half-spectrum energy (x2 for the mirrored half).
+    /// Bin-noise variance per unit of half-spectrum energy.
     per_energy: f64,
     /// `sum f` and `sum f^2` over the bins.
     f1: f64,
@@ -113,14 +106,12 @@ struct Guarded<'a> {
 
 impl<'a> Guarded<'a> {
     fn new(framing: &'a Framing, shape: &'a StftShape, freq: &'a [f64]) -> Self {
-        let n = framing.frame_length.max(2) as f64;
-        let eps = f32::EPSILON as f64;
         let f = &freq[..shape.n_bins];
         Guarded {
             framing,
             shape,
             freq,
-            per_energy: eps * eps * n.log2() / n * NOISE_FACTOR * 2.0,
+            per_energy: variance_per_energy(framing.frame_length),
             f1: f.iter().sum(),
             f2: f.iter().map(|v| v * v).sum(),
         }
@@ -142,13 +133,14 @@ impl<'a> Guarded<'a> {
                 magnitude::<f32>(Complex::new(re as f64, im as f64))
             });
         let nb = self.shape.n_bins;
-        let (l1, acc, energy) = sums(&w.col, &self.freq[..nb]);
+        let (l1, acc, energy) = centroid_sums(&w.col, &self.freq[..nb]);
+        let cen = centroid_of_sums::<f32>(l1, acc);
+        // The centroid's normaliser, as centroid_of_sums takes it.
         let len = if l1 < f32::MIN_POSITIVE as f64 {
             1.0
         } else {
             l1
         };
-        let cen = acc / len;
         // sum_k (f_k - c)^2 from the two precomputed sums.
         let spread = (self.f2 - 2.0 * cen * self.f1 + nb as f64 * cen * cen).max(0.0);
         let est = (self.per_energy * energy * spread).sqrt() / len;
@@ -174,46 +166,6 @@ impl<'a> Guarded<'a> {
         );
         val[0]
     }
-}
-
-/// `(sum |x|, sum x f, sum x^2)` of one magnitude column.
-fn sums(col: &[f32], f: &[f64]) -> (f64, f64, f64) {
-    #[cfg(target_arch = "x86_64")]
-    if crate::dsp::simd::has_avx2() {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { sums_avx2(col, f) };
-    }
-    sums_impl(col, f)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn sums_avx2(col: &[f32], f: &[f64]) -> (f64, f64, f64) {
-    sums_impl(col, f)
-}
-
-#[inline(always)]
-fn sums_impl(col: &[f32], f: &[f64]) -> (f64, f64, f64) {
-    let (mut l1, mut acc, mut sq) = ([0.0f64; 4], [0.0f64; 4], [0.0f64; 4]);
-    let (c4, f4) = (col.chunks_exact(4), f.chunks_exact(4));
-    let (cr, fr) = (c4.remainder(), f4.remainder());
-    for (c, f) in c4.zip(f4) {
-        let v = [c[0] as f64, c[1] as f64, c[2] as f64, c[3] as f64];
-        for j in 0..4 {
-            l1[j] += v[j].abs();
-            acc[j] += v[j] * f[j];
-            sq[j] += v[j] * v[j];
-        }
-    }
-    let total = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
-    let (mut l1s, mut accs, mut sqs) = (total(l1), total(acc), total(sq));
-    for (&c, &f) in cr.iter().zip(fr) {
-        let v = c as f64;
-        l1s += v.abs();
-        accs += v * f;
-        sqs += v * v;
-    }
-    (l1s, accs, sqs)
 }
 
 #[cfg(test)]

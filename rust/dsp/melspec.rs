@@ -17,6 +17,7 @@
 //! multi-feature kernel can fuse them with others.
 
 use crate::dsp::dct::DctMatrix;
+use crate::dsp::f32_noise::BLOCK;
 use crate::dsp::fft::FftFloat;
 use crate::dsp::frame::Framing;
 use crate::dsp::mel::MelBank;
@@ -28,9 +29,6 @@ use crate::dsp::stft::{for_each_power_in, frames_per_task, StftShape, Worker};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::ops::Range;
-
-/// Frames per block of the guarded MFCC pass ([`Mfcc::db_pass_guarded`]).
-const BLOCK: usize = 8;
 
 /// Multiply-adds below which a matrix-on-spectrogram call stays on one thread.
 const MIN_WORK_PER_TASK: usize = 1 << 18;
@@ -409,22 +407,13 @@ impl Mfcc<'_> {
         floor: f64,
         dst: &SharedMut<O>,
     ) {
-        let (nm, nk, nf) = (self.bank.n_mels(), self.dct.n_out(), self.shape.n_frames);
-        let ns = self.shape.n_samples;
-        let range = self.bank.bin_range();
+        let (nm, nk) = (self.bank.n_mels(), self.dct.n_out());
         for_each_range(items.len(), frames_per_task(self.framing), |part| {
             let mut worker = Worker::<f64>::new(self.window);
-            let (mut sq, mut pw) = (
-                vec![0.0f64; self.shape.n_bins],
-                vec![0.0; self.shape.n_bins],
-            );
+            let mut sq = vec![0.0f64; self.shape.n_bins];
             let (mut mel, mut x, mut coef) = (vec![0.0f64; nm], vec![0.0f64; nm], vec![0.0; nk]);
             for &item in &items[part] {
-                let (c, t) = (item / nf, item % nf);
-                worker.power_into(self.framing, &y[c * ns..(c + 1) * ns], t, &mut sq);
-                self.bank
-                    .apply(raised(&sq, &mut pw, self.power, range.clone()), &mut mel);
-                simd::db_into(&mel, self.amin, &mut x);
+                self.frame_db(&mut worker, y, item, &mut sq, &mut mel, &mut x);
                 for v in x.iter_mut() {
                     *v = v.max(floor);
                 }

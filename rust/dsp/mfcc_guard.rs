@@ -17,12 +17,8 @@
 //! `max|D| sqrt(sum_m e_m^2)`.
 
 use crate::dsp::dct::DctMatrix;
+use crate::dsp::f32_noise::variance_per_energy;
 use crate::dsp::mel::MelBank;
-
-/// Safety factor on the measured bin-noise variance of rustfft's f32
-/// transforms (the mean of `|dX|^2 / (eps^2 log2(n) E / n)` is below 0.6
-/// for every signal class and size measured, 256..8192).
-const NOISE_FACTOR: f64 = 4.0;
 
 /// A frame is redone in f64 when its estimated MFCC error exceeds this
 /// fraction of the output's peak. The estimate is an rms and conservative
@@ -38,7 +34,7 @@ pub struct Guard {
     wmax: Vec<f32>,
     /// `4.343 * max|D|` times the rms-to-variance constant.
     scale: f64,
-    /// `eps32^2 * log2(n_fft) / n_fft * NOISE_FACTOR * 2` (two half spectra).
+    /// Bin-noise variance per unit of half-spectrum energy.
     per_energy: f64,
 }
 
@@ -49,12 +45,10 @@ impl Guard {
             .map(|m| bank.row(m).1.iter().cloned().fold(0.0, f64::max) as f32)
             .collect();
         let dmax = dct.matrix().iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let eps = f32::EPSILON as f64;
-        let n = n_fft.max(2) as f64;
         Guard {
             wmax,
             scale: 10.0 / std::f64::consts::LN_10 * dmax * 2f64.sqrt(),
-            per_energy: eps * eps * n.log2() / n * NOISE_FACTOR * 2.0,
+            per_energy: variance_per_energy(n_fft),
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod convert;
 pub mod dct;
 pub mod delta;
+pub mod f32_noise;
 pub mod fft;
 pub mod frame;
 pub mod istft;

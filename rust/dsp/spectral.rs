@@ -212,75 +212,90 @@ fn l1_length<T: Real>(col: &[T]) -> f64 {
     }
 }
 
-/// The two sums of [`centroid`] for float32 magnitudes, in the same lanes
-/// and order as the generic loop (no FMA), so the results are identical.
+/// `(sum |x|, sum x f, sum x^2)` of one magnitude column: the centroid's
+/// two sums and the column's energy (for [`crate::dsp::centroid_guard`]),
+/// four lanes each in a fixed order, so every path gives the same bits.
+#[inline(always)]
+pub fn centroid_sums<T: Real>(col: &[T], freq: &[f64]) -> (f64, f64, f64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && simd::has_avx2() {
+        // SAFETY: T is f32 (checked), so the slice is a &[f32]; the CPU
+        // supports AVX2.
+        let col32 = unsafe { &*(col as *const [T] as *const [f32]) };
+        return unsafe { centroid_sums_f32_avx2(col32, freq) };
+    }
+    let (mut l1, mut acc, mut sq) = ([0.0f64; 4], [0.0f64; 4], [0.0f64; 4]);
+    let n = col.len().min(freq.len());
+    let (c4, f4) = (col[..n].chunks_exact(4), freq[..n].chunks_exact(4));
+    let (cr, fr) = (c4.remainder(), f4.remainder());
+    for (c, f) in c4.zip(f4) {
+        for j in 0..4 {
+            let v = wide(c[j]);
+            l1[j] += v.abs();
+            acc[j] += v * f[j];
+            sq[j] += v * v;
+        }
+    }
+    let total = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
+    let (mut l1s, mut accs, mut sqs) = (total(l1), total(acc), total(sq));
+    for (&c, &f) in cr.iter().zip(fr) {
+        let v = wide(c);
+        l1s += v.abs();
+        accs += v * f;
+        sqs += v * v;
+    }
+    (l1s, accs, sqs)
+}
+
+/// [`centroid_sums`] for float32 magnitudes on AVX2: the same lanes and
+/// order as the portable loop (no FMA), which the compiler leaves scalar.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn centroid_sums_f32_avx2(col: &[f32], freq: &[f64]) -> (f64, f64) {
+unsafe fn centroid_sums_f32_avx2(col: &[f32], freq: &[f64]) -> (f64, f64, f64) {
     use std::arch::x86_64::*;
     let n = col.len().min(freq.len());
     let n4 = n / 4 * 4;
     let sign = _mm256_set1_pd(-0.0);
-    let (mut l1, mut acc) = (_mm256_setzero_pd(), _mm256_setzero_pd());
+    let (mut l1, mut acc, mut sq) = (
+        _mm256_setzero_pd(),
+        _mm256_setzero_pd(),
+        _mm256_setzero_pd(),
+    );
     let mut i = 0;
     while i < n4 {
         // SAFETY: i + 4 <= n bounds both loads.
         let v = _mm256_cvtps_pd(_mm_loadu_ps(col.as_ptr().add(i)));
         l1 = _mm256_add_pd(l1, _mm256_andnot_pd(sign, v));
         acc = _mm256_add_pd(acc, _mm256_mul_pd(v, _mm256_loadu_pd(freq.as_ptr().add(i))));
+        sq = _mm256_add_pd(sq, _mm256_mul_pd(v, v));
         i += 4;
     }
-    let (mut a, mut b) = ([0.0f64; 4], [0.0f64; 4]);
-    _mm256_storeu_pd(a.as_mut_ptr(), l1);
-    _mm256_storeu_pd(b.as_mut_ptr(), acc);
-    let (mut l1s, mut accs) = ((a[0] + a[1]) + (a[2] + a[3]), (b[0] + b[1]) + (b[2] + b[3]));
+    let total = |r: __m256d| {
+        let mut a = [0.0f64; 4];
+        _mm256_storeu_pd(a.as_mut_ptr(), r);
+        (a[0] + a[1]) + (a[2] + a[3])
+    };
+    let (mut l1s, mut accs, mut sqs) = (total(l1), total(acc), total(sq));
     for k in n4..n {
         let v = col[k] as f64;
         l1s += v.abs();
         accs += v * freq[k];
+        sqs += v * v;
     }
-    (l1s, accs)
+    (l1s, accs, sqs)
+}
+
+/// `sum x f / sum |x|` from [`centroid_sums`] (an all-zero column gives 0,
+/// as librosa's normalisation leaves it unscaled).
+#[inline(always)]
+pub fn centroid_of_sums<T: Real>(l1: f64, acc: f64) -> f64 {
+    acc / if l1 < T::TINY { 1.0 } else { l1 }
 }
 
 #[inline(always)]
 fn centroid<T: Real>(col: &[T], freq: &[f64]) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && simd::has_avx2() {
-        // SAFETY: T is f32 (checked), so the slice is a &[f32]; the CPU
-        // supports AVX2.
-        let col32 = unsafe { &*(col as *const [T] as *const [f32]) };
-        let (l1, acc) = unsafe { centroid_sums_f32_avx2(col32, freq) };
-        let len = if l1 < T::TINY { 1.0 } else { l1 };
-        return acc / len;
-    }
-
-    // Both sums in one pass, four lanes each, so they do not wait on one
-    // long chain of additions (f64 sums of at most a few thousand values:
-    // the order changes nothing at the tolerance that matters).
-    let (mut l1, mut acc) = ([0.0f64; 4], [0.0f64; 4]);
-    let n = col.len().min(freq.len());
-    let (c4, f4) = (col[..n].chunks_exact(4), freq[..n].chunks_exact(4));
-    let (cr, fr) = (c4.remainder(), f4.remainder());
-    for (c, f) in c4.zip(f4) {
-        // Widen first, then lane-wise loops: this shape vectorises.
-        let v = [wide(c[0]), wide(c[1]), wide(c[2]), wide(c[3])];
-        for j in 0..4 {
-            l1[j] += v[j].abs();
-        }
-        for j in 0..4 {
-            acc[j] += v[j] * f[j];
-        }
-    }
-    let (mut l1s, mut accs) = (
-        (l1[0] + l1[1]) + (l1[2] + l1[3]),
-        (acc[0] + acc[1]) + (acc[2] + acc[3]),
-    );
-    for (&c, &f) in cr.iter().zip(fr) {
-        l1s += wide(c).abs();
-        accs += wide(c) * f;
-    }
-    let len = if l1s < T::TINY { 1.0 } else { l1s };
-    accs / len
+    let (l1, acc, _) = centroid_sums(col, freq);
+    centroid_of_sums::<T>(l1, acc)
 }
 
 fn bandwidth<T: Real>(col: &[T], freq: &[f64], p: f64, norm: bool, c: f64) -> f64 {
