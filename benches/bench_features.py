@@ -287,6 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = discover()
     if args.only:
         cases = [c for c in cases if any(o in c.name for o in args.only)]
+        if not cases:
+            names = ", ".join(c.name for c in discover())
+            parser.error(f"--only {args.only} matches no case; cases are: {names}")
     rows: list[Row] = []
     for case in cases:
         reason = probe(case)
