@@ -158,6 +158,71 @@ impl DctMatrix {
         debug_assert!(x.len() == self.n_in && out.len() == self.n_out);
         simd::dot_rows(self.m.chunks_exact(self.n_in).map(|r| (0, r)), x, out);
     }
+
+    /// [`Self::apply`] on [`LANES`] vectors at once, one per lane:
+    /// `out[k][l] = sum_j M[k, j] * x[j][l]` (`x`: `n_in` rows, `out`:
+    /// `n_out` rows). Lanes are independent, so each equals `apply` of its
+    /// own vector up to summation order; no horizontal sums are needed.
+    #[inline]
+    pub fn apply_lanes(&self, x: &[[f64; LANES]], out: &mut [[f64; LANES]]) {
+        debug_assert!(x.len() == self.n_in && out.len() == self.n_out);
+        #[cfg(target_arch = "x86_64")]
+        if simd::has_avx2() {
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+            return unsafe { apply_lanes_avx2(&self.m, x, out) };
+        }
+        apply_lanes(&self.m, x, out, |a, b, c| a * b + c);
+    }
+}
+
+/// Vectors per [`DctMatrix::apply_lanes`] call: two AVX registers of f64.
+pub const LANES: usize = 8;
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn apply_lanes_avx2(m: &[f64], x: &[[f64; LANES]], out: &mut [[f64; LANES]]) {
+    apply_lanes(m, x, out, f64::mul_add);
+}
+
+/// Four matrix rows at a time (eight vector accumulators), so each input
+/// row is loaded once per four outputs. `fma(a, b, c) = a * b + c`.
+#[inline(always)]
+fn apply_lanes<G: Fn(f64, f64, f64) -> f64>(
+    m: &[f64],
+    x: &[[f64; LANES]],
+    out: &mut [[f64; LANES]],
+    fma: G,
+) {
+    const R: usize = 4;
+    let n_in = x.len();
+    let full = out.len() / R * R;
+    for (o, rows) in out[..full]
+        .chunks_exact_mut(R)
+        .zip(m.chunks_exact(R * n_in))
+    {
+        let mut acc = [[0.0f64; LANES]; R];
+        for (j, xv) in x.iter().enumerate() {
+            for (i, a) in acc.iter_mut().enumerate() {
+                let w = rows[i * n_in + j];
+                for l in 0..LANES {
+                    a[l] = fma(w, xv[l], a[l]);
+                }
+            }
+        }
+        o.copy_from_slice(&acc);
+    }
+    for (o, row) in out[full..]
+        .iter_mut()
+        .zip(m[full * n_in..].chunks_exact(n_in))
+    {
+        let mut a = [0.0f64; LANES];
+        for (&w, xv) in row.iter().zip(x) {
+            for l in 0..LANES {
+                a[l] = fma(w, xv[l], a[l]);
+            }
+        }
+        *o = a;
+    }
 }
 
 #[cfg(test)]
@@ -209,6 +274,31 @@ mod tests {
         // A constant input has only a DC term.
         d.apply(&[1.0; 7], &mut out);
         assert!((out[0] - 14.0).abs() < 1e-12 && out[1].abs() < 1e-12 && out[2].abs() < 1e-12);
+    }
+
+    #[test]
+    fn lanes_equal_apply_per_vector() {
+        for (n_in, n_out) in [(128usize, 20usize), (40, 13), (7, 7), (5, 1), (6, 3)] {
+            let d = DctMatrix::new(2, n_in, n_out, DctNorm::Ortho, 22.0).unwrap();
+            let x: Vec<[f64; LANES]> = (0..n_in)
+                .map(|j| {
+                    std::array::from_fn(|l| ((j * 31 + l * 7) % 17) as f64 - 8.0 + 0.1 * l as f64)
+                })
+                .collect();
+            let mut got = vec![[0.0; LANES]; d.n_out()];
+            d.apply_lanes(&x, &mut got);
+            for l in 0..LANES {
+                let col: Vec<f64> = x.iter().map(|r| r[l]).collect();
+                let mut want = vec![0.0; d.n_out()];
+                d.apply(&col, &mut want);
+                for k in 0..d.n_out() {
+                    assert!(
+                        (got[k][l] - want[k]).abs() < 1e-12,
+                        "{n_in}x{n_out} k={k} l={l}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -87,6 +87,9 @@ pub struct MelBank {
     /// The rows widened with zero weights to a multiple of the vector
     /// width (inside the bin range), so no row has a scalar tail.
     padded: Vec<Row>,
+    /// The rows in f32, widened to a multiple of 8 where the bin range
+    /// allows, for [`MelBank::apply_f32`].
+    padded32: Vec<(usize, Vec<f32>)>,
     /// Smallest bin any filter touches and one past the largest.
     bin_lo: usize,
     bin_hi: usize,
@@ -195,11 +198,22 @@ impl MelBank {
             .max()
             .unwrap_or(0)
             .max(bin_lo);
-        let padded = rows.iter().map(|r| pad_row(r, bin_lo, bin_hi)).collect();
+        let padded = rows
+            .iter()
+            .map(|r| pad_row(r, bin_lo, bin_hi, simd::PAD))
+            .collect();
+        let padded32 = rows
+            .iter()
+            .map(|r| {
+                let p = pad_row(r, bin_lo, bin_hi, 2 * simd::PAD);
+                (p.start, p.weights.iter().map(|&w| w as f32).collect())
+            })
+            .collect();
         Ok(MelBank {
             n_bins,
             rows,
             padded,
+            padded32,
             bin_lo,
             bin_hi,
             has_empty,
@@ -239,6 +253,15 @@ impl MelBank {
         simd::dot_rows(rows, power, out);
     }
 
+    /// [`MelBank::apply`] on an f32 power spectrum with f32 weights and
+    /// sums, as librosa computes float32 input.
+    #[inline]
+    pub fn apply_f32(&self, power: &[f32], out: &mut [f32]) {
+        debug_assert!(power.len() >= self.bin_hi && out.len() == self.rows.len());
+        let rows = self.padded32.iter().map(|(s, w)| (*s, w.as_slice()));
+        simd::dot_rows_f32(rows, power, out);
+    }
+
     /// Visit the non-zero run of filter `m`: `(first bin, weights)`.
     pub fn row(&self, m: usize) -> (usize, &[f64]) {
         let r = &self.rows[m];
@@ -258,15 +281,15 @@ impl MelBank {
 
 /// `row` with zero weights added after (then before) it, staying inside
 /// `lo..hi`, until its length is a multiple of [`simd::PAD`].
-fn pad_row(row: &Row, lo: usize, hi: usize) -> Row {
+fn pad_row(row: &Row, lo: usize, hi: usize, width: usize) -> Row {
     if row.weights.is_empty() {
         return row.clone();
     }
     let (mut start, mut end) = (row.start, row.start + row.weights.len());
-    while !(end - start).is_multiple_of(simd::PAD) && end < hi {
+    while !(end - start).is_multiple_of(width) && end < hi {
         end += 1;
     }
-    while !(end - start).is_multiple_of(simd::PAD) && start > lo {
+    while !(end - start).is_multiple_of(width) && start > lo {
         start -= 1;
     }
     let mut weights = vec![0.0; end - start];

@@ -16,7 +16,7 @@
 //! [`power_to_db`], [`top_db_floor`], [`DctMatrix::apply`]) are public so a
 //! multi-feature kernel can fuse them with others.
 
-use crate::dsp::dct::DctMatrix;
+use crate::dsp::dct::{DctMatrix, LANES};
 use crate::dsp::f32_noise::BLOCK;
 use crate::dsp::fft::FftFloat;
 use crate::dsp::frame::Framing;
@@ -233,29 +233,42 @@ pub fn mfcc_into<T: FftFloat, O: Sample>(
         Some(g) => mfcc.db_pass_guarded(y, g, top_db),
         None => (mfcc.db_pass::<f64, T>(y), Vec::new()),
     };
-    // Pass 2: clamp against the global maximum, then the DCT per frame.
+    // Pass 2: clamp against the global maximum, then the DCT, LANES frames
+    // at a time (frames in SIMD lanes; each lane is computed on its own).
     let floor = top_db_floor(&db, top_db);
-    let mut est = vec![0.0f64; if guarded { nc * nf } else { 0 }];
-    let mut peaks = vec![0.0f64; if guarded { nc * nf } else { 0 }];
+    let n_items = nc * nf;
+    let mut est = vec![0.0f64; if guarded { n_items } else { 0 }];
+    let mut peaks = vec![0.0f64; if guarded { n_items } else { 0 }];
     let dst = SharedMut::new(out);
     {
         let (est_dst, peak_dst) = (SharedMut::new(&mut est), SharedMut::new(&mut peaks));
-        let min_chunk = (MIN_WORK_PER_TASK / (nk * nm).max(1)).max(1);
-        for_each_range(nc * nf, min_chunk, |items| {
-            let mut x = vec![0.0f64; nm];
-            let mut coef = vec![0.0f64; nk];
-            for item in items {
-                for (xv, d) in x.iter_mut().zip(&db[item * nm..(item + 1) * nm]) {
-                    *xv = d.max(floor);
+        let min_chunk = (MIN_WORK_PER_TASK / (LANES * nk * nm).max(1)).max(1);
+        for_each_range(n_items.div_ceil(LANES), min_chunk, |blocks| {
+            let mut x = vec![[0.0f64; LANES]; nm];
+            let mut coef = vec![[0.0f64; LANES]; nk];
+            for b in blocks {
+                let i0 = b * LANES;
+                let len = LANES.min(n_items - i0);
+                for l in 0..LANES {
+                    // Spare lanes repeat the last frame; they are never written.
+                    let item = i0 + l.min(len - 1);
+                    for (xv, d) in x.iter_mut().zip(&db[item * nm..(item + 1) * nm]) {
+                        xv[l] = d.max(floor);
+                    }
                 }
-                dct.apply(&x, &mut coef);
-                mfcc.write(&dst, item, &coef);
+                dct.apply_lanes(&x, &mut coef);
+                mfcc.write_lanes(&dst, i0, len, &coef);
                 if let Some(g) = &guard {
-                    let peak = coef.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-                    // SAFETY: entry `item` belongs to this item only.
-                    unsafe {
-                        est_dst.write(item, g.estimate(energy[item], &x));
-                        peak_dst.write(item, peak);
+                    let mut e = [0.0f64; LANES];
+                    e[..len].copy_from_slice(&energy[i0..i0 + len]);
+                    let estimates = g.estimate_lanes(&e, &x);
+                    for l in 0..len {
+                        let peak = coef.iter().fold(0.0f64, |a, v| a.max(v[l].abs()));
+                        // SAFETY: entry `i0 + l` belongs to this block only.
+                        unsafe {
+                            est_dst.write(i0 + l, estimates[l]);
+                            peak_dst.write(i0 + l, peak);
+                        }
                     }
                 }
             }
@@ -336,10 +349,11 @@ impl Mfcc<'_> {
         let mut energy = vec![0.0f64; nc * nf];
         let (db_dst, e_dst) = (SharedMut::new(&mut db), SharedMut::new(&mut energy));
         for_each_range(nc * nf, frames_per_task(self.framing), |items| {
-            let mut w32 = Worker::<T>::new(self.window);
+            let mut w32 = Worker::<f32>::new(self.window);
             let mut w64 = Worker::<f64>::new(self.window);
             let nb = self.shape.n_bins;
             let (mut sq, mut mel) = (vec![0.0f64; nb], vec![0.0f64; nm]);
+            let (mut sq32, mut mel32) = (vec![0.0f32; nb], vec![0.0f32; nm]);
             let (mut probe, mut x, mut coef) = (
                 vec![0.0f64; nm],
                 vec![0.0f64; nm],
@@ -352,7 +366,7 @@ impl Mfcc<'_> {
                 let row = unsafe { db_dst.slice_mut(item * nm, nm) };
                 if item / BLOCK != block.0 {
                     let first = item / BLOCK * BLOCK;
-                    let e = self.frame_db(&mut w32, y, first, &mut sq, &mut mel, &mut probe);
+                    let e = self.frame_db32(&mut w32, y, first, &mut sq32, &mut mel32, &mut probe);
                     let top = probe.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
                     let local = top_db.map_or(f64::NEG_INFINITY, |t| top - t);
                     for (xv, d) in x.iter_mut().zip(&probe) {
@@ -368,7 +382,7 @@ impl Mfcc<'_> {
                     }
                 }
                 if block.1 {
-                    let e = self.frame_db(&mut w32, y, item, &mut sq, &mut mel, row);
+                    let e = self.frame_db32(&mut w32, y, item, &mut sq32, &mut mel32, row);
                     unsafe { e_dst.write(item, e) };
                 } else {
                     self.frame_db(&mut w64, y, item, &mut sq, &mut mel, row);
@@ -398,6 +412,26 @@ impl Mfcc<'_> {
         simd::sum(sq)
     }
 
+    /// [`Self::frame_db`] with an f32 FFT and the rest in f32 as librosa
+    /// does for float32 audio (power, mel sums, log), widened into `row`.
+    #[allow(clippy::too_many_arguments)]
+    fn frame_db32<T: Sample>(
+        &self,
+        worker: &mut Worker<f32>,
+        y: &[T],
+        item: usize,
+        sq: &mut [f32],
+        mel: &mut [f32],
+        row: &mut [f64],
+    ) -> f64 {
+        let (nf, ns) = (self.shape.n_frames, self.shape.n_samples);
+        let c = item / nf;
+        worker.power_f32_into(self.framing, &y[c * ns..(c + 1) * ns], item % nf, sq);
+        self.bank.apply_f32(sq, mel);
+        simd::db_into_f32(mel, self.amin, row);
+        simd::sum_f32(sq)
+    }
+
     /// Recompute the frames `items` (flat `channel * n_frames + frame`) with
     /// an f64 FFT, clamped at `floor`, into `dst`.
     fn redo_f64<T: Sample, O: Sample>(
@@ -421,6 +455,27 @@ impl Mfcc<'_> {
                 self.write(dst, item, &coef);
             }
         });
+    }
+
+    /// Write the coefficients of frames `i0..i0 + len` (lane `l` holding
+    /// frame `i0 + l`) into the `(channel, k, frame)` output.
+    #[inline]
+    fn write_lanes<O: Sample>(
+        &self,
+        dst: &SharedMut<O>,
+        i0: usize,
+        len: usize,
+        coef: &[[f64; LANES]],
+    ) {
+        let nf = self.shape.n_frames;
+        for l in 0..len {
+            let item = i0 + l;
+            let base = (item / nf) * coef.len() * nf + item % nf;
+            for (k, v) in coef.iter().enumerate() {
+                // SAFETY: element (c, k, t) belongs to this item only.
+                unsafe { dst.write(base + k * nf, O::from_f64(v[l])) };
+            }
+        }
     }
 
     /// Write the coefficients of frame `item` into the `(channel, k, frame)` output.

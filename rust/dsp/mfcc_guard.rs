@@ -16,7 +16,7 @@
 //! `4.343 sqrt(2 sigma^2 wmax_m) / 10^(x_m / 20)`, and an MFCC by at most
 //! `max|D| sqrt(sum_m e_m^2)`.
 
-use crate::dsp::dct::DctMatrix;
+use crate::dsp::dct::{DctMatrix, LANES};
 use crate::dsp::f32_noise::variance_per_energy;
 use crate::dsp::mel::MelBank;
 
@@ -66,6 +66,71 @@ impl Guard {
         }
         self.scale * (sigma2 * weighted_powers(x, &self.wmax)).sqrt()
     }
+
+    /// [`Self::estimate`] for [`LANES`] frames at once, one per lane of
+    /// `x` (`n_mels` rows of clamped dB values); lanes are independent.
+    pub fn estimate_lanes(&self, half_energy: &[f64; LANES], x: &[[f64; LANES]]) -> [f64; LANES] {
+        #[cfg(target_arch = "x86_64")]
+        let w = if crate::dsp::simd::has_avx2() {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { weighted_powers_lanes_avx2(x, &self.wmax) }
+        } else {
+            weighted_powers_lanes(x, &self.wmax)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let w = weighted_powers_lanes(x, &self.wmax);
+        std::array::from_fn(|l| {
+            let sigma2 = self.per_energy * half_energy[l];
+            if sigma2 == 0.0 {
+                0.0
+            } else {
+                self.scale * (sigma2 * w[l] as f64).sqrt()
+            }
+        })
+    }
+}
+
+/// [`weighted_powers_lanes`] in AVX2 intrinsics: the compiler keeps the
+/// float-to-int step of [`inv_power_of_db`] scalar (it must saturate), but
+/// its input here is clamped into range first.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn weighted_powers_lanes_avx2(x: &[[f64; LANES]], wmax: &[f32]) -> [f32; LANES] {
+    use std::arch::x86_64::*;
+    let k = _mm256_set1_ps(-std::f32::consts::LOG2_10 / 10.0);
+    let (lo, hi) = (_mm256_set1_ps(-126.0), _mm256_set1_ps(127.0));
+    let mantissa = _mm256_set1_ps((1u32 << 23) as f32);
+    let inf = _mm256_set1_ps(f32::INFINITY);
+    let mut acc = _mm256_setzero_ps();
+    for (xv, &w) in x.iter().zip(wmax) {
+        let a = _mm256_cvtpd_ps(_mm256_loadu_pd(xv.as_ptr()));
+        let b = _mm256_cvtpd_ps(_mm256_loadu_pd(xv.as_ptr().add(4)));
+        let y = _mm256_mul_ps(_mm256_set_m128(b, a), k);
+        let yc = _mm256_min_ps(_mm256_max_ps(y, lo), hi);
+        let bits = _mm256_cvttps_epi32(_mm256_mul_ps(_mm256_add_ps(yc, hi), mantissa));
+        let v = _mm256_blendv_ps(
+            _mm256_castsi256_ps(bits),
+            inf,
+            _mm256_cmp_ps::<_CMP_GT_OQ>(y, hi),
+        );
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(w), v, acc);
+    }
+    let mut out = [0.0f32; LANES];
+    _mm256_storeu_ps(out.as_mut_ptr(), acc);
+    out
+}
+
+/// [`weighted_powers`] with frames in lanes: no horizontal sums, and the
+/// float-to-int step of [`inv_power_of_db`] vectorises.
+#[inline(always)]
+fn weighted_powers_lanes(x: &[[f64; LANES]], wmax: &[f32]) -> [f32; LANES] {
+    let mut acc = [0.0f32; LANES];
+    for (xv, &w) in x.iter().zip(wmax) {
+        for l in 0..LANES {
+            acc[l] += w * inv_power_of_db(xv[l] as f32);
+        }
+    }
+    acc
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -99,7 +164,8 @@ fn weighted_powers(x: &[f64], wmax: &[f32]) -> f64 {
 #[inline(always)]
 fn inv_power_of_db(x: f32) -> f32 {
     let y = -x * (std::f32::consts::LOG2_10 / 10.0);
-    let v = f32::from_bits(((y.clamp(-126.0, 127.0) + 127.0) * (1u32 << 23) as f32) as u32);
+    // In [2^23, 254 * 2^23]: fits an i32, whose conversion vectorises.
+    let v = f32::from_bits(((y.clamp(-126.0, 127.0) + 127.0) * (1u32 << 23) as f32) as i32 as u32);
     // Beyond f32's range (x below about -382 dB): infinite, so such a frame is redone.
     if y > 127.0 {
         f32::INFINITY
@@ -111,6 +177,45 @@ fn inv_power_of_db(x: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lanes_match_the_per_frame_estimate() {
+        use crate::dsp::dct::DctNorm;
+        use crate::dsp::mel::{MelBank, MelNorm, MelParams, Precision};
+        let bank = MelBank::new(&MelParams {
+            sr: 22050.0,
+            n_fft: 2048,
+            n_mels: 40,
+            fmin: 0.0,
+            fmax: 11025.0,
+            htk: false,
+            norm: MelNorm::Slaney,
+            precision: Precision::F64,
+        })
+        .unwrap();
+        let dct = DctMatrix::new(2, 40, 13, DctNorm::Ortho, 0.0).unwrap();
+        let g = Guard::new(&bank, &dct, 2048);
+        let x: Vec<[f64; LANES]> = (0..40)
+            .map(|m| std::array::from_fn(|l| -120.0 + ((m * 37 + l * 11) % 160) as f64 * 0.9))
+            .collect();
+        let mut energy: [f64; LANES] = std::array::from_fn(|l| 10f64.powi(l as i32 - 3));
+        energy[2] = 0.0;
+        let mut x_inf = x.clone();
+        x_inf[5][6] = -400.0;
+        for xs in [&x, &x_inf] {
+            let got = g.estimate_lanes(&energy, xs);
+            for l in 0..LANES {
+                let col: Vec<f64> = xs.iter().map(|r| r[l]).collect();
+                let want = g.estimate(energy[l], &col);
+                assert!(
+                    got[l] == want || (got[l] - want).abs() <= 1e-5 * want,
+                    "lane {l}: {} vs {want}",
+                    got[l]
+                );
+            }
+        }
+        assert_eq!(g.estimate_lanes(&energy, &x_inf)[6], f64::INFINITY);
+    }
 
     #[test]
     fn power_of_db_is_close_and_never_below() {

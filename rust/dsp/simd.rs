@@ -257,6 +257,132 @@ fn db_lanes(x: &[f64], amin: f64, out: &mut [f64]) -> bool {
     normal
 }
 
+/// The sum of f32 values, in eight f32 lanes then f64 (for estimates).
+#[inline]
+pub fn sum_f32(a: &[f32]) -> f64 {
+    let mut acc = [0.0f32; 8];
+    let chunks = a.chunks_exact(8);
+    let tail: f64 = chunks.remainder().iter().map(|&v| v as f64).sum();
+    for c in chunks {
+        for j in 0..8 {
+            acc[j] += c[j];
+        }
+    }
+    acc.iter().map(|&v| v as f64).sum::<f64>() + tail
+}
+
+/// [`dot_rows`] in f32 (weights, input and sums), as librosa computes
+/// float32 input: 8-lane FMA over each row, then a scalar tail.
+#[inline]
+pub fn dot_rows_f32<'a, R>(rows: R, x: &[f32], out: &mut [f32])
+where
+    R: Iterator<Item = (usize, &'a [f32])>,
+{
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        return unsafe { dot_rows_f32_avx2(rows, x, out) };
+    }
+    for (o, (start, w)) in out.iter_mut().zip(rows) {
+        *o = w.iter().zip(&x[start..]).map(|(a, b)| a * b).sum();
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_rows_f32_avx2<'a, R>(rows: R, x: &[f32], out: &mut [f32])
+where
+    R: Iterator<Item = (usize, &'a [f32])>,
+{
+    use std::arch::x86_64::*;
+    for (o, (start, w)) in out.iter_mut().zip(rows) {
+        let xs = &x[start..start + w.len()];
+        let n8 = w.len() / 8 * 8;
+        let mut acc = _mm256_setzero_ps();
+        let mut i = 0;
+        while i < n8 {
+            let (a, b) = (
+                _mm256_loadu_ps(w.as_ptr().add(i)),
+                _mm256_loadu_ps(xs.as_ptr().add(i)),
+            );
+            acc = _mm256_fmadd_ps(a, b, acc);
+            i += 8;
+        }
+        let q = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
+        let q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+        let mut sum = _mm_cvtss_f32(_mm_add_ss(q, _mm_movehdup_ps(q)));
+        for (a, b) in w[n8..].iter().zip(&xs[n8..]) {
+            sum += a * b;
+        }
+        *o = sum;
+    }
+}
+
+/// Natural log of a positive normal f32 to about 2 ulp, branch-free
+/// ([`ln_normal`] with the series cut where f32 stops resolving it:
+/// truncation below 1e-9 relative).
+#[inline(always)]
+fn ln_normal_f32(x: f32) -> f32 {
+    // ln 2 split so that e * LN2_HI is exact for any exponent e.
+    const LN2_HI: f32 = f32::from_bits(0x3f31_7200);
+    const LN2_LO: f32 = f32::from_bits(0x35bf_be8e);
+    let bits = x.to_bits();
+    let mut e = ((bits >> 23) as i32 - 127) as f32;
+    let mut m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
+    let big = m > std::f32::consts::SQRT_2;
+    m = if big { m * 0.5 } else { m };
+    e = if big { e + 1.0 } else { e };
+    let f = m - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let p = 1.0 / 3.0 + z * (1.0 / 5.0 + z * (1.0 / 7.0 + z * (1.0 / 9.0 + z * (1.0 / 11.0))));
+    let two_s = 2.0 * s;
+    e * LN2_HI + (e * LN2_LO + (two_s + two_s * z * p))
+}
+
+/// [`db_into`] of f32 values computed in f32 (librosa's float32
+/// `power_to_db`), widened into `out`; `amin` is rounded to f32 as numpy
+/// does when comparing it with a float32 array.
+pub fn db_into_f32(x: &[f32], amin: f64, out: &mut [f64]) {
+    let a32 = amin as f32;
+    #[cfg(target_arch = "x86_64")]
+    let all_normal = if has_avx2() {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        unsafe { db32_avx2(x, a32, out) }
+    } else {
+        db32_lanes(x, a32, out)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let all_normal = db32_lanes(x, a32, out);
+    if !all_normal {
+        // A subnormal amin, an infinite or NaN value: the library log10.
+        for (o, v) in out.iter_mut().zip(x) {
+            let a = v.max(a32);
+            if !a.is_normal() {
+                *o = 10.0 * (a as f64).log10();
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn db32_avx2(x: &[f32], amin: f32, out: &mut [f64]) -> bool {
+    db32_lanes(x, amin, out)
+}
+
+#[inline(always)]
+fn db32_lanes(x: &[f32], amin: f32, out: &mut [f64]) -> bool {
+    const SCALE: f32 = 10.0 * std::f32::consts::LOG10_E;
+    let mut normal = true;
+    for (o, v) in out.iter_mut().zip(x) {
+        let a = v.max(amin);
+        normal &= (f32::MIN_POSITIVE..=f32::MAX).contains(&a);
+        *o = (SCALE * ln_normal_f32(a)) as f64;
+    }
+    normal
+}
+
 /// True when the running CPU has AVX2 and FMA (the check is cached by std).
 #[inline(always)]
 pub fn has_avx2() -> bool {
@@ -283,6 +409,50 @@ mod tests {
             assert!((dot(&a, &b) - want).abs() < 1e-12, "n={n}");
         }
         assert_eq!(dot(&[1.0, 2.0, 3.0], &[4.0, 5.0]), 14.0);
+    }
+
+    #[test]
+    fn f32_db_and_dot_rows_match_f64() {
+        let x: Vec<f32> = (0..4000)
+            .map(|i| 10f32.powf(-45.0 + i as f32 * 0.021) * (1.0 + (i % 7) as f32 * 0.1))
+            .chain([
+                0.0,
+                1.0,
+                f32::MIN_POSITIVE,
+                f32::MAX,
+                f32::INFINITY,
+                f32::NAN,
+                -3.0,
+            ])
+            .collect();
+        for amin in [1e-10, 1e-30, 1e-45, 0.0] {
+            let mut got = vec![0.0; x.len()];
+            db_into_f32(&x, amin, &mut got);
+            for (g, v) in got.iter().zip(&x) {
+                let want = 10.0 * (v.max(amin as f32) as f64).log10();
+                if want.is_finite() && want != 0.0 {
+                    assert!((g - want).abs() <= 4e-7 * want.abs(), "{v}: {g} vs {want}");
+                } else {
+                    assert!(
+                        g == &want || (g.is_nan() && want.is_nan()),
+                        "{v}: {g} vs {want}"
+                    );
+                }
+            }
+        }
+        let w: Vec<f32> = (0..37).map(|i| 0.5 + i as f32 * 0.01).collect();
+        let xs: Vec<f32> = (0..60).map(|i| (i as f32 * 0.37).sin()).collect();
+        for len in [0usize, 1, 7, 8, 9, 16, 23, 37] {
+            for start in [0usize, 3, 20] {
+                let mut out = [0.0f32];
+                dot_rows_f32(std::iter::once((start, &w[..len])), &xs, &mut out);
+                let want: f64 = (0..len).map(|i| w[i] as f64 * xs[start + i] as f64).sum();
+                assert!(
+                    (out[0] as f64 - want).abs() < 1e-5,
+                    "len {len} start {start}"
+                );
+            }
+        }
     }
 
     #[test]

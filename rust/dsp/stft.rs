@@ -129,6 +129,27 @@ impl<F: FftFloat> Worker<F> {
     }
 }
 
+impl Worker<f32> {
+    /// [`Worker::power_into`] squared in f32, for the float32 paths that
+    /// keep the whole chain in f32 as librosa does.
+    #[inline]
+    pub fn power_f32_into<T: Sample>(
+        &mut self,
+        framing: &Framing,
+        y: &[T],
+        t: usize,
+        out: &mut [f32],
+    ) {
+        if let Kind::Even(f) = &mut self.kind {
+            framing.read_frame_windowed(y, t, &self.window, f.input_mut());
+            f.run();
+            f.power_f32(out);
+            return;
+        }
+        self.map_into(framing, y, t, out, |re, im| re * re + im * im);
+    }
+}
+
 /// Validated STFT geometry for a batch of equally long channels.
 #[derive(Debug, Clone, Copy)]
 pub struct StftShape {
