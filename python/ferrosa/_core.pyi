@@ -171,6 +171,7 @@ def mfcc(
     power: float,
     amin: float,
     top_db: float | None,
+    per_channel: bool = False,
 ) -> NDArray[Any]: ...
 
 # (channels, n_bins, frames) power spectrogram → (channels, n_mels, frames).

@@ -202,6 +202,28 @@ pub fn mfcc_into<T: FftFloat, O: Sample>(
     top_db: Option<f64>,
     out: &mut [O],
 ) -> DspResult<()> {
+    mfcc_clamped_into(
+        framing, y, window, shape, bank, dct, power, amin, top_db, false, out,
+    )
+}
+
+/// [`mfcc_into`], with the `top_db` floor taken over each channel on its
+/// own when `per_channel` (each channel as if it were its own call: a
+/// batch of dataset segments) instead of over the whole array.
+#[allow(clippy::too_many_arguments)]
+pub fn mfcc_clamped_into<T: FftFloat, O: Sample>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    bank: &MelBank,
+    dct: &DctMatrix,
+    power: f64,
+    amin: f64,
+    top_db: Option<f64>,
+    per_channel: bool,
+    out: &mut [O],
+) -> DspResult<()> {
     check_bank(bank, shape.n_bins)?;
     check_power(power)?;
     check_db_params(amin, top_db)?;
@@ -235,7 +257,11 @@ pub fn mfcc_into<T: FftFloat, O: Sample>(
     };
     // Pass 2: clamp against the global maximum, then the DCT, LANES frames
     // at a time (frames in SIMD lanes; each lane is computed on its own).
-    let floor = top_db_floor(&db, top_db);
+    let floors: Vec<f64> = if per_channel {
+        db.chunks(nf * nm).map(|c| top_db_floor(c, top_db)).collect()
+    } else {
+        vec![top_db_floor(&db, top_db); nc]
+    };
     let n_items = nc * nf;
     let mut est = vec![0.0f64; if guarded { n_items } else { 0 }];
     let mut peaks = vec![0.0f64; if guarded { n_items } else { 0 }];
@@ -252,6 +278,7 @@ pub fn mfcc_into<T: FftFloat, O: Sample>(
                 for l in 0..LANES {
                     // Spare lanes repeat the last frame; they are never written.
                     let item = i0 + l.min(len - 1);
+                    let floor = floors[item / nf];
                     for (xv, d) in x.iter_mut().zip(&db[item * nm..(item + 1) * nm]) {
                         xv[l] = d.max(floor);
                     }
@@ -276,11 +303,17 @@ pub fn mfcc_into<T: FftFloat, O: Sample>(
     }
     if guarded {
         // Pass 3: frames whose f32 error estimate is too large, again in f64.
-        let peak = peaks.iter().cloned().fold(0.0f64, f64::max);
-        let redo: Vec<usize> = (0..nc * nf)
-            .filter(|&i| est[i] > REDO_ABOVE * peak || est[i].is_nan())
+        // Judged against the peak of the whole output, or of each channel's.
+        let channel_peaks: Vec<f64> = peaks
+            .chunks(nf)
+            .map(|p| p.iter().cloned().fold(0.0f64, f64::max))
             .collect();
-        mfcc.redo_f64(y, &redo, floor, &dst);
+        let global = channel_peaks.iter().cloned().fold(0.0f64, f64::max);
+        let peak_of = |i: usize| if per_channel { channel_peaks[i / nf] } else { global };
+        let redo: Vec<usize> = (0..nc * nf)
+            .filter(|&i| est[i] > REDO_ABOVE * peak_of(i) || est[i].is_nan())
+            .collect();
+        mfcc.redo_f64(y, &redo, &floors, &dst);
     }
     Ok(())
 }
@@ -433,12 +466,12 @@ impl Mfcc<'_> {
     }
 
     /// Recompute the frames `items` (flat `channel * n_frames + frame`) with
-    /// an f64 FFT, clamped at `floor`, into `dst`.
+    /// an f64 FFT, clamped at their channel's floor, into `dst`.
     fn redo_f64<T: Sample, O: Sample>(
         &self,
         y: &[T],
         items: &[usize],
-        floor: f64,
+        floors: &[f64],
         dst: &SharedMut<O>,
     ) {
         let (nm, nk) = (self.bank.n_mels(), self.dct.n_out());
@@ -448,6 +481,7 @@ impl Mfcc<'_> {
             let (mut mel, mut x, mut coef) = (vec![0.0f64; nm], vec![0.0f64; nm], vec![0.0; nk]);
             for &item in &items[part] {
                 self.frame_db(&mut worker, y, item, &mut sq, &mut mel, &mut x);
+                let floor = floors[item / self.shape.n_frames];
                 for v in x.iter_mut() {
                     *v = v.max(floor);
                 }
@@ -916,6 +950,38 @@ mod tests {
         let mut from_s = vec![0.0f64; 2 * 13 * nf];
         dct_from_spectrogram_into(&s, 2, nf, &dct, &mut from_s).unwrap();
         assert!(max_rel_err(&from_s, &want) < 1e-10);
+    }
+
+    #[test]
+    fn per_channel_clamp_equals_one_call_per_channel() {
+        let (framing, w, bank) = setup(24);
+        let dct = DctMatrix::new(2, 24, 13, DctNorm::Ortho, 0.0).unwrap();
+        // Channel lengths chosen so blocks of 8 frames straddle channels.
+        let n = 1700;
+        let mut y = signal(n, 3, 1.0);
+        y.extend(signal(n, 4, 1e-6));
+        y.extend(signal(n, 5, 1e-2));
+        let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
+        let shape = check(&framing, &y32, 3, &w).unwrap();
+        let nf = shape.n_frames;
+        assert!(nf % 8 != 0);
+        let mut got = vec![0.0f32; 3 * 13 * nf];
+        mfcc_clamped_into(
+            &framing, &y32, &w, &shape, &bank, &dct, 2.0, 1e-10, Some(80.0), true, &mut got,
+        )
+        .unwrap();
+        // Each channel against its own f64 call, relative to its own peak
+        // (the f32 error check is judged per channel too).
+        for c in 0..3 {
+            let yc: Vec<f64> = y32[c * n..(c + 1) * n].iter().map(|&v| v as f64).collect();
+            let want = mfcc_of(&framing, &yc, &w, &bank, &dct);
+            let part: Vec<f64> = got[c * 13 * nf..(c + 1) * 13 * nf]
+                .iter()
+                .map(|&v| v as f64)
+                .collect();
+            let err = max_rel_err(&part, &want);
+            assert!(err < 2e-6, "channel {c}: {err}");
+        }
     }
 
     #[test]

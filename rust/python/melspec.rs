@@ -17,7 +17,7 @@ use crate::dsp::frame::Framing;
 use crate::dsp::mel::{MelBank, MelNorm, Precision};
 use crate::dsp::melspec::{
     dct_from_spectrogram_into, dense_on_columns_into, mel_from_spectrogram_into,
-    melspectrogram_into, mfcc_into,
+    melspectrogram_into, mfcc_clamped_into,
 };
 use crate::dsp::sample::Sample;
 use crate::dsp::stft::check;
@@ -181,6 +181,7 @@ enum Fused<'a> {
         dct: &'a DctMatrix,
         amin: f64,
         top_db: Option<f64>,
+        per_channel: bool,
     },
 }
 
@@ -203,8 +204,23 @@ fn fused_typed<'py, T: FftFloat + Element>(
     };
     let out = filled::<T, _, _>(py, [n_channels, rows, shape.n_frames], |os| match what {
         Fused::Mel => melspectrogram_into(&framing, ys, window, &shape, bank, power, os),
-        Fused::Mfcc { dct, amin, top_db } => mfcc_into(
-            &framing, ys, window, &shape, bank, dct, power, amin, top_db, os,
+        Fused::Mfcc {
+            dct,
+            amin,
+            top_db,
+            per_channel,
+        } => mfcc_clamped_into(
+            &framing,
+            ys,
+            window,
+            &shape,
+            bank,
+            dct,
+            power,
+            amin,
+            top_db,
+            per_channel,
+            os,
         ),
     })?;
     Ok(out.into_any())
@@ -259,9 +275,11 @@ fn melspectrogram<'py>(
     )
 }
 
-/// MFCCs of `y` (channels, samples) → (channels, n_mfcc, frames).
+/// MFCCs of `y` (channels, samples) → (channels, n_mfcc, frames); with
+/// `per_channel`, each channel's `top_db` floor is its own (a batch of
+/// independent segments) instead of the whole array's.
 #[pyfunction]
-#[pyo3(signature = (y, window, n_fft, hop_length, center, pad_mode, bank, dct, power, amin, top_db))]
+#[pyo3(signature = (y, window, n_fft, hop_length, center, pad_mode, bank, dct, power, amin, top_db, per_channel=false))]
 #[allow(clippy::too_many_arguments)]
 fn mfcc<'py>(
     py: Python<'py>,
@@ -276,12 +294,14 @@ fn mfcc<'py>(
     power: f64,
     amin: f64,
     top_db: Option<f64>,
+    per_channel: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
     let what = Fused::Mfcc {
         dct: &dct.inner,
         amin,
         top_db,
+        per_channel,
     };
     fused(py, y, window.as_slice()?, framing, &bank.inner, power, what)
 }

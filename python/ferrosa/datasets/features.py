@@ -100,11 +100,17 @@ def _mel_db(batch: np.ndarray, sr: int, cfg: FeatureConfig) -> np.ndarray:
 
 
 def _mfcc(batch: np.ndarray, sr: int, cfg: FeatureConfig) -> np.ndarray:
-    # librosa.feature.mfcc(y=seg) is dct(power_to_db(melspectrogram(y=seg))) with
-    # power_to_db's defaults: the mel part runs batched, the dB clamp per
-    # segment, the DCT batched.
-    S = _per_segment_db(_mel_power(batch, sr, cfg), feature_function("power_to_db"), {})
     kw = {k: cfg.extra[k] for k in _MFCC_KEYS if k in cfg.extra}
+    if batch.ndim == 2:
+        # Mono segments: one fused call in which each segment's top_db clamp
+        # is its own, as librosa.feature.mfcc(y=seg) gives.
+        from ..feature.spectral import mfcc_per_segment
+
+        mel = _mel_kwargs(cfg, _MFCC_KEYS + _DB_KEYS)
+        return mfcc_per_segment(y=batch, sr=sr, n_mfcc=cfg.n_mfcc, **kw, **mel)
+    # Multichannel segments clamp over all channels of a segment: the mel
+    # part runs batched, the dB clamp per segment, the DCT batched.
+    S = _per_segment_db(_mel_power(batch, sr, cfg), feature_function("power_to_db"), {})
     return feature_function("feature.mfcc")(S=S, sr=sr, n_mfcc=cfg.n_mfcc, **kw)  # type: ignore[no-any-return]
 
 

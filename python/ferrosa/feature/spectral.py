@@ -204,6 +204,55 @@ def mfcc(
         return out.reshape(lead + out.shape[1:])
     if y is None:
         raise ParameterError("Input signal must be provided to compute a spectrogram")
+    return _mfcc_of_audio(y, sr, n_mfcc, dct_type, ortho, lifter, mel_norm, kwargs, False)
+
+
+def mfcc_per_segment(
+    *,
+    y: np.ndarray,
+    sr: float = 22050,
+    n_mfcc: int = 20,
+    dct_type: int = 2,
+    norm: str | None = "ortho",
+    lifter: float = 0,
+    mel_norm: Any = "slaney",
+    **kwargs: Any,
+) -> np.ndarray:
+    """:func:`mfcc` of each row of ``y`` as if each were its own call.
+
+    The same as ``np.stack([mfcc(y=seg, ...) for seg in y])`` within the
+    float32 contract, in one call: each segment's ``top_db`` clamp uses its
+    own maximum (``mfcc`` of a 2-D ``y`` uses one maximum over all rows, as
+    librosa does for multichannel audio). Dataset preparation uses this.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)], float32 or float64
+        Segments of equal length; every leading index is one segment.
+    sr, n_mfcc, dct_type, norm, lifter, mel_norm, **kwargs
+        As for :func:`mfcc`.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., n_mfcc, t)]
+        float32 for float32 input, float64 for float64 input.
+    """
+    dct_type, ortho, lifter, n_mfcc = _resolve_dct(dct_type, norm, lifter, n_mfcc)
+    return _mfcc_of_audio(y, sr, n_mfcc, dct_type, ortho, lifter, mel_norm, kwargs, True)
+
+
+def _mfcc_of_audio(
+    y: np.ndarray,
+    sr: float,
+    n_mfcc: int,
+    dct_type: int,
+    ortho: bool,
+    lifter: float,
+    mel_norm: Any,
+    kwargs: dict[str, Any],
+    per_channel: bool,
+) -> np.ndarray:
+    """The audio path of :func:`mfcc` (arguments already resolved)."""
     _check_kwargs("mfcc", kwargs, _MEL_KWARGS.union(_STFT_KWARGS) - {"norm"})
     mel_kw = {k: v for k, v in kwargs.items() if k in _MEL_KWARGS}
     valid_audio(y, mono=False)
@@ -225,7 +274,18 @@ def mfcc(
     fft_window = window_for(kwargs.get("window", "hann"), win_length, n_fft)
     y2, lead = as_channels(float_audio(y))
     out = _core.mfcc(
-        y2, fft_window, n_fft, hop_length, center, pad_mode, bank, dct, power, 1e-10, 80.0
+        y2,
+        fft_window,
+        n_fft,
+        hop_length,
+        center,
+        pad_mode,
+        bank,
+        dct,
+        power,
+        1e-10,
+        80.0,
+        per_channel,
     )
     out = out.reshape(lead + out.shape[1:])
     want = np.result_type(y2.dtype, np.dtype(mel_kw.get("dtype", np.float32)))
