@@ -76,6 +76,25 @@ def test_mfcc_multichannel_uses_global_top_db(dtype: Any) -> None:
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kw", [{}, {"n_mfcc": 13, "lifter": 22, "n_mels": 40}])
+def test_mfcc_per_segment_equals_a_loop_of_librosa_calls(dtype: Any, kw: dict[str, Any]) -> None:
+    # Segments of very different levels: each keeps its own top_db clamp
+    # (the 2-D mfcc would clamp the quiet ones against the loud one).
+    from ferrosa.feature.spectral import mfcc_per_segment
+
+    loud = _signal(dtype, 11025)
+    quiet = make_noise(11025, dtype, seed=1) * dtype(1e-5)
+    tone = make_tones(11025, dtype) * dtype(1e-3)
+    segs = np.stack([loud, quiet, tone, loud * dtype(0.5), quiet])
+    got = mfcc_per_segment(y=segs, sr=SR, **kw)
+    assert got.dtype == dtype
+    for g, seg in zip(got, segs, strict=True):
+        assert_close_to_peak(g, librosa.feature.mfcc(y=seg, sr=SR, **kw))
+    shared = ferrosa.feature.mfcc(y=segs, sr=SR, **kw)
+    assert not np.allclose(shared[1], got[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(
     "kw", [{}, {"n_mfcc": 13, "dct_type": 3}, {"dct_type": 1, "norm": None, "lifter": 3}]
 )
