@@ -25,7 +25,7 @@ use crate::dsp::mfcc_guard::{Guard, REDO_ABOVE};
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
 use crate::dsp::simd;
-use crate::dsp::stft::{for_each_power_in, frames_per_task, StftShape, Worker};
+use crate::dsp::stft::{for_each_frame, for_each_power_in, frames_per_task, StftShape, Worker};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::ops::Range;
@@ -141,7 +141,8 @@ fn check_power(power: f64) -> DspResult<()> {
 /// [`crate::dsp::stft::check`]); `power` is the spectrogram exponent. The FFT
 /// runs in the precision of `T` (as `stft_into` does): float32 audio is
 /// transformed in f32, about twice as fast, with errors around 1e-7 of the
-/// peak; the power and mel sums are always accumulated in f64.
+/// peak. With `power = 2` float32 audio keeps the power and mel sums in f32
+/// too (as librosa does); otherwise they are accumulated in f64.
 pub fn melspectrogram_into<T: FftFloat, O: Sample>(
     framing: &Framing,
     y: &[T],
@@ -162,6 +163,27 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
         ));
     }
     let dst = SharedMut::new(out);
+    if std::mem::size_of::<T>() == 4 && power == 2.0 {
+        // float32 power spectrogram: power and mel sums in f32 as well, as
+        // librosa computes float32 audio.
+        for_each_frame::<f32, T, _, _, _>(
+            framing,
+            y,
+            window,
+            shape,
+            || (vec![0.0f32; shape.n_bins], vec![0.0f32; nm]),
+            |c, t, yc, w, (sq, mel)| {
+                w.power_f32_into(framing, yc, t, sq);
+                bank.apply_f32(sq, mel);
+                let base = c * nm * nf + t;
+                for (m, v) in mel.iter().enumerate() {
+                    // SAFETY: element (c, m, t) belongs to this (channel, frame) only.
+                    unsafe { dst.write(base + m * nf, O::from_f64(*v as f64)) };
+                }
+            },
+        );
+        return Ok(());
+    }
     let range = bank.bin_range();
     for_each_power_in::<T, T, _, _, _>(
         framing,
@@ -258,7 +280,9 @@ pub fn mfcc_clamped_into<T: FftFloat, O: Sample>(
     // Pass 2: clamp against the global maximum, then the DCT, LANES frames
     // at a time (frames in SIMD lanes; each lane is computed on its own).
     let floors: Vec<f64> = if per_channel {
-        db.chunks(nf * nm).map(|c| top_db_floor(c, top_db)).collect()
+        db.chunks(nf * nm)
+            .map(|c| top_db_floor(c, top_db))
+            .collect()
     } else {
         vec![top_db_floor(&db, top_db); nc]
     };
@@ -309,7 +333,13 @@ pub fn mfcc_clamped_into<T: FftFloat, O: Sample>(
             .map(|p| p.iter().cloned().fold(0.0f64, f64::max))
             .collect();
         let global = channel_peaks.iter().cloned().fold(0.0f64, f64::max);
-        let peak_of = |i: usize| if per_channel { channel_peaks[i / nf] } else { global };
+        let peak_of = |i: usize| {
+            if per_channel {
+                channel_peaks[i / nf]
+            } else {
+                global
+            }
+        };
         let redo: Vec<usize> = (0..nc * nf)
             .filter(|&i| est[i] > REDO_ABOVE * peak_of(i) || est[i].is_nan())
             .collect();
@@ -967,7 +997,17 @@ mod tests {
         assert!(nf % 8 != 0);
         let mut got = vec![0.0f32; 3 * 13 * nf];
         mfcc_clamped_into(
-            &framing, &y32, &w, &shape, &bank, &dct, 2.0, 1e-10, Some(80.0), true, &mut got,
+            &framing,
+            &y32,
+            &w,
+            &shape,
+            &bank,
+            &dct,
+            2.0,
+            1e-10,
+            Some(80.0),
+            true,
+            &mut got,
         )
         .unwrap();
         // Each channel against its own f64 call, relative to its own peak
