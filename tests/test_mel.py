@@ -166,6 +166,22 @@ def test_melspectrogram_matches_librosa(kw: dict[str, Any], dtype: Any) -> None:
     assert_close_to_peak(got, want, dtype=dtype)
 
 
+@pytest.mark.parametrize("power", [2.0, 1.0])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_melspectrogram_float32_tone_above_fmax(power: float, seed: int) -> None:
+    # Every band sees only the tone's leakage and faint noise: the float32
+    # FFT's rounding noise alone was 1.1e-5 to 2.3e-5 of such a peak, so
+    # these frames must take the float64 path (the error check decides).
+    t = np.arange(18954) / SR
+    noise = np.random.default_rng(seed).standard_normal(t.size)
+    y = (2.3e-4 * np.sin(2 * np.pi * 9000 * t) + 1e-6 * noise).astype(np.float32)
+    kw = {"n_mels": 128, "htk": True, "fmax": 4000.0, "power": power}
+    want = librosa.feature.melspectrogram(y=y, sr=SR, **kw)
+    got = ferrosa.feature.melspectrogram(y=y, sr=SR, **kw)
+    assert got.dtype == np.float32
+    assert_close_to_peak(got, want)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_melspectrogram_multichannel(dtype: Any) -> None:
     y = np.stack([make_noise(8000, dtype, seed=s) * dtype(0.1 * (s + 1)) for s in range(6)])

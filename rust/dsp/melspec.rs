@@ -21,6 +21,7 @@ use crate::dsp::f32_noise::BLOCK;
 use crate::dsp::fft::FftFloat;
 use crate::dsp::frame::Framing;
 use crate::dsp::mel::MelBank;
+use crate::dsp::mel_guard::{self, MelGuard};
 use crate::dsp::mfcc_guard::{Guard, REDO_ABOVE};
 use crate::dsp::parallel::{for_each_range, SharedMut};
 use crate::dsp::sample::Sample;
@@ -138,11 +139,11 @@ fn check_power(power: f64) -> DspResult<()> {
 /// Mel spectrogram of audio into `out`, laid out `(channel, mel, frame)`.
 ///
 /// `y` holds `shape.n_channels` channels of `shape.n_samples` each (see
-/// [`crate::dsp::stft::check`]); `power` is the spectrogram exponent. The FFT
-/// runs in the precision of `T` (as `stft_into` does): float32 audio is
-/// transformed in f32, about twice as fast, with errors around 1e-7 of the
-/// peak. With `power = 2` float32 audio keeps the power and mel sums in f32
-/// too (as librosa does); otherwise they are accumulated in f64.
+/// [`crate::dsp::stft::check`]); `power` is the spectrogram exponent.
+/// float32 audio with `power = 2` runs the FFT, power and mel sums in f32
+/// (as librosa computes float32 audio), under a per-frame error check
+/// ([`crate::dsp::mel_guard`]); every other case uses an f64 FFT and f64
+/// sums.
 pub fn melspectrogram_into<T: FftFloat, O: Sample>(
     framing: &Framing,
     y: &[T],
@@ -164,28 +165,13 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
     }
     let dst = SharedMut::new(out);
     if std::mem::size_of::<T>() == 4 && power == 2.0 {
-        // float32 power spectrogram: power and mel sums in f32 as well, as
-        // librosa computes float32 audio.
-        for_each_frame::<f32, T, _, _, _>(
-            framing,
-            y,
-            window,
-            shape,
-            || (vec![0.0f32; shape.n_bins], vec![0.0f32; nm]),
-            |c, t, yc, w, (sq, mel)| {
-                w.power_f32_into(framing, yc, t, sq);
-                bank.apply_f32(sq, mel);
-                let base = c * nm * nf + t;
-                for (m, v) in mel.iter().enumerate() {
-                    // SAFETY: element (c, m, t) belongs to this (channel, frame) only.
-                    unsafe { dst.write(base + m * nf, O::from_f64(*v as f64)) };
-                }
-            },
-        );
+        mel_f32_guarded(framing, y, window, shape, bank, &dst);
         return Ok(());
     }
+    // Other powers: the f64 FFT (f32 noise in near-empty bins would be
+    // raised to `power` without a check).
     let range = bank.bin_range();
-    for_each_power_in::<T, T, _, _, _>(
+    for_each_power_in::<f64, T, _, _, _>(
         framing,
         y,
         window,
@@ -201,6 +187,68 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
         },
     );
     Ok(())
+}
+
+/// The float32 power mel spectrogram: f32 FFT, power and mel sums (as
+/// librosa computes float32 audio), then the frames whose estimated error
+/// exceeds [`mel_guard::REDO_ABOVE`] of the whole output's peak again with
+/// an f64 FFT ([`crate::dsp::mel_guard`]). The choice depends only on the
+/// frame and the peak, never on the thread split.
+fn mel_f32_guarded<T: Sample, O: Sample>(
+    framing: &Framing,
+    y: &[T],
+    window: &[f64],
+    shape: &StftShape,
+    bank: &MelBank,
+    dst: &SharedMut<O>,
+) {
+    let (nm, nf) = (bank.n_mels(), shape.n_frames);
+    let n_items = shape.n_channels * nf;
+    let guard = MelGuard::new(bank, framing.frame_length);
+    let (mut est, mut peaks) = (vec![0.0f64; n_items], vec![0.0f32; n_items]);
+    {
+        let (est_dst, peak_dst) = (SharedMut::new(&mut est), SharedMut::new(&mut peaks));
+        for_each_frame::<f32, T, _, _, _>(
+            framing,
+            y,
+            window,
+            shape,
+            || (vec![0.0f32; shape.n_bins], vec![0.0f32; nm]),
+            |c, t, yc, w, (sq, mel)| {
+                w.power_f32_into(framing, yc, t, sq);
+                bank.apply_f32(sq, mel);
+                let base = c * nm * nf + t;
+                for (m, v) in mel.iter().enumerate() {
+                    // SAFETY: element (c, m, t) belongs to this (channel, frame) only.
+                    unsafe { dst.write(base + m * nf, O::from_f64(*v as f64)) };
+                }
+                let item = c * nf + t;
+                // SAFETY: entry `item` belongs to this (channel, frame) only.
+                unsafe {
+                    est_dst.write(item, guard.estimate(simd::sum_f32(sq), mel));
+                    peak_dst.write(item, mel_guard::max_f32(mel));
+                }
+            },
+        );
+    }
+    let peak = peaks.iter().cloned().fold(0.0f32, f32::max) as f64;
+    let redo: Vec<usize> = (0..n_items)
+        .filter(|&i| est[i] > mel_guard::REDO_ABOVE * peak || est[i].is_nan())
+        .collect();
+    let ns = shape.n_samples;
+    for_each_range(redo.len(), frames_per_task(framing), |part| {
+        let mut worker = Worker::<f64>::new(window);
+        let (mut sq, mut mel) = (vec![0.0f64; shape.n_bins], vec![0.0f64; nm]);
+        for &item in &redo[part] {
+            let (c, t) = (item / nf, item % nf);
+            worker.power_into(framing, &y[c * ns..(c + 1) * ns], t, &mut sq);
+            bank.apply(&sq, &mut mel);
+            for (m, v) in mel.iter().enumerate() {
+                // SAFETY: element (c, m, t) belongs to this item only.
+                unsafe { dst.write(c * nm * nf + m * nf + t, O::from_f64(*v)) };
+            }
+        }
+    });
 }
 
 /// MFCCs of audio into `out`, laid out `(channel, coefficient, frame)`.

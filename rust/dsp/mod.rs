@@ -9,6 +9,7 @@ pub mod fft;
 pub mod frame;
 pub mod istft;
 pub mod mel;
+pub mod mel_guard;
 pub mod melspec;
 pub mod mfcc_guard;
 pub mod pad;

@@ -295,26 +295,46 @@ where
     R: Iterator<Item = (usize, &'a [f32])>,
 {
     use std::arch::x86_64::*;
-    for (o, (start, w)) in out.iter_mut().zip(rows) {
-        let xs = &x[start..start + w.len()];
-        let n8 = w.len() / 8 * 8;
-        let mut acc = _mm256_setzero_ps();
-        let mut i = 0;
-        while i < n8 {
-            let (a, b) = (
-                _mm256_loadu_ps(w.as_ptr().add(i)),
-                _mm256_loadu_ps(xs.as_ptr().add(i)),
-            );
-            acc = _mm256_fmadd_ps(a, b, acc);
-            i += 8;
+    // Eight rows at a time: one accumulator each, then one transposing
+    // reduction of all eight (a horizontal sum per row costs more than a
+    // short row's products).
+    let mut rows = rows;
+    for o in out.chunks_mut(8) {
+        let mut acc = [_mm256_setzero_ps(); 8];
+        let mut tails = [0.0f32; 8];
+        for (j, (start, w)) in rows.by_ref().take(o.len()).enumerate() {
+            let xs = &x[start..start + w.len()];
+            let n8 = w.len() / 8 * 8;
+            let mut a = _mm256_setzero_ps();
+            let mut i = 0;
+            while i < n8 {
+                let (wv, xv) = (
+                    _mm256_loadu_ps(w.as_ptr().add(i)),
+                    _mm256_loadu_ps(xs.as_ptr().add(i)),
+                );
+                a = _mm256_fmadd_ps(wv, xv, a);
+                i += 8;
+            }
+            acc[j] = a;
+            for (p, q) in w[n8..].iter().zip(&xs[n8..]) {
+                tails[j] += p * q;
+            }
         }
-        let q = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
-        let q = _mm_add_ps(q, _mm_movehl_ps(q, q));
-        let mut sum = _mm_cvtss_f32(_mm_add_ss(q, _mm_movehdup_ps(q)));
-        for (a, b) in w[n8..].iter().zip(&xs[n8..]) {
-            sum += a * b;
+        let t0 = _mm256_hadd_ps(acc[0], acc[1]);
+        let t1 = _mm256_hadd_ps(acc[2], acc[3]);
+        let t2 = _mm256_hadd_ps(acc[4], acc[5]);
+        let t3 = _mm256_hadd_ps(acc[6], acc[7]);
+        let (u0, u1) = (_mm256_hadd_ps(t0, t1), _mm256_hadd_ps(t2, t3));
+        // u0 = [rows 0-3 low halves | rows 0-3 high halves], u1 the same for 4-7.
+        let sums = _mm256_add_ps(
+            _mm256_permute2f128_ps::<0x20>(u0, u1),
+            _mm256_permute2f128_ps::<0x31>(u0, u1),
+        );
+        let mut s = [0.0f32; 8];
+        _mm256_storeu_ps(s.as_mut_ptr(), sums);
+        for (j, v) in o.iter_mut().enumerate() {
+            *v = s[j] + tails[j];
         }
-        *o = sum;
     }
 }
 
