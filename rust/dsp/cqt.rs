@@ -272,15 +272,13 @@ impl CqtPlan {
             }
             for (i, o) in self.octaves.iter().enumerate() {
                 let x = if decimated { &sig[..] } else { input };
-                project_frames::<T, _>(&o.basis, x, o.hop, n_frames, pad_mode, |r, t, v| {
-                    let idx = (c * self.n_bins + o.rows.start + r) * n_frames + t;
+                project_frames::<T, _>(&o.basis, x, o.hop, n_frames, pad_mode, |r, t, re, im| {
+                    let start = (c * self.n_bins + o.rows.start + r) * n_frames + t;
                     // SAFETY: each (row, frame) is written by exactly one worker.
-                    unsafe {
-                        shared.write(
-                            idx,
-                            Complex::new(O::from_f64(v.re.to_f64()), O::from_f64(v.im.to_f64())),
-                        )
-                    };
+                    let dst = unsafe { shared.slice_mut(start, re.len()) };
+                    for (d, (&a, &b)) in dst.iter_mut().zip(re.iter().zip(im)) {
+                        *d = Complex::new(O::from_f64(a.to_f64()), O::from_f64(b.to_f64()));
+                    }
                 });
                 if o.decimate_after && i + 1 < self.octaves.len() {
                     halve(&self.decimator, &mut sig, &mut next, &mut decimated);

@@ -8,7 +8,7 @@
 //! (a fraction of the new Nyquist), and anything that would fold onto that
 //! band must be stopped; frequencies in between are never read.
 
-use crate::dsp::fft::FftFloat;
+use crate::dsp::cqt_frames::CqtFloat;
 use crate::dsp::sample::Sample;
 use std::f64::consts::PI;
 
@@ -79,7 +79,7 @@ impl HalfBand {
     }
 
     /// Downsample `x` by two (zeros beyond both ends): `ceil(n / 2)` samples.
-    pub fn decimate<F: FftFloat>(&self, x: &[F]) -> Vec<F> {
+    pub fn decimate<F: CqtFloat>(&self, x: &[F]) -> Vec<F> {
         let mut y = Vec::new();
         self.decimate_into(x, &mut y);
         y
@@ -87,7 +87,7 @@ impl HalfBand {
 
     /// [`HalfBand::decimate`] into `y` (cleared and refilled, so its memory
     /// is reused across calls), in the precision of `x`.
-    pub fn decimate_into<F: FftFloat>(&self, x: &[F], y: &mut Vec<F>) {
+    pub fn decimate_into<F: CqtFloat>(&self, x: &[F], y: &mut Vec<F>) {
         let n_out = x.len().div_ceil(2);
         // The gain is folded into the taps.
         let taps: Vec<F> = self
@@ -96,14 +96,17 @@ impl HalfBand {
             .map(|t| <F as Sample>::from_f64(t * self.gain))
             .collect();
         let centre = <F as Sample>::from_f64(0.5 * self.gain);
-        y.clear();
-        y.resize(n_out, <F as Sample>::from_f64(0.0));
+        // Every output is written below: a reused buffer is not cleared.
+        if y.len() < n_out {
+            y.resize(n_out, <F as Sample>::from_f64(0.0));
+        }
+        y.truncate(n_out);
         #[cfg(target_arch = "x86_64")]
         if crate::dsp::simd::has_avx2() {
-            // SAFETY: the CPU supports AVX2, checked just above.
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
             return unsafe { decimate_blocks_avx2(&taps, centre, x, y) };
         }
-        decimate_blocks(&taps, centre, x, y);
+        decimate_blocks::<F, false>(&taps, centre, x, y);
     }
 }
 
@@ -120,7 +123,7 @@ const LANES: usize = 32;
 /// run over all taps (which vectorises). Taps are applied in order for
 /// every sample, so the blocking changes no bits.
 #[inline(always)]
-fn decimate_blocks<F: FftFloat>(taps: &[F], centre: F, x: &[F], y: &mut [F]) {
+fn decimate_blocks<F: CqtFloat, const FMA: bool>(taps: &[F], centre: F, x: &[F], y: &mut [F]) {
     let p = taps.len();
     let n = x.len();
     let n_out = y.len();
@@ -171,7 +174,11 @@ fn decimate_blocks<F: FftFloat>(taps: &[F], centre: F, x: &[F], y: &mut [F]) {
                 let lo: &[F; LANES] = lo.try_into().expect("LANES inputs");
                 let hi: &[F; LANES] = hi.try_into().expect("LANES inputs");
                 for l in 0..LANES {
-                    acc[l] = acc[l] + t * (lo[l] + hi[l]);
+                    acc[l] = if FMA {
+                        t.fused(lo[l] + hi[l], acc[l])
+                    } else {
+                        acc[l] + t * (lo[l] + hi[l])
+                    };
                 }
             }
             *out = acc;
@@ -186,9 +193,9 @@ fn decimate_blocks<F: FftFloat>(taps: &[F], centre: F, x: &[F], y: &mut [F]) {
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn decimate_blocks_avx2<F: FftFloat>(taps: &[F], centre: F, x: &[F], y: &mut [F]) {
-    decimate_blocks(taps, centre, x, y);
+#[target_feature(enable = "avx2,fma")]
+unsafe fn decimate_blocks_avx2<F: CqtFloat>(taps: &[F], centre: F, x: &[F], y: &mut [F]) {
+    decimate_blocks::<F, true>(taps, centre, x, y);
 }
 
 #[cfg(test)]

@@ -5,63 +5,39 @@
 //! Two real frames ride in one complex FFT (frame t in the real part, t + 1
 //! in the imaginary part) and are separated only on the band of bins the
 //! filters read, so each frame costs half a complex FFT and no real-FFT
-//! post-processing. Filters are stored densely over their bin span (zeros
-//! where sparsification dropped a bin, and up to a multiple of [`PADW`]),
-//! which makes the projection a contiguous dot product without a tail.
+//! post-processing. The spectra of [`BLOCK`] consecutive frames are kept
+//! side by side (frame in the fastest axis), and each filter, stored
+//! densely over its bin span, is applied to all of them at once: a weight
+//! times a vector of frames, no horizontal sums, and each row's values for
+//! the block come out contiguous in time, as the output is laid out.
 
 use crate::dsp::cqt_basis::OctaveBasis;
 use crate::dsp::fft::{self, FftFloat};
 use crate::dsp::pad::PadMode;
 use crate::dsp::parallel;
 use crate::dsp::sample::Sample;
+#[cfg(target_arch = "x86_64")]
 use crate::dsp::simd;
 use num_complex::Complex;
 use rustfft::Fft;
 use std::ops::Range;
 
-/// Filter spans are padded with zero weights to a multiple of this.
-pub const PADW: usize = 8;
+/// Frames projected together (two AVX2 registers of f32 per part).
+pub const BLOCK: usize = 16;
 
-/// One filter: offset of its first bin within the band, weights' real and
-/// imaginary parts (length a multiple of [`PADW`]).
+/// One filter: offset of its first bin within the band, and its weights'
+/// real and imaginary parts over its span.
 pub type Row<F> = (usize, Vec<F>, Vec<F>);
 
 /// The float types the CQT runs in: f32 and f64.
 pub trait CqtFloat: FftFloat {
     /// This precision's copy of the basis rows.
     fn rows(b: &DenseBasis) -> &[Row<Self>];
-    /// `(sum w a, sum w b)` for complex `w`, `a`, `b` split into real and
-    /// imaginary parts; every slice at least as long as `wr`, a multiple of [`PADW`].
-    fn complex_dot2(
-        wr: &[Self],
-        wi: &[Self],
-        a: (&[Self], &[Self]),
-        b: (&[Self], &[Self]),
-    ) -> [Self; 4];
     /// True when every value is finite.
     fn all_finite(x: &[Self]) -> bool;
-}
-
-/// Portable [`CqtFloat::complex_dot2`]: [`PADW`] partial sums per part.
-#[inline(always)]
-fn complex_dot2_lanes<F: FftFloat>(wr: &[F], wi: &[F], a: (&[F], &[F]), b: (&[F], &[F])) -> [F; 4] {
-    let zero = <F as Sample>::from_f64(0.0);
-    let mut acc = [[zero; PADW]; 4];
-    let n = wr.len();
-    let chunks = wr
-        .chunks_exact(PADW)
-        .zip(wi.chunks_exact(PADW))
-        .zip(a.0[..n].chunks_exact(PADW).zip(a.1[..n].chunks_exact(PADW)))
-        .zip(b.0[..n].chunks_exact(PADW).zip(b.1[..n].chunks_exact(PADW)));
-    for (((wr, wi), (ar, ai)), (br, bi)) in chunks {
-        for j in 0..PADW {
-            acc[0][j] = acc[0][j] + (wr[j] * ar[j] - wi[j] * ai[j]);
-            acc[1][j] = acc[1][j] + (wr[j] * ai[j] + wi[j] * ar[j]);
-            acc[2][j] = acc[2][j] + (wr[j] * br[j] - wi[j] * bi[j]);
-            acc[3][j] = acc[3][j] + (wr[j] * bi[j] + wi[j] * br[j]);
-        }
-    }
-    acc.map(|v| v.iter().fold(zero, |s, &x| s + x))
+    /// `self * a + b`, rounded once (a single instruction where the
+    /// target has FMA; callers use it only in their FMA builds).
+    fn fused(self, a: Self, b: Self) -> Self;
 }
 
 impl CqtFloat for f64 {
@@ -69,14 +45,8 @@ impl CqtFloat for f64 {
         &b.rows64
     }
     #[inline(always)]
-    fn complex_dot2(wr: &[f64], wi: &[f64], a: (&[f64], &[f64]), b: (&[f64], &[f64])) -> [f64; 4] {
-        #[cfg(target_arch = "x86_64")]
-        if simd::has_avx2() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            let (x, y) = unsafe { simd::complex_dot2_avx2(wr, wi, a.0, a.1, b.0, b.1) };
-            return [x.0, x.1, y.0, y.1];
-        }
-        complex_dot2_lanes(wr, wi, a, b)
+    fn fused(self, a: f64, b: f64) -> f64 {
+        self.mul_add(a, b)
     }
     fn all_finite(x: &[f64]) -> bool {
         const EXP: u64 = 0x7ff0_0000_0000_0000;
@@ -93,13 +63,8 @@ impl CqtFloat for f32 {
         &b.rows32
     }
     #[inline(always)]
-    fn complex_dot2(wr: &[f32], wi: &[f32], a: (&[f32], &[f32]), b: (&[f32], &[f32])) -> [f32; 4] {
-        #[cfg(target_arch = "x86_64")]
-        if simd::has_avx2() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { complex_dot2_f32_avx2(wr, wi, a.0, a.1, b.0, b.1) };
-        }
-        complex_dot2_lanes(wr, wi, a, b)
+    fn fused(self, a: f32, b: f32) -> f32 {
+        self.mul_add(a, b)
     }
     fn all_finite(x: &[f32]) -> bool {
         const EXP: u32 = 0x7f80_0000;
@@ -109,50 +74,6 @@ impl CqtFloat for f32 {
                 == 0
         })
     }
-}
-
-/// [`CqtFloat::complex_dot2`] for f32 with AVX2 and FMA, 8 bins at a time.
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[inline]
-unsafe fn complex_dot2_f32_avx2(
-    wr: &[f32],
-    wi: &[f32],
-    ar: &[f32],
-    ai: &[f32],
-    br: &[f32],
-    bi: &[f32],
-) -> [f32; 4] {
-    use std::arch::x86_64::*;
-    let n = wr.len();
-    assert!(n.is_multiple_of(8));
-    assert!(wi.len() >= n && ar.len() >= n && ai.len() >= n && br.len() >= n && bi.len() >= n);
-    let z = _mm256_setzero_ps();
-    let (mut a_re, mut a_im, mut b_re, mut b_im) = (z, z, z, z);
-    let mut i = 0;
-    // SAFETY (all loads): i + 8 <= n bounds every read (lengths asserted).
-    while i < n {
-        let w_r = _mm256_loadu_ps(wr.as_ptr().add(i));
-        let w_i = _mm256_loadu_ps(wi.as_ptr().add(i));
-        let x_r = _mm256_loadu_ps(ar.as_ptr().add(i));
-        let x_i = _mm256_loadu_ps(ai.as_ptr().add(i));
-        a_re = _mm256_fnmadd_ps(w_i, x_i, _mm256_fmadd_ps(w_r, x_r, a_re));
-        a_im = _mm256_fmadd_ps(w_i, x_r, _mm256_fmadd_ps(w_r, x_i, a_im));
-        let x_r = _mm256_loadu_ps(br.as_ptr().add(i));
-        let x_i = _mm256_loadu_ps(bi.as_ptr().add(i));
-        b_re = _mm256_fnmadd_ps(w_i, x_i, _mm256_fmadd_ps(w_r, x_r, b_re));
-        b_im = _mm256_fmadd_ps(w_i, x_r, _mm256_fmadd_ps(w_r, x_i, b_im));
-        i += 8;
-    }
-    // [a_re, a_im, b_re, b_im] summed over lanes
-    let h = _mm256_hadd_ps(_mm256_hadd_ps(a_re, a_im), _mm256_hadd_ps(b_re, b_im));
-    let s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-    let mut out = [0.0f32; 4];
-    _mm_storeu_ps(out.as_mut_ptr(), s);
-    out
 }
 
 /// An octave's filters, dense over the bins they read, in f64 and f32.
@@ -186,7 +107,7 @@ impl DenseBasis {
             .zip(scale)
             .map(|(r, &s)| match (r.bins.first(), r.bins.last()) {
                 (Some(&first), Some(&last)) => {
-                    let span = (last - first + 1).next_multiple_of(PADW);
+                    let span = last - first + 1;
                     let (mut wr, mut wi) = (vec![0.0; span], vec![0.0; span]);
                     for (&k, v) in r.bins.iter().zip(&r.weights) {
                         wr[k - first] = v.re * s;
@@ -214,11 +135,6 @@ impl DenseBasis {
             rows32,
         }
     }
-
-    /// Number of filters.
-    pub fn n_rows(&self) -> usize {
-        self.rows64.len()
-    }
 }
 
 /// One octave's framing: the signal, its frames and their filters.
@@ -232,8 +148,9 @@ struct Frames<'a, F: CqtFloat> {
     fft: &'a dyn Fft<F>,
 }
 
-/// Project frames `0..n_frames` (frame t centred on `t * hop` of `sig`, padded
-/// with `pad_mode`) on `basis`; `emit(filter, frame, value)` from worker threads.
+/// Project frames `0..n_frames` (frame t centred on `t * hop` of `sig`,
+/// padded with `pad_mode`) on `basis`. `emit(filter, t, re, im)` receives
+/// that filter's values for frames `t..t + re.len()`, from worker threads.
 pub fn project_frames<F, E>(
     basis: &DenseBasis,
     sig: &[F],
@@ -243,7 +160,7 @@ pub fn project_frames<F, E>(
     emit: E,
 ) where
     F: CqtFloat,
-    E: Fn(usize, usize, Complex<F>) + Send + Sync,
+    E: Fn(usize, usize, &[F], &[F]) + Send + Sync,
 {
     let fft = fft::complex_in::<F>(basis.n_fft, false);
     let frames = Frames {
@@ -255,32 +172,35 @@ pub fn project_frames<F, E>(
         pad_mode,
         fft: &*fft,
     };
-    parallel::for_each_range(n_frames.div_ceil(2), 32, |range| {
+    // Work is split into whole blocks of frames.
+    let n_blocks = n_frames.div_ceil(BLOCK);
+    parallel::for_each_range(n_blocks, 4, |blocks| {
         #[cfg(target_arch = "x86_64")]
         if simd::has_avx2() {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { project_pairs_avx2(&frames, range, &emit) };
+            return unsafe { project_blocks_avx2(&frames, blocks, &emit) };
         }
-        project_pairs(&frames, range, &emit)
+        project_blocks::<F, E, false>(&frames, blocks, &emit)
     });
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn project_pairs_avx2<F, E>(f: &Frames<'_, F>, pairs: Range<usize>, emit: &E)
+unsafe fn project_blocks_avx2<F, E>(f: &Frames<'_, F>, blocks: Range<usize>, emit: &E)
 where
     F: CqtFloat,
-    E: Fn(usize, usize, Complex<F>),
+    E: Fn(usize, usize, &[F], &[F]),
 {
-    project_pairs(f, pairs, emit)
+    project_blocks::<F, E, true>(f, blocks, emit)
 }
 
-/// Frame pairs `pairs` (frames 2p and 2p + 1) of [`project_frames`].
+/// Blocks `blocks` of [`BLOCK`] frames of [`project_frames`] (`FMA`: fuse
+/// multiply-adds, for builds with FMA).
 #[inline(always)]
-fn project_pairs<F, E>(f: &Frames<'_, F>, pairs: Range<usize>, emit: &E)
+fn project_blocks<F, E, const FMA: bool>(f: &Frames<'_, F>, blocks: Range<usize>, emit: &E)
 where
     F: CqtFloat,
-    E: Fn(usize, usize, Complex<F>),
+    E: Fn(usize, usize, &[F], &[F]),
 {
     let (sig, hop, n_frames) = (f.sig, f.hop, f.n_frames);
     let n_fft = f.basis.n_fft;
@@ -301,84 +221,111 @@ where
     };
     let mut z = vec![Complex::new(zero, zero); n_fft];
     let mut scratch = vec![Complex::new(zero, zero); f.fft.get_inplace_scratch_len()];
-    // Spectra of the two frames, real and imaginary parts apart; the
-    // padded rows may read up to PADW bins past the band (zeros).
-    let width = f.basis.band.len() + PADW;
-    let (mut ar, mut ai) = (vec![zero; width], vec![zero; width]);
-    let (mut br, mut bi) = (vec![zero; width], vec![zero; width]);
-    for pair in pairs {
-        let (t0, t1) = (2 * pair, 2 * pair + 1);
-        let s0 = (t0 * hop) as isize - left;
-        let s1 = (t1 * hop) as isize - left;
-        let inside = |s: isize| s >= 0 && s as usize + n_fft <= len;
-        if inside(s0) && (t1 >= n_frames || inside(s1)) {
-            let a = &sig[s0 as usize..s0 as usize + n_fft];
-            if t1 < n_frames {
-                let b = &sig[s1 as usize..s1 as usize + n_fft];
-                for ((zj, &x0), &x1) in z.iter_mut().zip(a).zip(b) {
-                    *zj = Complex::new(x0, x1);
+    // Spectra of a block of frames over the band: bin u, frame l at u * BLOCK + l.
+    let width = f.basis.band.len();
+    let (mut xr, mut xi) = (vec![zero; width * BLOCK], vec![zero; width * BLOCK]);
+    for block in blocks {
+        let first = block * BLOCK;
+        let count = BLOCK.min(n_frames - first);
+        for l in (0..count).step_by(2) {
+            let (t0, t1) = (first + l, first + l + 1);
+            let s0 = (t0 * hop) as isize - left;
+            let s1 = (t1 * hop) as isize - left;
+            let inside = |s: isize| s >= 0 && s as usize + n_fft <= len;
+            if inside(s0) && (t1 >= n_frames || inside(s1)) {
+                let a = &sig[s0 as usize..s0 as usize + n_fft];
+                if t1 < n_frames {
+                    let b = &sig[s1 as usize..s1 as usize + n_fft];
+                    for ((zj, &x0), &x1) in z.iter_mut().zip(a).zip(b) {
+                        *zj = Complex::new(x0, x1);
+                    }
+                } else {
+                    for (zj, &x0) in z.iter_mut().zip(a) {
+                        *zj = Complex::new(x0, zero);
+                    }
                 }
             } else {
-                for (zj, &x0) in z.iter_mut().zip(a) {
-                    *zj = Complex::new(x0, zero);
+                for (j, zj) in z.iter_mut().enumerate() {
+                    *zj = Complex::new(read(t0, j), read(t1, j));
                 }
             }
-        } else {
-            for (j, zj) in z.iter_mut().enumerate() {
-                *zj = Complex::new(read(t0, j), read(t1, j));
-            }
+            f.fft.process_with_scratch(&mut z, &mut scratch);
+            separate(&z, f.basis.band.clone(), half, l, &mut xr, &mut xi);
         }
-        f.fft.process_with_scratch(&mut z, &mut scratch);
-        separate(
-            &z,
-            f.basis.band.clone(),
-            half,
-            (&mut ar, &mut ai),
-            (&mut br, &mut bi),
-        );
         for (r, (off, wr, wi)) in f.rows.iter().enumerate() {
-            let span = *off..*off + wr.len();
-            let [are, aim, bre, bim] = F::complex_dot2(
-                wr,
-                wi,
-                (&ar[span.clone()], &ai[span.clone()]),
-                (&br[span.clone()], &bi[span]),
-            );
-            emit(r, t0, Complex::new(are, aim));
-            if t1 < n_frames {
-                emit(r, t1, Complex::new(bre, bim));
-            }
+            let span = off * BLOCK..(off + wr.len()) * BLOCK;
+            let (re, im) = row_block::<F, FMA>(wr, wi, &xr[span.clone()], &xi[span], zero);
+            emit(r, first, &re[..count], &im[..count]);
         }
     }
 }
 
-/// Z = A + iB with A, B real-signal spectra: over `band`,
+/// One filter applied to a block: `sum_u w[u] * x[u]` for every frame,
+/// with `x[u]` the block's values at the filter's `u`-th bin.
+#[inline(always)]
+fn row_block<F: CqtFloat, const FMA: bool>(
+    wr: &[F],
+    wi: &[F],
+    xr: &[F],
+    xi: &[F],
+    zero: F,
+) -> ([F; BLOCK], [F; BLOCK]) {
+    let (mut re, mut im) = ([zero; BLOCK], [zero; BLOCK]);
+    let bins = xr.chunks_exact(BLOCK).zip(xi.chunks_exact(BLOCK));
+    for ((&a, &b), (pr, pi)) in wr.iter().zip(wi).zip(bins) {
+        for l in 0..BLOCK {
+            if FMA {
+                re[l] = a.fused(pr[l], (-b).fused(pi[l], re[l]));
+                im[l] = a.fused(pi[l], b.fused(pr[l], im[l]));
+            } else {
+                re[l] = re[l] + (a * pr[l] - b * pi[l]);
+                im[l] = im[l] + (a * pi[l] + b * pr[l]);
+            }
+        }
+    }
+    (re, im)
+}
+
+/// Z = A + iB with A, B the spectra of two real frames: over `band`,
 /// A[k] = (Z[k] + conj Z[-k]) / 2 and B[k] = (Z[k] - conj Z[-k]) / 2i,
-/// split into real and imaginary parts.
+/// stored as frames `l` and `l + 1` of the block (`x[u * BLOCK + l]`).
 #[inline(always)]
 fn separate<F: FftFloat>(
     z: &[Complex<F>],
     band: Range<usize>,
     half: F,
-    a: (&mut [F], &mut [F]),
-    b: (&mut [F], &mut [F]),
+    l: usize,
+    xr: &mut [F],
+    xi: &mut [F],
 ) {
     let n = z.len();
-    let (ar, ai) = a;
-    let (br, bi) = b;
-    let mut one = |u: usize, p: Complex<F>, q: Complex<F>| {
-        // q is Z[-k], not yet conjugated
-        ar[u] = (p.re + q.re) * half;
-        ai[u] = (p.im - q.im) * half;
-        br[u] = (p.im + q.im) * half;
-        bi[u] = (q.re - p.re) * half;
+    let one = |x: (&mut [F], &mut [F]), p: Complex<F>, q: Complex<F>| {
+        // q is Z[-k], not yet conjugated: (A.re, B.re) = (p + q) / 2,
+        // (A.im, B.im) = (d.im, -d.re) / 2 with d = p - q.
+        let (s, d) = (p + q, p - q);
+        let (xr, xi): (&mut [F; 2], &mut [F; 2]) = (
+            (&mut x.0[..2]).try_into().expect("two frames"),
+            (&mut x.1[..2]).try_into().expect("two frames"),
+        );
+        *xr = [s.re * half, s.im * half];
+        *xi = [d.im * half, -d.re * half];
     };
-    let mut start = 0;
-    if band.start == 0 {
-        one(0, z[0], z[0]);
-        start = 1;
+    // Frames l and l + 1 of every bin of the band, in bin order.
+    let mut cols = xr[l..]
+        .chunks_mut(BLOCK)
+        .zip(xi[l..].chunks_mut(BLOCK))
+        .take(band.len());
+    let mut k0 = band.start;
+    if k0 == 0 {
+        if let Some(x) = cols.next() {
+            one(x, z[0], z[0]);
+        }
+        k0 = 1;
     }
-    for (u, k) in band.clone().enumerate().skip(start) {
-        one(u, z[k], z[n - k]);
+    if k0 < band.end {
+        let (p, q) = (&z[k0..band.end], &z[n + 1 - band.end..n + 1 - k0]);
+        for ((x, &p), &q) in cols.zip(p).zip(q.iter().rev()) {
+            one(x, p, q);
+        }
     }
 }
