@@ -208,15 +208,36 @@ where
     let len = sig.len();
     let zero = <F as Sample>::from_f64(0.0);
     let half = <F as Sample>::from_f64(0.5);
-    let read = |t: usize, j: usize| -> F {
+    // Frame t into the real (`im` false) or imaginary parts of `z`, for
+    // frames that reach past an end of the signal.
+    let fill_edge = |z: &mut [Complex<F>], t: usize, im: bool| {
+        let put = |c: &mut Complex<F>, v: F| {
+            if im {
+                c.im = v
+            } else {
+                c.re = v
+            }
+        };
         if t >= n_frames {
-            return zero;
+            z.iter_mut().for_each(|c| put(c, zero));
+            return;
         }
-        let i = (t * hop) as isize - left + j as isize;
-        if i >= 0 && (i as usize) < len {
-            sig[i as usize]
-        } else {
-            f.pad_mode.source_index(i, len).map_or(zero, |s| sig[s])
+        let s = (t * hop) as isize - left;
+        let padded = |i: isize| f.pad_mode.source_index(i, len).map_or(zero, |k| sig[k]);
+        // z[lo..hi] lies inside the signal
+        let lo = (-s).clamp(0, n_fft as isize) as usize;
+        let hi = (len as isize - s).clamp(lo as isize, n_fft as isize) as usize;
+        for (j, c) in z[..lo].iter_mut().enumerate() {
+            put(c, padded(s + j as isize));
+        }
+        if hi > lo {
+            let inner = &sig[(s + lo as isize) as usize..(s + hi as isize) as usize];
+            for (c, &v) in z[lo..hi].iter_mut().zip(inner) {
+                put(c, v);
+            }
+        }
+        for (j, c) in z[hi..].iter_mut().enumerate() {
+            put(c, padded(s + (hi + j) as isize));
         }
     };
     let mut z = vec![Complex::new(zero, zero); n_fft];
@@ -245,9 +266,8 @@ where
                     }
                 }
             } else {
-                for (j, zj) in z.iter_mut().enumerate() {
-                    *zj = Complex::new(read(t0, j), read(t1, j));
-                }
+                fill_edge(&mut z, t0, false);
+                fill_edge(&mut z, t1, true);
             }
             f.fft.process_with_scratch(&mut z, &mut scratch);
             separate(&z, f.basis.band.clone(), half, l, &mut xr, &mut xi);
