@@ -174,6 +174,25 @@ def test_chroma_cqt_from_C_equals_librosa(librosa_C: np.ndarray, kwargs: dict) -
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6 * np.abs(want).max())
 
 
+def test_chroma_fold_equals_dense_product() -> None:
+    # the gather-and-sum fold gives the dense product's values, and declines
+    # matrices it does not cover (smoothing window, uneven bin counts)
+    import importlib
+
+    mod = importlib.import_module("ferrosa.feature.chroma_cqt")
+    rng = np.random.default_rng(5)
+    for dtype in (np.float32, np.float64):
+        C = rng.random((2, 252, 37)).astype(dtype)
+        M = ferrosa.filters.cq_to_chroma(252, bins_per_octave=36)
+        got = mod._fold(M, C)
+        assert got is not None and got.dtype == dtype
+        np.testing.assert_array_equal(got, mod._project(M, C))
+    C = rng.random((80, 9)).astype(np.float32)
+    assert mod._fold(ferrosa.filters.cq_to_chroma(80, bins_per_octave=12), C) is None
+    M = ferrosa.filters.cq_to_chroma(84, bins_per_octave=12, window=np.ones(3))
+    assert mod._fold(M, rng.random((84, 9))) is None
+
+
 def test_chroma_cqt_from_audio(music: np.ndarray) -> None:
     got = ferrosa.feature.chroma_cqt(y=music, sr=SR, tuning=0.0)
     want = librosa.feature.chroma_cqt(y=music, sr=SR, tuning=0.0)
