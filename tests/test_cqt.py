@@ -111,6 +111,30 @@ def test_float64_multichannel(music: np.ndarray) -> None:
     assert ferrosa.cqt(music, sr=SR, n_bins=12, dtype=np.complex128).dtype == np.complex128
 
 
+def test_thread_count_does_not_change_values(music: np.ndarray) -> None:
+    # frames are split between threads in whole blocks; the arithmetic per
+    # block is fixed, so 1 and 2 threads agree exactly (also from threads)
+    from concurrent.futures import ThreadPoolExecutor
+
+    y = np.concatenate([music, music[::-1]])
+    before = ferrosa.get_num_threads()
+    try:
+        ferrosa.set_num_threads(1)
+        one = [ferrosa.cqt(y, sr=SR, n_bins=n, bins_per_octave=b) for n, b in [(84, 12), (144, 36)]]
+        ferrosa.set_num_threads(2)
+        two = [ferrosa.cqt(y, sr=SR, n_bins=n, bins_per_octave=b) for n, b in [(84, 12), (144, 36)]]
+        with ThreadPoolExecutor(3) as ex:
+            many = list(ex.map(lambda _: ferrosa.cqt(y, sr=SR), range(6)))
+    finally:
+        ferrosa.set_num_threads(0)
+        if ferrosa.get_num_threads() != before:
+            ferrosa.set_num_threads(before)
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for m in many:
+        np.testing.assert_array_equal(m, one[0])
+
+
 def test_tuning_none_uses_estimate(music: np.ndarray) -> None:
     est = ferrosa.estimate_tuning(y=music, sr=SR, bins_per_octave=12)
     a = ferrosa.cqt(music, sr=SR, n_bins=48, tuning=None)
