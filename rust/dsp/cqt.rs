@@ -239,10 +239,15 @@ impl CqtPlan {
                 y.len(),
             ));
         }
-        if !T::all_finite(y) {
-            return Err(DspError::NonFinite {
-                what: "audio buffer",
-            });
+        // The first halving of the input checks it for non-finite samples
+        // on its way; without one, check up front.
+        let input_halved =
+            !self.early.is_empty() || (self.octaves.len() > 1 && self.octaves[0].decimate_after);
+        let non_finite = DspError::NonFinite {
+            what: "audio buffer",
+        };
+        if !input_halved && !T::all_finite(y) {
+            return Err(non_finite);
         }
         let n_frames = self.n_frames(n);
         if out.len() != channels * self.n_bins * n_frames {
@@ -256,22 +261,30 @@ impl CqtPlan {
         // Reused signal buffers: fresh multi-megabyte vectors on every call
         // cost a page fault per 4 KiB.
         let (mut sig, mut next) = T::take_signals();
-        for c in 0..channels {
+        let mut finite = true;
+        'channels: for c in 0..channels {
             let input = &y[c * n..(c + 1) * n];
-            // The top octave reads the input itself; `sig` holds the signal
-            // once it has been decimated.
-            let mut decimated = false;
+            // The top octave reads the input itself; after a halving the
+            // signal is `sig[..len]` (the buffers only grow, see `decimate_into`).
+            let mut len = None;
+            // Halve the current signal; false when it is the input and it
+            // holds a non-finite sample.
             let halve =
-                |hb: &HalfBand, sig: &mut Vec<T>, next: &mut Vec<T>, decimated: &mut bool| {
-                    hb.decimate_into(if *decimated { &sig[..] } else { input }, next);
+                |hb: &HalfBand, sig: &mut Vec<T>, next: &mut Vec<T>, len: &mut Option<usize>| {
+                    let src = len.map_or(input, |l| &sig[..l]);
+                    let (n_out, ok) = hb.decimate_into(src, next, len.is_none());
                     std::mem::swap(sig, next);
-                    *decimated = true;
+                    *len = Some(n_out);
+                    ok
                 };
             for hb in &self.early {
-                halve(hb, &mut sig, &mut next, &mut decimated);
+                if !halve(hb, &mut sig, &mut next, &mut len) {
+                    finite = false;
+                    break 'channels;
+                }
             }
             for (i, o) in self.octaves.iter().enumerate() {
-                let x = if decimated { &sig[..] } else { input };
+                let x = len.map_or(input, |l| &sig[..l]);
                 project_frames::<T, _>(&o.basis, x, o.hop, n_frames, pad_mode, |r, t, re, im| {
                     let start = (c * self.n_bins + o.rows.start + r) * n_frames + t;
                     // SAFETY: each (row, frame) is written by exactly one worker.
@@ -280,8 +293,12 @@ impl CqtPlan {
                         *d = Complex::new(O::from_f64(a.to_f64()), O::from_f64(b.to_f64()));
                     }
                 });
-                if o.decimate_after && i + 1 < self.octaves.len() {
-                    halve(&self.decimator, &mut sig, &mut next, &mut decimated);
+                if o.decimate_after
+                    && i + 1 < self.octaves.len()
+                    && !halve(&self.decimator, &mut sig, &mut next, &mut len)
+                {
+                    finite = false;
+                    break 'channels;
                 }
             }
         }
@@ -291,7 +308,11 @@ impl CqtPlan {
             }
         }
         T::put_signals((sig, next));
-        Ok(())
+        if finite {
+            Ok(())
+        } else {
+            Err(non_finite)
+        }
     }
 }
 
@@ -458,15 +479,23 @@ mod tests {
 
     #[test]
     fn rejects_non_finite_audio() {
-        let plan = CqtPlan::new(&params(8000.0, 55.0, 24, 12, 128)).unwrap();
-        let mut y = vec![0.0f32; 1000];
-        y[700] = f32::INFINITY;
-        let mut out = vec![Complex::<f32>::new(0.0, 0.0); 24 * plan.n_frames(1000)];
-        assert!(plan.run(&y, 1, 1000, PadMode::Constant, &mut out).is_err());
-        y[700] = f32::NAN;
-        assert!(plan.run(&y, 1, 1000, PadMode::Constant, &mut out).is_err());
-        y[700] = 1.0;
-        assert!(plan.run(&y, 1, 1000, PadMode::Constant, &mut out).is_ok());
+        // checked by the first halving (128), up front (odd hop: none), or
+        // by the early downsampling (2048); also in a later channel
+        for hop in [128, 129, 2048] {
+            let plan = CqtPlan::new(&params(8000.0, 55.0, 24, 12, hop)).unwrap();
+            let n = 3000;
+            let mut out = vec![Complex::<f32>::new(0.0, 0.0); 2 * 24 * plan.n_frames(n)];
+            for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
+                for at in [0, 1, 1777, n - 1, n + 5, 2 * n - 1] {
+                    let mut y = vec![0.5f32; 2 * n];
+                    y[at] = bad;
+                    let r = plan.run(&y, 2, n, PadMode::Constant, &mut out);
+                    assert!(r.is_err(), "hop {hop} at {at}");
+                }
+            }
+            let y = vec![f32::MAX; 2 * n];
+            assert!(plan.run(&y, 2, n, PadMode::Constant, &mut out).is_ok());
+        }
     }
 
     #[test]

@@ -81,13 +81,22 @@ impl HalfBand {
     /// Downsample `x` by two (zeros beyond both ends): `ceil(n / 2)` samples.
     pub fn decimate<F: CqtFloat>(&self, x: &[F]) -> Vec<F> {
         let mut y = Vec::new();
-        self.decimate_into(x, &mut y);
+        let (n_out, _) = self.decimate_into(x, &mut y, false);
+        y.truncate(n_out);
         y
     }
 
-    /// [`HalfBand::decimate`] into `y` (cleared and refilled, so its memory
-    /// is reused across calls), in the precision of `x`.
-    pub fn decimate_into<F: CqtFloat>(&self, x: &[F], y: &mut Vec<F>) {
+    /// [`HalfBand::decimate`] into `y[..n_out]`, in the precision of `x`:
+    /// `y` only grows (its memory is reused across calls and never cleared),
+    /// so its length can exceed `n_out`. Returns `n_out` and, with
+    /// `check_finite`, whether every sample of `x` is finite (checked on the
+    /// way, at no extra pass; true without it).
+    pub fn decimate_into<F: CqtFloat>(
+        &self,
+        x: &[F],
+        y: &mut Vec<F>,
+        check_finite: bool,
+    ) -> (usize, bool) {
         let n_out = x.len().div_ceil(2);
         // The gain is folded into the taps.
         let taps: Vec<F> = self
@@ -96,17 +105,20 @@ impl HalfBand {
             .map(|t| <F as Sample>::from_f64(t * self.gain))
             .collect();
         let centre = <F as Sample>::from_f64(0.5 * self.gain);
-        // Every output is written below: a reused buffer is not cleared.
         if y.len() < n_out {
             y.resize(n_out, <F as Sample>::from_f64(0.0));
         }
-        y.truncate(n_out);
+        let y = &mut y[..n_out];
         #[cfg(target_arch = "x86_64")]
         if crate::dsp::simd::has_avx2() {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { decimate_blocks_avx2(&taps, centre, x, y) };
+            let ok = unsafe { decimate_blocks_avx2(&taps, centre, x, y, check_finite) };
+            return (n_out, ok);
         }
-        decimate_blocks::<F, false>(&taps, centre, x, y);
+        (
+            n_out,
+            decimate_blocks::<F, false>(&taps, centre, x, y, check_finite),
+        )
     }
 }
 
@@ -121,9 +133,16 @@ const LANES: usize = 32;
 /// (zeros outside `x`), one cache-sized block of outputs at a time: the
 /// block's odd samples are gathered once, then [`LANES`] outputs at a time
 /// run over all taps (which vectorises). Taps are applied in order for
-/// every sample, so the blocking changes no bits.
+/// every sample, so the blocking changes no bits. With `check_finite`,
+/// returns whether every sample of `x` is finite.
 #[inline(always)]
-fn decimate_blocks<F: CqtFloat, const FMA: bool>(taps: &[F], centre: F, x: &[F], y: &mut [F]) {
+fn decimate_blocks<F: CqtFloat, const FMA: bool>(
+    taps: &[F],
+    centre: F,
+    x: &[F],
+    y: &mut [F],
+    check_finite: bool,
+) -> bool {
     let p = taps.len();
     let n = x.len();
     let n_out = y.len();
@@ -131,6 +150,8 @@ fn decimate_blocks<F: CqtFloat, const FMA: bool>(taps: &[F], centre: F, x: &[F],
     // odd[i] = x[2 (b0 - p + i) + 1]: output m reads odd[m - b0 + p - j - 1]
     // and odd[m - b0 + p + j].
     let mut odd = vec![zero; FIR_BLOCK + 2 * p];
+    // sum of v * 0 over the input: NaN exactly when some v is not finite
+    let mut nan = [zero; 8];
     let mut b0 = 0;
     while b0 < n_out {
         let b1 = (b0 + FIR_BLOCK).min(n_out);
@@ -151,6 +172,17 @@ fn decimate_blocks<F: CqtFloat, const FMA: bool>(taps: &[F], centre: F, x: &[F],
                 } else {
                     zero
                 };
+            }
+        }
+        if check_finite {
+            let inputs = x[2 * b0..(2 * b1).min(n)].chunks_exact(8);
+            for &v in inputs.remainder() {
+                nan[0] = nan[0] + v * zero;
+            }
+            for v in inputs {
+                for l in 0..8 {
+                    nan[l] = nan[l] + v[l] * zero;
+                }
             }
         }
         let yb = &mut y[b0..b1];
@@ -190,12 +222,20 @@ fn decimate_blocks<F: CqtFloat, const FMA: bool>(taps: &[F], centre: F, x: &[F],
         }
         b0 = b1;
     }
+    let total = nan.iter().fold(zero, |a, &b| a + b);
+    total == zero
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn decimate_blocks_avx2<F: CqtFloat>(taps: &[F], centre: F, x: &[F], y: &mut [F]) {
-    decimate_blocks::<F, true>(taps, centre, x, y);
+unsafe fn decimate_blocks_avx2<F: CqtFloat>(
+    taps: &[F],
+    centre: F,
+    x: &[F],
+    y: &mut [F],
+    check_finite: bool,
+) -> bool {
+    decimate_blocks::<F, true>(taps, centre, x, y, check_finite)
 }
 
 #[cfg(test)]
@@ -230,6 +270,25 @@ mod tests {
         let f = 0.05; // cycles per input sample
         let x: Vec<f64> = (0..n).map(|i| (2.0 * PI * f * i as f64).cos()).collect();
         let y = HalfBand::design(0.5, 1.0).decimate(&x);
+        let mut bad = x.clone();
+        bad[1234] = f64::INFINITY;
+        assert!(
+            !HalfBand::design(0.5, 1.0)
+                .decimate_into(&bad, &mut Vec::new(), true)
+                .1
+        );
+        bad[1234] = f64::NAN;
+        assert!(
+            !HalfBand::design(0.5, 1.0)
+                .decimate_into(&bad, &mut Vec::new(), true)
+                .1
+        );
+        bad[1234] = 1e300;
+        assert!(
+            HalfBand::design(0.5, 1.0)
+                .decimate_into(&bad, &mut Vec::new(), true)
+                .1
+        );
         let y32 =
             HalfBand::design(0.5, 1.0).decimate(&x.iter().map(|&v| v as f32).collect::<Vec<_>>());
         for (a, b) in y.iter().zip(&y32) {
