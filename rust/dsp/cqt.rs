@@ -17,8 +17,8 @@
 //! what would alias into it, so values agree to well within 1e-2.
 //!
 //! The transform runs in the input's precision: float32 audio is
-//! decimated, transformed and projected in f32 (its rounding, ~1e-6 of the
-//! peak, is far inside the 1e-2 tolerance), float64 in f64. The per-row
+//! decimated, transformed and projected in f32 (moving values by under 1e-6
+//! of the peak, far inside the 1e-2 tolerance), float64 in f64. The per-row
 //! 1/sqrt(length) scale is folded into the filters, the early-downsampling
 //! gain into the first decimator, and the top octave reads the input as it
 //! is. Filter banks and decimators are built once per parameter set
