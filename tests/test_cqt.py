@@ -68,6 +68,7 @@ CQT_CASES = [
     {"window": "hamming", "sparsity": 0.0, "n_bins": 48, "fmin": 200.0},
     {"fmin": 1000.0, "n_bins": 36},  # top filters near Nyquist
     {"scale": False, "n_bins": 60, "hop_length": 1024},
+    {"pad_mode": "reflect", "n_bins": 72, "bins_per_octave": 24},  # padded edge frames
 ]
 
 
@@ -78,6 +79,19 @@ def test_cqt_matches_librosa(music: np.ndarray, kwargs: dict) -> None:
     assert got.dtype == want.dtype == np.complex64
     assert_close_per_frame(got, want)
     # phases agree too: the complex values are close overall
+    assert np.abs(got - want).max() <= 1e-2 * np.abs(want).max()
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # librosa: n_fft too large for input
+@pytest.mark.parametrize("pad_mode", ["constant", "reflect"])
+@pytest.mark.parametrize("n", [1500, 5000])
+def test_short_signals_every_frame_padded(n: int, pad_mode: str) -> None:
+    # frames reach past both ends of the signal in every octave
+    t = np.arange(n) / SR
+    y = (np.sin(2 * np.pi * 440 * t) + 0.3 * np.sin(2 * np.pi * 97 * t)).astype(np.float32)
+    got = ferrosa.cqt(y, sr=SR, n_bins=72, pad_mode=pad_mode)
+    want = librosa.cqt(y, sr=SR, n_bins=72, pad_mode=pad_mode)
+    assert got.shape == want.shape
     assert np.abs(got - want).max() <= 1e-2 * np.abs(want).max()
 
 
@@ -95,6 +109,30 @@ def test_float64_multichannel(music: np.ndarray) -> None:
     np.testing.assert_allclose(got[1], ferrosa.cqt(y[1], sr=SR, n_bins=60), rtol=0, atol=1e-12)
     assert_close_per_frame(got, librosa.cqt(y, sr=SR, n_bins=60))
     assert ferrosa.cqt(music, sr=SR, n_bins=12, dtype=np.complex128).dtype == np.complex128
+
+
+def test_thread_count_does_not_change_values(music: np.ndarray) -> None:
+    # frames are split between threads in whole blocks; the arithmetic per
+    # block is fixed, so 1 and 2 threads agree exactly (also from threads)
+    from concurrent.futures import ThreadPoolExecutor
+
+    y = np.concatenate([music, music[::-1]])
+    before = ferrosa.get_num_threads()
+    try:
+        ferrosa.set_num_threads(1)
+        one = [ferrosa.cqt(y, sr=SR, n_bins=n, bins_per_octave=b) for n, b in [(84, 12), (144, 36)]]
+        ferrosa.set_num_threads(2)
+        two = [ferrosa.cqt(y, sr=SR, n_bins=n, bins_per_octave=b) for n, b in [(84, 12), (144, 36)]]
+        with ThreadPoolExecutor(3) as ex:
+            many = list(ex.map(lambda _: ferrosa.cqt(y, sr=SR), range(6)))
+    finally:
+        ferrosa.set_num_threads(0)
+        if ferrosa.get_num_threads() != before:
+            ferrosa.set_num_threads(before)
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for m in many:
+        np.testing.assert_array_equal(m, one[0])
 
 
 def test_tuning_none_uses_estimate(music: np.ndarray) -> None:
@@ -158,6 +196,25 @@ def test_chroma_cqt_from_C_equals_librosa(librosa_C: np.ndarray, kwargs: dict) -
     want = librosa.feature.chroma_cqt(C=librosa_C, **kwargs)
     assert got.dtype == want.dtype
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6 * np.abs(want).max())
+
+
+def test_chroma_fold_equals_dense_product() -> None:
+    # the gather-and-sum fold gives the dense product's values, and declines
+    # matrices it does not cover (smoothing window, uneven bin counts)
+    import importlib
+
+    mod = importlib.import_module("ferrosa.feature.chroma_cqt")
+    rng = np.random.default_rng(5)
+    for dtype in (np.float32, np.float64):
+        C = rng.random((2, 252, 37)).astype(dtype)
+        M = ferrosa.filters.cq_to_chroma(252, bins_per_octave=36)
+        got = mod._fold(M, C)
+        assert got is not None and got.dtype == dtype
+        np.testing.assert_array_equal(got, mod._project(M, C))
+    C = rng.random((80, 9)).astype(np.float32)
+    assert mod._fold(ferrosa.filters.cq_to_chroma(80, bins_per_octave=12), C) is None
+    M = ferrosa.filters.cq_to_chroma(84, bins_per_octave=12, window=np.ones(3))
+    assert mod._fold(M, rng.random((84, 9))) is None
 
 
 def test_chroma_cqt_from_audio(music: np.ndarray) -> None:

@@ -16,17 +16,21 @@
 //! reads (see `cqt_decimate`). Both are flat in that band to ~1e-5 and stop
 //! what would alias into it, so values agree to well within 1e-2.
 //!
-//! Filter banks and decimators are built once per parameter set (cached),
-//! frames run in parallel, and the signal is never copied per frame beyond
-//! the FFT buffer.
+//! The transform runs in the input's precision: float32 audio is
+//! decimated, transformed and projected in f32 (moving values by under 1e-6
+//! of the peak, far inside the 1e-2 tolerance), float64 in f64. The per-row
+//! 1/sqrt(length) scale is folded into the filters, the early-downsampling
+//! gain into the first decimator, and the top octave reads the input as it
+//! is. Filter banks and decimators are built once per parameter set
+//! (cached), frames run in parallel, and the signal is never copied per
+//! frame beyond the FFT buffer.
 
 use crate::dsp::cqt_basis::{octave_basis, Norm};
 use crate::dsp::cqt_decimate::HalfBand;
-use crate::dsp::cqt_frames::{project_frames, DenseBasis};
-use crate::dsp::fft::FftFloat;
+use crate::dsp::cqt_frames::{project_frames, CqtFloat, DenseBasis};
 use crate::dsp::pad::PadMode;
 use crate::dsp::parallel::SharedMut;
-use crate::dsp::sample::{all_finite, Sample};
+use crate::dsp::sample::Sample;
 use crate::dsp::window::WindowKind;
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
@@ -66,12 +70,10 @@ struct Octave {
 /// A ready-to-run transform.
 pub struct CqtPlan {
     n_bins: usize,
+    /// Early downsampling stages (the first carries the early gain).
     early: Vec<HalfBand>,
-    early_gain: f64,
     octaves: Vec<Octave>,
     decimator: HalfBand,
-    /// Per-row factor applied last (1 / sqrt(length) or 1).
-    row_scale: Vec<f64>,
 }
 
 fn num_two_factors(mut x: usize) -> usize {
@@ -126,11 +128,24 @@ impl CqtPlan {
         let count2 = (num_two_factors(p.hop_length) as i64 - n_octaves as i64 + 1).max(0) as usize;
         let k = count1.min(count2);
         let sr_e = p.sr / (1u64 << k) as f64;
+        // (k = 0 makes it 1: the input is then read as it is.)
         let mut early_gain = 2f64.sqrt().powi(k as i32);
         if !p.scale {
             early_gain *= 2f64.sqrt().powi(k as i32);
         }
 
+        // Per-row factor (1 / sqrt(length) or 1), folded into the filters.
+        let row_scale: Vec<f64> = p
+            .lengths
+            .iter()
+            .map(|l| {
+                if p.scale {
+                    1.0 / (l * (sr_e / p.sr)).sqrt()
+                } else {
+                    1.0
+                }
+            })
+            .collect();
         let mut octaves = Vec::with_capacity(n_octaves);
         let (mut my_sr, mut my_hop) = (sr_e, p.hop_length >> k);
         for i in 0..n_octaves {
@@ -150,7 +165,7 @@ impl CqtPlan {
             let decimate_after = my_hop.is_multiple_of(2);
             octaves.push(Octave {
                 rows: start..end,
-                basis: DenseBasis::new(&basis),
+                basis: DenseBasis::new(&basis, &row_scale[start..end]),
                 hop: my_hop,
                 decimate_after,
             });
@@ -169,27 +184,15 @@ impl CqtPlan {
         let early = (0..k)
             .map(|j| {
                 let out_nyquist = p.sr / (1u64 << (j + 2)) as f64;
-                HalfBand::design(need / out_nyquist, 1.0)
-            })
-            .collect();
-        let row_scale = p
-            .lengths
-            .iter()
-            .map(|l| {
-                if p.scale {
-                    1.0 / (l * (sr_e / p.sr)).sqrt()
-                } else {
-                    1.0
-                }
+                let gain = if j == 0 { early_gain } else { 1.0 };
+                HalfBand::design(need / out_nyquist, gain)
             })
             .collect();
         Ok(CqtPlan {
             n_bins,
             early,
-            early_gain,
             octaves,
             decimator,
-            row_scale,
         })
     }
 
@@ -215,8 +218,8 @@ impl CqtPlan {
     }
 
     /// Transform `channels` signals of `n` samples (row-major) into `out`,
-    /// shaped (channels, n_bins, n_frames).
-    pub fn run<T: FftSample, O: Sample>(
+    /// shaped (channels, n_bins, n_frames), in the precision of `y`.
+    pub fn run<T: CqtSample, O: Sample>(
         &self,
         y: &[T],
         channels: usize,
@@ -236,10 +239,15 @@ impl CqtPlan {
                 y.len(),
             ));
         }
-        if !all_finite(y) {
-            return Err(DspError::NonFinite {
-                what: "audio buffer",
-            });
+        // The first halving of the input checks it for non-finite samples
+        // on its way; without one, check up front.
+        let input_halved =
+            !self.early.is_empty() || (self.octaves.len() > 1 && self.octaves[0].decimate_after);
+        let non_finite = DspError::NonFinite {
+            what: "audio buffer",
+        };
+        if !input_halved && !T::all_finite(y) {
+            return Err(non_finite);
         }
         let n_frames = self.n_frames(n);
         if out.len() != channels * self.n_bins * n_frames {
@@ -251,73 +259,98 @@ impl CqtPlan {
         }
         let shared = SharedMut::new(out);
         // Reused signal buffers: fresh multi-megabyte vectors on every call
-        // cost a page fault per 4 KiB, a tenth of a 30 s CQT.
-        let (mut sig, mut next, mut odd) = SIGNALS.with(|s| std::mem::take(&mut *s.borrow_mut()));
-        for c in 0..channels {
-            sig.clear();
-            sig.extend(
-                y[c * n..(c + 1) * n]
-                    .iter()
-                    .map(|v| v.to_f64() * self.early_gain),
-            );
+        // cost a page fault per 4 KiB.
+        let (mut sig, mut next) = T::take_signals();
+        let mut finite = true;
+        'channels: for c in 0..channels {
+            let input = &y[c * n..(c + 1) * n];
+            // The top octave reads the input itself; after a halving the
+            // signal is `sig[..len]` (the buffers only grow, see `decimate_into`).
+            let mut len = None;
+            // Halve the current signal; false when it is the input and it
+            // holds a non-finite sample.
+            let halve =
+                |hb: &HalfBand, sig: &mut Vec<T>, next: &mut Vec<T>, len: &mut Option<usize>| {
+                    let src = len.map_or(input, |l| &sig[..l]);
+                    let (n_out, ok) = hb.decimate_into(src, next, len.is_none());
+                    std::mem::swap(sig, next);
+                    *len = Some(n_out);
+                    ok
+                };
             for hb in &self.early {
-                hb.decimate_into(&sig, &mut odd, &mut next);
-                std::mem::swap(&mut sig, &mut next);
+                if !halve(hb, &mut sig, &mut next, &mut len) {
+                    finite = false;
+                    break 'channels;
+                }
             }
             for (i, o) in self.octaves.iter().enumerate() {
-                project_frames::<T::Fft, _>(
-                    &o.basis,
-                    &sig,
-                    o.hop,
-                    n_frames,
-                    pad_mode,
-                    |r, t, v| {
-                        let b = o.rows.start + r;
-                        let v = v * self.row_scale[b];
-                        let idx = (c * self.n_bins + b) * n_frames + t;
-                        // SAFETY: each (row, frame) is written by exactly one worker.
-                        unsafe {
-                            shared.write(idx, Complex::new(O::from_f64(v.re), O::from_f64(v.im)))
-                        };
-                    },
-                );
-                if o.decimate_after && i + 1 < self.octaves.len() {
-                    self.decimator.decimate_into(&sig, &mut odd, &mut next);
-                    std::mem::swap(&mut sig, &mut next);
+                let x = len.map_or(input, |l| &sig[..l]);
+                project_frames::<T, _>(&o.basis, x, o.hop, n_frames, pad_mode, |r, t, re, im| {
+                    let start = (c * self.n_bins + o.rows.start + r) * n_frames + t;
+                    // SAFETY: each (row, frame) is written by exactly one worker.
+                    let dst = unsafe { shared.slice_mut(start, re.len()) };
+                    for (d, (&a, &b)) in dst.iter_mut().zip(re.iter().zip(im)) {
+                        *d = Complex::new(O::from_f64(a.to_f64()), O::from_f64(b.to_f64()));
+                    }
+                });
+                if o.decimate_after
+                    && i + 1 < self.octaves.len()
+                    && !halve(&self.decimator, &mut sig, &mut next, &mut len)
+                {
+                    finite = false;
+                    break 'channels;
                 }
             }
         }
-        for v in [&mut sig, &mut next, &mut odd] {
+        for v in [&mut sig, &mut next] {
             if v.capacity() > KEEP_SAMPLES {
                 *v = Vec::new();
             }
         }
-        SIGNALS.with(|s| *s.borrow_mut() = (sig, next, odd));
-        Ok(())
+        T::put_signals((sig, next));
+        if finite {
+            Ok(())
+        } else {
+            Err(non_finite)
+        }
     }
 }
 
-/// Largest buffer (in samples) kept for the next call: 4 Mi samples (32 MB,
-/// three minutes at 22050 Hz); longer signals allocate afresh each time.
+/// Largest buffer (in samples) kept for the next call: 4 Mi samples (three
+/// minutes at 22050 Hz); longer signals allocate afresh each time.
 const KEEP_SAMPLES: usize = 1 << 22;
 
+/// The current and next decimated signal.
+pub type Signals<F> = (Vec<F>, Vec<F>);
+
 thread_local! {
-    /// The signal, the next octave's signal and the decimator's scratch.
-    static SIGNALS: RefCell<(Vec<f64>, Vec<f64>, Vec<f64>)> = RefCell::new(Default::default());
+    static SIGNALS_F32: RefCell<Signals<f32>> = RefCell::new(Default::default());
+    static SIGNALS_F64: RefCell<Signals<f64>> = RefCell::new(Default::default());
 }
 
-/// Input sample types and the FFT precision their frames use: float32
-/// audio is transformed in f32 (its own precision), float64 in f64.
-pub trait FftSample: Sample {
-    type Fft: FftFloat;
+/// Sample types the CQT accepts (f32, f64): it runs in their precision
+/// and reuses this thread's signal buffers of that type.
+pub trait CqtSample: CqtFloat {
+    fn take_signals() -> Signals<Self>;
+    fn put_signals(s: Signals<Self>);
 }
 
-impl FftSample for f32 {
-    type Fft = f32;
+impl CqtSample for f32 {
+    fn take_signals() -> Signals<f32> {
+        SIGNALS_F32.with(|s| std::mem::take(&mut *s.borrow_mut()))
+    }
+    fn put_signals(v: Signals<f32>) {
+        SIGNALS_F32.with(|s| *s.borrow_mut() = v)
+    }
 }
 
-impl FftSample for f64 {
-    type Fft = f64;
+impl CqtSample for f64 {
+    fn take_signals() -> Signals<f64> {
+        SIGNALS_F64.with(|s| std::mem::take(&mut *s.borrow_mut()))
+    }
+    fn put_signals(v: Signals<f64>) {
+        SIGNALS_F64.with(|s| *s.borrow_mut() = v)
+    }
 }
 
 type PlanKey = Vec<u64>;
@@ -413,6 +446,55 @@ mod tests {
             let col: Vec<f64> = (0..48).map(|b| out[b * frames + t].norm()).collect();
             let best = (0..48).max_by(|&a, &b| col[a].total_cmp(&col[b])).unwrap();
             assert_eq!(best, bin);
+        }
+    }
+
+    #[test]
+    fn float32_run_matches_float64() {
+        // odd hop (no decimation after the top octave) and early downsampling
+        for (hop, n_bins) in [(128, 48), (300, 36), (2048, 24)] {
+            let sr = 8000.0;
+            let p = params(sr, 55.0, n_bins, 12, hop);
+            let plan = CqtPlan::new(&p).unwrap();
+            let n = 9001;
+            let y: Vec<f64> = (0..n)
+                .map(|i| {
+                    let t = i as f64 / sr;
+                    (2.0 * PI * 97.0 * t).sin() + 0.5 * (2.0 * PI * 1234.5 * t).cos()
+                })
+                .collect();
+            let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
+            let frames = plan.n_frames(n);
+            let mut a = vec![Complex::<f64>::new(0.0, 0.0); n_bins * frames];
+            let mut b = vec![Complex::<f32>::new(0.0, 0.0); n_bins * frames];
+            plan.run(&y, 1, n, PadMode::Constant, &mut a).unwrap();
+            plan.run(&y32, 1, n, PadMode::Constant, &mut b).unwrap();
+            let peak = a.iter().map(|v| v.norm()).fold(0.0, f64::max);
+            for (u, v) in a.iter().zip(&b) {
+                let d = (u - Complex::new(v.re as f64, v.im as f64)).norm();
+                assert!(d <= 1e-5 * peak, "hop {hop}: {d} vs peak {peak}");
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_non_finite_audio() {
+        // checked by the first halving (128), up front (odd hop: none), or
+        // by the early downsampling (2048); also in a later channel
+        for hop in [128, 129, 2048] {
+            let plan = CqtPlan::new(&params(8000.0, 55.0, 24, 12, hop)).unwrap();
+            let n = 3000;
+            let mut out = vec![Complex::<f32>::new(0.0, 0.0); 2 * 24 * plan.n_frames(n)];
+            for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
+                for at in [0, 1, 1777, n - 1, n + 5, 2 * n - 1] {
+                    let mut y = vec![0.5f32; 2 * n];
+                    y[at] = bad;
+                    let r = plan.run(&y, 2, n, PadMode::Constant, &mut out);
+                    assert!(r.is_err(), "hop {hop} at {at}");
+                }
+            }
+            let y = vec![f32::MAX; 2 * n];
+            assert!(plan.run(&y, 2, n, PadMode::Constant, &mut out).is_ok());
         }
     }
 

@@ -1,37 +1,94 @@
 //! The inner loop of the CQT: centred rectangular-window frames of one
-//! octave, transformed and projected on that octave's filters.
+//! octave, transformed and projected on that octave's filters, in the
+//! precision of the signal (f32 for float32 audio, f64 for float64).
 //!
 //! Two real frames ride in one complex FFT (frame t in the real part, t + 1
 //! in the imaginary part) and are separated only on the band of bins the
 //! filters read, so each frame costs half a complex FFT and no real-FFT
-//! post-processing. Filters are stored densely over their bin span (zeros
-//! where sparsification dropped a bin), which makes the projection a
-//! contiguous dot product.
+//! post-processing. The spectra of [`BLOCK`] consecutive frames are kept
+//! side by side (frame in the fastest axis), and each filter, stored
+//! densely over its bin span, is applied to all of them at once: a weight
+//! times a vector of frames, no horizontal sums, and each row's values for
+//! the block come out contiguous in time, as the output is laid out.
 
 use crate::dsp::cqt_basis::OctaveBasis;
 use crate::dsp::fft::{self, FftFloat};
 use crate::dsp::pad::PadMode;
 use crate::dsp::parallel;
 use crate::dsp::sample::Sample;
+#[cfg(target_arch = "x86_64")]
 use crate::dsp::simd;
 use num_complex::Complex;
+use rustfft::Fft;
 use std::ops::Range;
 
-/// An octave's filters, dense over the bins they read.
+/// Frames projected together (two AVX2 registers of f32 per part).
+pub const BLOCK: usize = 16;
+
+/// One filter: offset of its first bin within the band, and its weights'
+/// real and imaginary parts over its span.
+pub type Row<F> = (usize, Vec<F>, Vec<F>);
+
+/// The float types the CQT runs in: f32 and f64.
+pub trait CqtFloat: FftFloat {
+    /// This precision's copy of the basis rows.
+    fn rows(b: &DenseBasis) -> &[Row<Self>];
+    /// True when every value is finite.
+    fn all_finite(x: &[Self]) -> bool;
+    /// `self * a + b`, rounded once (a single instruction where the
+    /// target has FMA; callers use it only in their FMA builds).
+    fn fused(self, a: Self, b: Self) -> Self;
+}
+
+impl CqtFloat for f64 {
+    fn rows(b: &DenseBasis) -> &[Row<f64>] {
+        &b.rows64
+    }
+    #[inline(always)]
+    fn fused(self, a: f64, b: f64) -> f64 {
+        self.mul_add(a, b)
+    }
+    fn all_finite(x: &[f64]) -> bool {
+        const EXP: u64 = 0x7ff0_0000_0000_0000;
+        x.chunks(1024).all(|c| {
+            c.iter()
+                .fold(0u64, |acc, v| acc | ((v.to_bits() & EXP == EXP) as u64))
+                == 0
+        })
+    }
+}
+
+impl CqtFloat for f32 {
+    fn rows(b: &DenseBasis) -> &[Row<f32>] {
+        &b.rows32
+    }
+    #[inline(always)]
+    fn fused(self, a: f32, b: f32) -> f32 {
+        self.mul_add(a, b)
+    }
+    fn all_finite(x: &[f32]) -> bool {
+        const EXP: u32 = 0x7f80_0000;
+        x.chunks(1024).all(|c| {
+            c.iter()
+                .fold(0u32, |acc, v| acc | ((v.to_bits() & EXP == EXP) as u32))
+                == 0
+        })
+    }
+}
+
+/// An octave's filters, dense over the bins they read, in f64 and f32.
 #[derive(Debug, Clone)]
 pub struct DenseBasis {
     pub n_fft: usize,
     /// Bins any filter reads.
     pub band: Range<usize>,
-    /// Per filter: offset of its first bin within `band`, and its weights.
-    pub rows: Vec<(usize, Vec<Complex<f64>>)>,
-    /// The same weights split into real and imaginary parts, for the
-    /// vectorised projection.
-    split: Vec<(usize, Vec<f64>, Vec<f64>)>,
+    rows64: Vec<Row<f64>>,
+    rows32: Vec<Row<f32>>,
 }
 
 impl DenseBasis {
-    pub fn new(b: &OctaveBasis) -> Self {
+    /// The filters of `b`, row `r` scaled by `scale[r]`.
+    pub fn new(b: &OctaveBasis, scale: &[f64]) -> Self {
         let lo = b
             .rows
             .iter()
@@ -44,107 +101,155 @@ impl DenseBasis {
             .filter_map(|r| r.bins.last().copied())
             .max()
             .unwrap_or(0);
-        let rows: Vec<(usize, Vec<Complex<f64>>)> = b
+        let rows64: Vec<Row<f64>> = b
             .rows
             .iter()
-            .map(|r| match (r.bins.first(), r.bins.last()) {
+            .zip(scale)
+            .map(|(r, &s)| match (r.bins.first(), r.bins.last()) {
                 (Some(&first), Some(&last)) => {
-                    let mut w = vec![Complex::new(0.0, 0.0); last - first + 1];
+                    let span = last - first + 1;
+                    let (mut wr, mut wi) = (vec![0.0; span], vec![0.0; span]);
                     for (&k, v) in r.bins.iter().zip(&r.weights) {
-                        w[k - first] = *v;
+                        wr[k - first] = v.re * s;
+                        wi[k - first] = v.im * s;
                     }
-                    (first - lo, w)
+                    (first - lo, wr, wi)
                 }
-                _ => (0, Vec::new()),
+                _ => (0, Vec::new(), Vec::new()),
             })
             .collect();
-        let split = rows
+        let rows32 = rows64
             .iter()
-            .map(|(off, w)| {
+            .map(|(off, wr, wi)| {
                 (
                     *off,
-                    w.iter().map(|c| c.re).collect(),
-                    w.iter().map(|c| c.im).collect(),
+                    wr.iter().map(|&v| v as f32).collect(),
+                    wi.iter().map(|&v| v as f32).collect(),
                 )
             })
             .collect();
         DenseBasis {
             n_fft: b.n_fft,
             band: lo..hi + 1,
-            rows,
-            split,
+            rows64,
+            rows32,
         }
     }
 }
 
-/// `sum_j w[j] * x[j]` for `x` = `a` and `b` (complex values split into
-/// real and imaginary parts, all as long as `wr`).
-#[inline]
-fn complex_dot2(
-    wr: &[f64],
-    wi: &[f64],
-    a: (&[f64], &[f64]),
-    b: (&[f64], &[f64]),
-) -> (Complex<f64>, Complex<f64>) {
-    #[cfg(target_arch = "x86_64")]
-    if simd::has_avx2() {
-        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-        let (x, y) = unsafe { simd::complex_dot2_avx2(wr, wi, a.0, a.1, b.0, b.1) };
-        return (Complex::new(x.0, x.1), Complex::new(y.0, y.1));
-    }
-    let one = |xr: &[f64], xi: &[f64]| {
-        Complex::new(
-            simd::dot(wr, xr) - simd::dot(wi, xi),
-            simd::dot(wr, xi) + simd::dot(wi, xr),
-        )
-    };
-    (one(a.0, a.1), one(b.0, b.1))
+/// One octave's framing: the signal, its frames and their filters.
+struct Frames<'a, F: CqtFloat> {
+    basis: &'a DenseBasis,
+    rows: &'a [Row<F>],
+    sig: &'a [F],
+    hop: usize,
+    n_frames: usize,
+    pad_mode: PadMode,
+    fft: &'a dyn Fft<F>,
 }
 
-#[inline]
-fn widen<F: Sample>(c: Complex<F>) -> Complex<f64> {
-    Complex::new(c.re.to_f64(), c.im.to_f64())
-}
-
-/// Project frames `0..n_frames` (frame t centred on `t * hop` of `sig`, padded
-/// with `pad_mode`) on `basis`; `emit(filter, frame, value)` from worker threads.
+/// Project frames `0..n_frames` (frame t centred on `t * hop` of `sig`,
+/// padded with `pad_mode`) on `basis`. `emit(filter, t, re, im)` receives
+/// that filter's values for frames `t..t + re.len()`, from worker threads.
 pub fn project_frames<F, E>(
     basis: &DenseBasis,
-    sig: &[f64],
+    sig: &[F],
     hop: usize,
     n_frames: usize,
     pad_mode: PadMode,
     emit: E,
 ) where
-    F: FftFloat,
-    E: Fn(usize, usize, Complex<f64>) + Send + Sync,
+    F: CqtFloat,
+    E: Fn(usize, usize, &[F], &[F]) + Send + Sync,
 {
-    let n_fft = basis.n_fft;
+    let fft = fft::complex_in::<F>(basis.n_fft, false);
+    let frames = Frames {
+        basis,
+        rows: F::rows(basis),
+        sig,
+        hop,
+        n_frames,
+        pad_mode,
+        fft: &*fft,
+    };
+    // Work is split into whole blocks of frames.
+    let n_blocks = n_frames.div_ceil(BLOCK);
+    parallel::for_each_range(n_blocks, 4, |blocks| {
+        #[cfg(target_arch = "x86_64")]
+        if simd::has_avx2() {
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+            return unsafe { project_blocks_avx2(&frames, blocks, &emit) };
+        }
+        project_blocks::<F, E, false>(&frames, blocks, &emit)
+    });
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn project_blocks_avx2<F, E>(f: &Frames<'_, F>, blocks: Range<usize>, emit: &E)
+where
+    F: CqtFloat,
+    E: Fn(usize, usize, &[F], &[F]),
+{
+    project_blocks::<F, E, true>(f, blocks, emit)
+}
+
+/// Blocks `blocks` of [`BLOCK`] frames of [`project_frames`] (`FMA`: fuse
+/// multiply-adds, for builds with FMA).
+#[inline(always)]
+fn project_blocks<F, E, const FMA: bool>(f: &Frames<'_, F>, blocks: Range<usize>, emit: &E)
+where
+    F: CqtFloat,
+    E: Fn(usize, usize, &[F], &[F]),
+{
+    let (sig, hop, n_frames) = (f.sig, f.hop, f.n_frames);
+    let n_fft = f.basis.n_fft;
     let left = (n_fft / 2) as isize;
     let len = sig.len();
-    let fft = fft::complex_in::<F>(n_fft, false);
-    let n_pairs = n_frames.div_ceil(2);
-    let read = |t: usize, j: usize| -> f64 {
+    let zero = <F as Sample>::from_f64(0.0);
+    let half = <F as Sample>::from_f64(0.5);
+    // Frame t into the real (`im` false) or imaginary parts of `z`, for
+    // frames that reach past an end of the signal.
+    let fill_edge = |z: &mut [Complex<F>], t: usize, im: bool| {
+        let put = |c: &mut Complex<F>, v: F| {
+            if im {
+                c.im = v
+            } else {
+                c.re = v
+            }
+        };
         if t >= n_frames {
-            return 0.0;
+            z.iter_mut().for_each(|c| put(c, zero));
+            return;
         }
-        let i = (t * hop) as isize - left + j as isize;
-        if i >= 0 && (i as usize) < len {
-            sig[i as usize]
-        } else {
-            pad_mode.source_index(i, len).map_or(0.0, |s| sig[s])
+        let s = (t * hop) as isize - left;
+        let padded = |i: isize| f.pad_mode.source_index(i, len).map_or(zero, |k| sig[k]);
+        // z[lo..hi] lies inside the signal
+        let lo = (-s).clamp(0, n_fft as isize) as usize;
+        let hi = (len as isize - s).clamp(lo as isize, n_fft as isize) as usize;
+        for (j, c) in z[..lo].iter_mut().enumerate() {
+            put(c, padded(s + j as isize));
+        }
+        if hi > lo {
+            let inner = &sig[(s + lo as isize) as usize..(s + hi as isize) as usize];
+            for (c, &v) in z[lo..hi].iter_mut().zip(inner) {
+                put(c, v);
+            }
+        }
+        for (j, c) in z[hi..].iter_mut().enumerate() {
+            put(c, padded(s + (hi + j) as isize));
         }
     };
-    parallel::for_each_range(n_pairs, 32, |range| {
-        let zero = Complex::new(<F as Sample>::from_f64(0.0), <F as Sample>::from_f64(0.0));
-        let mut z = vec![zero; n_fft];
-        let mut scratch = vec![zero; fft.get_inplace_scratch_len()];
-        let width = basis.band.len();
-        // Spectra of the two frames, real and imaginary parts apart.
-        let (mut ar, mut ai) = (vec![0.0f64; width], vec![0.0f64; width]);
-        let (mut br, mut bi) = (vec![0.0f64; width], vec![0.0f64; width]);
-        for pair in range {
-            let (t0, t1) = (2 * pair, 2 * pair + 1);
+    let mut z = vec![Complex::new(zero, zero); n_fft];
+    let mut scratch = vec![Complex::new(zero, zero); f.fft.get_inplace_scratch_len()];
+    // Spectra of a block of frames over the band: bin u, frame l at u * BLOCK + l.
+    let width = f.basis.band.len();
+    let (mut xr, mut xi) = (vec![zero; width * BLOCK], vec![zero; width * BLOCK]);
+    for block in blocks {
+        let first = block * BLOCK;
+        let count = BLOCK.min(n_frames - first);
+        for l in (0..count).step_by(2) {
+            let (t0, t1) = (first + l, first + l + 1);
             let s0 = (t0 * hop) as isize - left;
             let s1 = (t1 * hop) as isize - left;
             let inside = |s: isize| s >= 0 && s as usize + n_fft <= len;
@@ -153,46 +258,94 @@ pub fn project_frames<F, E>(
                 if t1 < n_frames {
                     let b = &sig[s1 as usize..s1 as usize + n_fft];
                     for ((zj, &x0), &x1) in z.iter_mut().zip(a).zip(b) {
-                        *zj =
-                            Complex::new(<F as Sample>::from_f64(x0), <F as Sample>::from_f64(x1));
+                        *zj = Complex::new(x0, x1);
                     }
                 } else {
                     for (zj, &x0) in z.iter_mut().zip(a) {
-                        *zj =
-                            Complex::new(<F as Sample>::from_f64(x0), <F as Sample>::from_f64(0.0));
+                        *zj = Complex::new(x0, zero);
                     }
                 }
             } else {
-                for (j, zj) in z.iter_mut().enumerate() {
-                    *zj = Complex::new(
-                        <F as Sample>::from_f64(read(t0, j)),
-                        <F as Sample>::from_f64(read(t1, j)),
-                    );
-                }
+                fill_edge(&mut z, t0, false);
+                fill_edge(&mut z, t1, true);
             }
-            fft.process_with_scratch(&mut z, &mut scratch);
-            // Z = A + iB with A, B real-signal spectra: A[k] = (Z[k] + conj Z[-k]) / 2,
-            // B[k] = (Z[k] - conj Z[-k]) / 2i.
-            for (u, k) in basis.band.clone().enumerate() {
-                let p = widen(z[k]);
-                let q = widen(z[if k == 0 { 0 } else { n_fft - k }]).conj();
-                let (s, d) = (p + q, p - q);
-                (ar[u], ai[u]) = (s.re * 0.5, s.im * 0.5);
-                (br[u], bi[u]) = (d.im * 0.5, -d.re * 0.5);
-            }
-            for (r, (off, wr, wi)) in basis.split.iter().enumerate() {
-                let span = *off..*off + wr.len();
-                let (a, b) = complex_dot2(
-                    wr,
-                    wi,
-                    (&ar[span.clone()], &ai[span.clone()]),
-                    (&br[span.clone()], &bi[span]),
-                );
-                emit(r, t0, a);
-                if t1 < n_frames {
-                    emit(r, t1, b);
-                }
+            f.fft.process_with_scratch(&mut z, &mut scratch);
+            separate(&z, f.basis.band.clone(), half, l, &mut xr, &mut xi);
+        }
+        for (r, (off, wr, wi)) in f.rows.iter().enumerate() {
+            let span = off * BLOCK..(off + wr.len()) * BLOCK;
+            let (re, im) = row_block::<F, FMA>(wr, wi, &xr[span.clone()], &xi[span], zero);
+            emit(r, first, &re[..count], &im[..count]);
+        }
+    }
+}
+
+/// One filter applied to a block: `sum_u w[u] * x[u]` for every frame,
+/// with `x[u]` the block's values at the filter's `u`-th bin.
+#[inline(always)]
+fn row_block<F: CqtFloat, const FMA: bool>(
+    wr: &[F],
+    wi: &[F],
+    xr: &[F],
+    xi: &[F],
+    zero: F,
+) -> ([F; BLOCK], [F; BLOCK]) {
+    let (mut re, mut im) = ([zero; BLOCK], [zero; BLOCK]);
+    let bins = xr.chunks_exact(BLOCK).zip(xi.chunks_exact(BLOCK));
+    for ((&a, &b), (pr, pi)) in wr.iter().zip(wi).zip(bins) {
+        for l in 0..BLOCK {
+            if FMA {
+                re[l] = a.fused(pr[l], (-b).fused(pi[l], re[l]));
+                im[l] = a.fused(pi[l], b.fused(pr[l], im[l]));
+            } else {
+                re[l] = re[l] + (a * pr[l] - b * pi[l]);
+                im[l] = im[l] + (a * pi[l] + b * pr[l]);
             }
         }
-    });
+    }
+    (re, im)
+}
+
+/// Z = A + iB with A, B the spectra of two real frames: over `band`,
+/// A[k] = (Z[k] + conj Z[-k]) / 2 and B[k] = (Z[k] - conj Z[-k]) / 2i,
+/// stored as frames `l` and `l + 1` of the block (`x[u * BLOCK + l]`).
+#[inline(always)]
+fn separate<F: FftFloat>(
+    z: &[Complex<F>],
+    band: Range<usize>,
+    half: F,
+    l: usize,
+    xr: &mut [F],
+    xi: &mut [F],
+) {
+    let n = z.len();
+    let one = |x: (&mut [F], &mut [F]), p: Complex<F>, q: Complex<F>| {
+        // q is Z[-k], not yet conjugated: (A.re, B.re) = (p + q) / 2,
+        // (A.im, B.im) = (d.im, -d.re) / 2 with d = p - q.
+        let (s, d) = (p + q, p - q);
+        let (xr, xi): (&mut [F; 2], &mut [F; 2]) = (
+            (&mut x.0[..2]).try_into().expect("two frames"),
+            (&mut x.1[..2]).try_into().expect("two frames"),
+        );
+        *xr = [s.re * half, s.im * half];
+        *xi = [d.im * half, -d.re * half];
+    };
+    // Frames l and l + 1 of every bin of the band, in bin order.
+    let mut cols = xr[l..]
+        .chunks_mut(BLOCK)
+        .zip(xi[l..].chunks_mut(BLOCK))
+        .take(band.len());
+    let mut k0 = band.start;
+    if k0 == 0 {
+        if let Some(x) = cols.next() {
+            one(x, z[0], z[0]);
+        }
+        k0 = 1;
+    }
+    if k0 < band.end {
+        let (p, q) = (&z[k0..band.end], &z[n + 1 - band.end..n + 1 - k0]);
+        for ((x, &p), &q) in cols.zip(p).zip(q.iter().rev()) {
+            one(x, p, q);
+        }
+    }
 }

@@ -7,7 +7,7 @@
 
 use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
-use crate::dsp::cqt::{plan, CqtParams, FftSample};
+use crate::dsp::cqt::{plan, CqtParams, CqtSample};
 use crate::dsp::cqt_basis::Norm;
 use crate::dsp::pad::PadMode;
 use crate::dsp::window::WindowKind;
@@ -27,7 +27,7 @@ fn vqt_typed<'py, T>(
     params: CqtParams,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    T: FftSample + Element,
+    T: CqtSample + Element,
     Complex<T>: Element,
 {
     let y = y.readonly();
