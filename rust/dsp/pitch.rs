@@ -227,16 +227,21 @@ fn scan_masked<T: Real>(
 unsafe fn nan_max_f32_avx2(s: &[f32]) -> f32 {
     use std::arch::x86_64::*;
     let n = s.len();
-    let full = n / 8 * 8;
-    let (mut m, mut nan) = (_mm256_set1_ps(f32::NEG_INFINITY), _mm256_setzero_ps());
+    let full = n / 32 * 32;
+    // Four accumulators so the maxima do not wait on one another.
+    let mut m = [_mm256_set1_ps(f32::NEG_INFINITY); 4];
+    let mut nan = _mm256_setzero_ps();
     let mut i = 0;
     while i < full {
-        // SAFETY: i + 8 <= n.
-        let v = _mm256_loadu_ps(s.as_ptr().add(i));
-        m = _mm256_max_ps(m, v);
-        nan = _mm256_or_ps(nan, _mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
-        i += 8;
+        for (q, mq) in m.iter_mut().enumerate() {
+            // SAFETY: i + 32 <= n.
+            let v = _mm256_loadu_ps(s.as_ptr().add(i + 8 * q));
+            *mq = _mm256_max_ps(*mq, v);
+            nan = _mm256_or_ps(nan, _mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
+        }
+        i += 32;
     }
+    let m = _mm256_max_ps(_mm256_max_ps(m[0], m[1]), _mm256_max_ps(m[2], m[3]));
     if _mm256_movemask_ps(nan) != 0 {
         return f32::NAN;
     }
