@@ -16,6 +16,7 @@ pub mod pad;
 pub mod parallel;
 pub mod pitch;
 pub mod rfft;
+pub mod rolloff_guard;
 pub mod sample;
 pub mod simd;
 pub mod spectral;

@@ -7,6 +7,7 @@
 //! the values feeding `estimate_tuning`'s median match librosa's.
 
 use crate::dsp::parallel::for_each_range;
+use crate::dsp::simd;
 use crate::dsp::spectral::{fft_frequencies, wide, Real};
 use crate::error::{DspError, DspResult};
 use std::sync::Mutex;
@@ -126,6 +127,20 @@ pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, visit: impl FnMut(usize, T
     // for a fixed one. Monomorphised per case: this runs for every bin.
     match cfg.reference {
         PipRef::MaxTimes(thr) => {
+            #[cfg(target_arch = "x86_64")]
+            if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && simd::has_avx2() {
+                // SAFETY: T is f32 (checked), so the slice is a &[f32] and
+                // T::from_f64 / to_f64 round-trip through f32; the CPU
+                // supports AVX2.
+                let s32 = unsafe { &*(s as *const [T] as *const [f32]) };
+                let r = thr as f32 * unsafe { nan_max_f32_avx2(s32) };
+                return scan_masked(
+                    s,
+                    cfg,
+                    |i0, len| unsafe { peak_mask_f32_avx2(s32, i0, len, r) },
+                    visit,
+                );
+            }
             let m = nan_max(s);
             let r = T::from_f64(thr) * m;
             scan(s, cfg, |v: T| v > r, visit)
@@ -141,7 +156,7 @@ fn scan<T: Real>(
     s: &[T],
     cfg: &PipConfig,
     above: impl Fn(T) -> bool,
-    mut visit: impl FnMut(usize, T, T),
+    visit: impl FnMut(usize, T, T),
 ) {
     let n = s.len();
     let x = |i: usize| -> T {
@@ -151,19 +166,10 @@ fn scan<T: Real>(
             T::zero()
         }
     };
-    let scale = cfg.sr / cfg.n_fft as f64;
-    let half = T::from_f64(0.5);
-    // Only bins inside [fmin, fmax) can be reported (bin 0 never is).
-    let (lo, hi) = (cfg.first.max(1), cfg.last.min(n));
-    if lo >= hi {
-        return;
-    }
     // Local maxima are found 64 bins at a time into a bit mask without
     // data-dependent branches (noise-like spectra make a branch per bin
     // mispredict half the time), then the peaks are visited bit by bit.
-    let mut i0 = lo;
-    while i0 < hi {
-        let len = (hi - i0).min(64);
+    let mask = |i0: usize, len: usize| {
         let mut mask = 0u64;
         for j in 0..len {
             let i = i0 + j;
@@ -173,6 +179,32 @@ fn scan<T: Real>(
             let right = i + 1 == n || cur >= x((i + 1).min(n - 1));
             mask |= u64::from((cur > prev) & right) << j;
         }
+        mask
+    };
+    scan_masked(s, cfg, mask, visit)
+}
+
+/// Visit the peaks of `s` inside the frequency mask, given `mask(i0, len)`:
+/// bit `j` set when bin `i0 + j` is a local maximum of the thresholded
+/// spectrum (`1 <= i0`, `len <= 64`, `i0 + len <= s.len()`).
+fn scan_masked<T: Real>(
+    s: &[T],
+    cfg: &PipConfig,
+    mask: impl Fn(usize, usize) -> u64,
+    mut visit: impl FnMut(usize, T, T),
+) {
+    let n = s.len();
+    let scale = cfg.sr / cfg.n_fft as f64;
+    let half = T::from_f64(0.5);
+    // Only bins inside [fmin, fmax) can be reported (bin 0 never is).
+    let (lo, hi) = (cfg.first.max(1), cfg.last.min(n));
+    if lo >= hi {
+        return;
+    }
+    let mut i0 = lo;
+    while i0 < hi {
+        let len = (hi - i0).min(64);
+        let mut mask = mask(i0, len);
         while mask != 0 {
             let i = i0 + mask.trailing_zeros() as usize;
             mask &= mask - 1;
@@ -187,6 +219,76 @@ fn scan<T: Real>(
         }
         i0 += len;
     }
+}
+
+/// [`nan_max`] of float32 values on AVX2 (NaN when any value is NaN).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn nan_max_f32_avx2(s: &[f32]) -> f32 {
+    use std::arch::x86_64::*;
+    let n = s.len();
+    let full = n / 32 * 32;
+    // Four accumulators so the maxima do not wait on one another.
+    let mut m = [_mm256_set1_ps(f32::NEG_INFINITY); 4];
+    let mut nan = _mm256_setzero_ps();
+    let mut i = 0;
+    while i < full {
+        for (q, mq) in m.iter_mut().enumerate() {
+            // SAFETY: i + 32 <= n.
+            let v = _mm256_loadu_ps(s.as_ptr().add(i + 8 * q));
+            *mq = _mm256_max_ps(*mq, v);
+            nan = _mm256_or_ps(nan, _mm256_cmp_ps::<_CMP_UNORD_Q>(v, v));
+        }
+        i += 32;
+    }
+    let m = _mm256_max_ps(_mm256_max_ps(m[0], m[1]), _mm256_max_ps(m[2], m[3]));
+    if _mm256_movemask_ps(nan) != 0 {
+        return f32::NAN;
+    }
+    let mut lanes = [0.0f32; 8];
+    _mm256_storeu_ps(lanes.as_mut_ptr(), m);
+    let tail = nan_max(&s[full..]);
+    if tail.is_nan() {
+        return f32::NAN;
+    }
+    lanes.iter().fold(tail, |a, &v| if v > a { v } else { a })
+}
+
+/// The local-maximum mask of [`scan`] for float32 `s` thresholded at `r`
+/// (`x = s` where `s > r`, else 0), eight bins per step.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn peak_mask_f32_avx2(s: &[f32], i0: usize, len: usize, r: f32) -> u64 {
+    use std::arch::x86_64::*;
+    let n = s.len();
+    let rv = _mm256_set1_ps(r);
+    let x = |v: __m256| _mm256_and_ps(v, _mm256_cmp_ps::<_CMP_GT_OQ>(v, rv));
+    let mut mask = 0u64;
+    let mut j = 0;
+    // Vector steps need bins i - 1 ..= i + 8 inside the slice.
+    while j + 8 <= len && i0 + j + 9 <= n {
+        // SAFETY: i0 >= 1 and i0 + j + 9 <= n bound the three loads.
+        let p = s.as_ptr().add(i0 + j);
+        let (prev, cur, next) = (
+            x(_mm256_loadu_ps(p.sub(1))),
+            x(_mm256_loadu_ps(p)),
+            x(_mm256_loadu_ps(p.add(1))),
+        );
+        let peak = _mm256_and_ps(
+            _mm256_cmp_ps::<_CMP_GT_OQ>(cur, prev),
+            _mm256_cmp_ps::<_CMP_GE_OQ>(cur, next),
+        );
+        mask |= (_mm256_movemask_ps(peak) as u32 as u64) << j;
+        j += 8;
+    }
+    let xs = |i: usize| if s[i] > r { s[i] } else { 0.0 };
+    for j in j..len {
+        let i = i0 + j;
+        let (prev, cur) = (xs(i - 1), xs(i));
+        let right = i + 1 == n || cur >= xs((i + 1).min(n - 1));
+        mask |= u64::from((cur > prev) & right) << j;
+    }
+    mask
 }
 
 /// Frames whose peaks one task collects.
@@ -262,5 +364,43 @@ mod tests {
         let mut bins = vec![];
         frame_peaks(&s, &cfg, |i, _, _| bins.push(i));
         assert_eq!(bins, vec![14]);
+    }
+
+    #[test]
+    fn vector_peak_search_matches_the_portable_one() {
+        let cfg = PipConfig::new(22050.0, 2048, 150.0, 4000.0, PipRef::MaxTimes(0.1)).unwrap();
+        let mut state = 99u64;
+        for case in 0..40 {
+            let s: Vec<f32> = (0..1025)
+                .map(|k| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let r = (state >> 40) as f32 / (1u64 << 24) as f32;
+                    // Plateaus, exact ties and values at the threshold.
+                    let v = if case % 3 == 0 {
+                        (r * 8.0).floor()
+                    } else {
+                        r * r * 100.0
+                    };
+                    if k % 97 == 5 && case % 2 == 1 {
+                        1000.0
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            let mut got = vec![];
+            frame_peaks(&s, &cfg, |i, p, m| got.push((i, p, m)));
+            let r = 0.1f32 * nan_max(&s);
+            let mut want = vec![];
+            scan(&s, &cfg, |v: f32| v > r, |i, p, m| want.push((i, p, m)));
+            assert_eq!(got, want, "case {case}");
+        }
+        let mut s = vec![1.0f32; 1025];
+        s[400] = f32::NAN;
+        let mut got = vec![];
+        frame_peaks(&s, &cfg, |i, p, m| got.push((i, p, m)));
+        assert!(got.is_empty());
     }
 }

@@ -12,6 +12,7 @@
 use crate::dsp::centroid_guard::centroid_on_audio;
 use crate::dsp::frame::Framing;
 use crate::dsp::parallel::{for_each_range, SharedMut};
+use crate::dsp::rolloff_guard::rolloff_on_audio_f32;
 use crate::dsp::sample::Sample;
 use crate::dsp::simd;
 use crate::dsp::stft::{for_each_frame, for_each_frame_then, StftShape};
@@ -185,19 +186,25 @@ impl Scratch {
     fn suffix_min(&mut self, freq: &[f64]) -> &[f64] {
         let key = (freq.as_ptr() as usize, freq.len());
         if self.suffix_of != key || self.suffix_min.len() != freq.len() {
-            self.suffix_min.clear();
-            self.suffix_min.resize(freq.len(), f64::NAN);
-            let mut best = f64::NAN;
-            for (m, &f) in self.suffix_min.iter_mut().zip(freq).rev() {
-                if best.is_nan() || f < best {
-                    best = f;
-                }
-                *m = best;
-            }
+            self.suffix_min = suffix_min(freq);
             self.suffix_of = key;
         }
         &self.suffix_min
     }
+}
+
+/// `nanmin(freq[k..])` for every `k`: the rolloff when bin `k` is the
+/// first to reach the threshold.
+pub fn suffix_min(freq: &[f64]) -> Vec<f64> {
+    let mut out = vec![f64::NAN; freq.len()];
+    let mut best = f64::NAN;
+    for (m, &f) in out.iter_mut().zip(freq).rev() {
+        if best.is_nan() || f < best {
+            best = f;
+        }
+        *m = best;
+    }
+    out
 }
 
 /// librosa.util.normalize(norm=1)'s divisor: the column sum, or 1 when it
@@ -323,7 +330,7 @@ fn bandwidth<T: Real>(col: &[T], freq: &[f64], p: f64, norm: bool, c: f64) -> f6
 /// Rolloff with one running sum: the sums of non-negative values never
 /// decrease, so the bins at or past the threshold are a suffix, found by
 /// bisection, and their lowest frequency is precomputed.
-fn rolloff<T: Real>(
+pub fn rolloff<T: Real>(
     col: &[T],
     freq: &[f64],
     roll_percent: f64,
@@ -726,7 +733,22 @@ pub fn run_on_audio<T: Real>(
         single,
     }] = descriptors
     {
-        rolloff_on_audio(framing, y, window, shape, freq, *roll_percent, *single, out);
+        if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() {
+            // SAFETY: T is f32 (checked), so `y` is a &[f32].
+            let y32 = unsafe { &*(y as *const [T] as *const [f32]) };
+            rolloff_on_audio_f32(
+                framing,
+                y32,
+                window,
+                shape,
+                freq,
+                *roll_percent,
+                *single,
+                out,
+            );
+        } else {
+            rolloff_on_audio(framing, y, window, shape, freq, *roll_percent, *single, out);
+        }
         return Ok(());
     }
     if let ([Descriptor::Centroid], true) = (
@@ -760,7 +782,7 @@ pub fn run_on_audio<T: Real>(
 /// Rolloff alone from audio: [`ROLL_LANES`] frames' magnitudes at a time
 /// go through [`rolloff_lanes`]; `out` is `(channel, frame)`.
 #[allow(clippy::too_many_arguments)]
-fn rolloff_on_audio<T: Real>(
+pub fn rolloff_on_audio<T: Real>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
