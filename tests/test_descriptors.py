@@ -376,3 +376,16 @@ def test_zcr_of_a_square_wave(half: int, fl: int) -> None:
     # Crossings inside [s, s + fl): sample indices i in (s, s + fl) with i % half == 0.
     counts = (starts + fl - 1) // half - starts // half
     np.testing.assert_array_equal(z[0], counts / fl)
+
+
+@pytest.mark.parametrize("amp", [1e-25, 1e-12, 1.0, 1e3])
+def test_centroid_float32_at_extreme_levels(amp: float) -> None:
+    # Squares of faint float32 spectra underflow in float32: those frames
+    # must take the float64 path (silent frames between the clicks too).
+    y = np.zeros(11160, dtype=np.float32)
+    y[[100, 5000, 9000]] = np.float32(amp)
+    t = np.arange(3000) / 44100
+    y[6000:9000] += (amp * np.sin(2 * np.pi * 3000 * t)).astype(np.float32)
+    want = librosa.feature.spectral_centroid(y=y, sr=44100, n_fft=1024)
+    got = ferrosa.feature.spectral_centroid(y=y, sr=44100, n_fft=1024)
+    assert_close_to_peak(got, want, np.float32)

@@ -25,6 +25,10 @@ use num_complex::Complex;
 /// waves is 7.5e-7 of the peak (the float32 contract is 1e-5).
 pub const REDO_ABOVE: f64 = 3e-7;
 
+/// Frames whose magnitudes sum to less than this (squares near f32's
+/// underflow) are computed with the f64 FFT.
+const TINY_L1: f64 = 1e-10;
+
 /// The centroid of every (channel, frame) of float32 `y` into `out`
 /// (`channel, frame`), as [`crate::dsp::spectral::run_on_audio`] computes
 /// it with `[Descriptor::Centroid]`, within the contract.
@@ -128,12 +132,21 @@ impl<'a> Guarded<'a> {
     fn f32_centroid(&self, y: &[f32], item: usize, w: &mut Workers) -> Option<f64> {
         let nf = self.shape.n_frames;
         let yc = self.channel(y, item / nf);
+        // |X| in f32 (vectorised square root): its rounding is far below the
+        // f32 FFT's noise, which the estimate below covers.
         w.w32
             .map_into(self.framing, yc, item % nf, &mut w.col, |re, im| {
-                magnitude::<f32>(Complex::new(re as f64, im as f64))
+                (re * re + im * im).sqrt()
             });
         let nb = self.shape.n_bins;
         let (l1, acc, energy) = centroid_sums(&w.col, &self.freq[..nb]);
+        // Squares near or below f32's underflow lose precision or vanish:
+        // such faint frames (and silent ones, which cannot be told apart
+        // from them here) take the f64 path. Overflow gives inf, and the
+        // check below fails on NaN.
+        if l1 < TINY_L1 {
+            return None;
+        }
         let cen = centroid_of_sums::<f32>(l1, acc);
         // The centroid's normaliser, as centroid_of_sums takes it.
         let len = if l1 < f32::MIN_POSITIVE as f64 {
