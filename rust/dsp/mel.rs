@@ -262,6 +262,15 @@ impl MelBank {
         simd::dot_rows_f32(rows, power, out);
     }
 
+    /// The largest weight of each filter, in f32 (the float32-FFT error
+    /// estimates of [`crate::dsp::mel_guard`] and [`crate::dsp::mfcc_guard`]).
+    pub fn row_peaks_f32(&self) -> Vec<f32> {
+        self.rows
+            .iter()
+            .map(|r| r.weights.iter().cloned().fold(0.0, f64::max) as f32)
+            .collect()
+    }
+
     /// Visit the non-zero run of filter `m`: `(first bin, weights)`.
     pub fn row(&self, m: usize) -> (usize, &[f64]) {
         let r = &self.rows[m];

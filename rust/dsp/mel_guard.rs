@@ -30,9 +30,7 @@ pub struct MelGuard {
 impl MelGuard {
     /// The estimate's constants for `bank` and FFT size `n_fft`.
     pub fn new(bank: &MelBank, n_fft: usize) -> Self {
-        let wmax = (0..bank.n_mels())
-            .map(|m| bank.row(m).1.iter().cloned().fold(0.0, f64::max) as f32)
-            .collect();
+        let wmax = bank.row_peaks_f32();
         let wsum_max = (0..bank.n_mels())
             .map(|m| bank.row(m).1.iter().sum::<f64>())
             .fold(0.0, f64::max);
@@ -82,26 +80,6 @@ fn max_product(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().fold(tail, |m, &v| if v > m { v } else { m })
 }
 
-/// The largest value of `a` (0 for empty or all-negative input), vectorised.
-#[inline]
-pub fn max_f32(a: &[f32]) -> f32 {
-    const L: usize = 8;
-    let mut acc = [0.0f32; L];
-    let chunks = a.chunks_exact(L);
-    let mut tail = 0.0f32;
-    for &v in chunks.remainder() {
-        if v > tail {
-            tail = v;
-        }
-    }
-    for c in chunks {
-        for j in 0..L {
-            acc[j] = if c[j] > acc[j] { c[j] } else { acc[j] };
-        }
-    }
-    acc.iter().fold(tail, |m, &v| if v > m { v } else { m })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,7 +92,7 @@ mod tests {
             let want = a.iter().zip(&b).map(|(x, y)| x * y).fold(0.0f32, f32::max);
             assert_eq!(max_product(&a, &b), want, "n={n}");
             assert_eq!(
-                max_f32(&b),
+                crate::dsp::simd::max_f32(&b),
                 b.iter().cloned().fold(0.0f32, f32::max),
                 "n={n}"
             );

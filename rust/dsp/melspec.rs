@@ -226,12 +226,12 @@ fn mel_f32_guarded<T: Sample, O: Sample>(
                 // SAFETY: entry `item` belongs to this (channel, frame) only.
                 unsafe {
                     est_dst.write(item, guard.estimate(simd::sum_f32(sq), mel));
-                    peak_dst.write(item, mel_guard::max_f32(mel));
+                    peak_dst.write(item, simd::max_f32(mel));
                 }
             },
         );
     }
-    let peak = peaks.iter().cloned().fold(0.0f32, f32::max) as f64;
+    let peak = simd::max_f32(&peaks) as f64;
     let redo: Vec<usize> = (0..n_items)
         .filter(|&i| est[i] > mel_guard::REDO_ABOVE * peak || est[i].is_nan())
         .collect();
@@ -503,12 +503,12 @@ impl Mfcc<'_> {
         (db, energy)
     }
 
-    /// dB mel values of frame `item` into `row` (power 2); returns the
-    /// half-spectrum energy.
+    /// dB mel values of frame `item` into `row` (power 2) with the f64
+    /// FFT; returns the half-spectrum energy.
     #[allow(clippy::too_many_arguments)]
-    fn frame_db<F: FftFloat, T: Sample>(
+    fn frame_db<T: Sample>(
         &self,
-        worker: &mut Worker<F>,
+        worker: &mut Worker<f64>,
         y: &[T],
         item: usize,
         sq: &mut [f64],

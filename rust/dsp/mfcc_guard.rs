@@ -43,9 +43,7 @@ pub struct Guard {
 impl Guard {
     /// The estimate's constants for `bank`, `dct` and FFT size `n_fft`.
     pub fn new(bank: &MelBank, dct: &DctMatrix, n_fft: usize) -> Self {
-        let wmax = (0..bank.n_mels())
-            .map(|m| bank.row(m).1.iter().cloned().fold(0.0, f64::max) as f32)
-            .collect();
+        let wmax = bank.row_peaks_f32();
         let dmax = dct.matrix().iter().fold(0.0f64, |a, v| a.max(v.abs()));
         Guard {
             wmax,

@@ -129,28 +129,6 @@ impl<F: FftFloat> EvenRealFft<F> {
         });
     }
 
-    /// [`Self::power`] squared in f32 (`re * re + im * im`), for the float32
-    /// paths that keep the whole chain in f32 as librosa does.
-    #[inline]
-    pub fn power_f32(&self, out: &mut [f32]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::mem::size_of::<F>() == 4 && simd::has_avx2() && self.n >= 16 {
-            // SAFETY: FftFloat is f32 or f64, so a 4-byte F is f32 and the
-            // casts only rename the type; the CPU supports AVX2.
-            unsafe {
-                let z =
-                    &*(self.output.as_slice() as *const [Complex<F>] as *const [Complex<f32>]);
-                let re = &*(self.tw.re.as_slice() as *const [F] as *const [f32]);
-                let im = &*(self.tw.im.as_slice() as *const [F] as *const [f32]);
-                return power32_avx2(z, re, im, out);
-            }
-        }
-        self.map_into(out, |re, im| {
-            let (re, im) = (Sample::to_f64(re) as f32, Sample::to_f64(im) as f32);
-            re * re + im * im
-        });
-    }
-
     /// Write `g(re, im)` of the `n / 2 + 1` bins of the last [`Self::run`]
     /// into `out` (the spectrum, its power, a magnitude...), straight from
     /// the split step.
@@ -174,6 +152,20 @@ impl<F: FftFloat> EvenRealFft<F> {
             return;
         }
         split_pairs(&self.output, &self.tw.re, &self.tw.im, out, &g);
+    }
+}
+
+impl EvenRealFft<f32> {
+    /// [`EvenRealFft::power`] squared in f32 (`re * re + im * im`), for the
+    /// float32 paths that keep the whole chain in f32 as librosa does.
+    #[inline]
+    pub fn power_f32(&self, out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if simd::has_avx2() && self.n >= 16 {
+            // SAFETY: the CPU supports AVX2.
+            return unsafe { power32_avx2(&self.output, &self.tw.re, &self.tw.im, out) };
+        }
+        self.map_into(out, |re, im| re * re + im * im);
     }
 }
 

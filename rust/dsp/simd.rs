@@ -271,6 +271,26 @@ pub fn sum_f32(a: &[f32]) -> f64 {
     acc.iter().map(|&v| v as f64).sum::<f64>() + tail
 }
 
+/// The largest value of `a` (0 for empty or all-negative input), vectorised.
+#[inline]
+pub fn max_f32(a: &[f32]) -> f32 {
+    const L: usize = 8;
+    let mut acc = [0.0f32; L];
+    let chunks = a.chunks_exact(L);
+    let mut tail = 0.0f32;
+    for &v in chunks.remainder() {
+        if v > tail {
+            tail = v;
+        }
+    }
+    for c in chunks {
+        for j in 0..L {
+            acc[j] = if c[j] > acc[j] { c[j] } else { acc[j] };
+        }
+    }
+    acc.iter().fold(tail, |m, &v| if v > m { v } else { m })
+}
+
 /// [`dot_rows`] in f32 (weights, input and sums), as librosa computes
 /// float32 input: 8-lane FMA over each row, then a scalar tail.
 #[inline]

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ParameterError
+from ..feature.spectral import mfcc_per_segment
 from .config import FEATURES, FeatureConfig
 from .segment import segment
 
@@ -104,8 +105,6 @@ def _mfcc(batch: np.ndarray, sr: int, cfg: FeatureConfig) -> np.ndarray:
     if batch.ndim == 2:
         # Mono segments: one fused call in which each segment's top_db clamp
         # is its own, as librosa.feature.mfcc(y=seg) gives.
-        from ..feature.spectral import mfcc_per_segment
-
         mel = _mel_kwargs(cfg, _MFCC_KEYS + _DB_KEYS)
         return mfcc_per_segment(y=batch, sr=sr, n_mfcc=cfg.n_mfcc, **kw, **mel)
     # Multichannel segments clamp over all channels of a segment: the mel
