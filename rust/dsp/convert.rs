@@ -4,7 +4,7 @@
 //!
 //! The Python layer computes these with NumPy (whose vectorised `exp`/`log`
 //! can differ from libm by one ulp) and hands the band edges to
-//! [`crate::dsp::mel::MelBank::from_mel_frequencies`], so that float32-rounded
+//! [`crate::dsp::mel::bank::MelBank::from_mel_frequencies`], so that float32-rounded
 //! filter weights agree bit for bit with librosa's. Rust callers that build a
 //! bank from scratch use these functions; their results agree with NumPy's to
 //! within an ulp.

@@ -9,9 +9,9 @@
 //! the other rows for the first and last `width / 2` samples, which is
 //! exactly scipy's polynomial fit over the first/last `width` samples.
 
-use crate::dsp::pad::PadMode;
-use crate::dsp::parallel::{for_each_range, SharedMut};
-use crate::dsp::sample::Sample;
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::pad::PadMode;
 use crate::error::{DspError, DspResult};
 
 /// Work (multiply-adds) below which a call stays on the calling thread.

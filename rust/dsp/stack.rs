@@ -10,13 +10,13 @@
 //! (its tuning estimate looks at every frame before any chroma vector can
 //! be made). Each output equals the corresponding single-feature kernel's.
 
-use crate::dsp::dct::DctMatrix;
-use crate::dsp::frame::Framing;
-use crate::dsp::mel::MelBank;
-use crate::dsp::melspec::{power_spectrum, power_to_db, top_db_floor};
-use crate::dsp::parallel::{for_each_range, SharedMut};
+use crate::dsp::mel::bank::MelBank;
+use crate::dsp::mel::dct::DctMatrix;
+use crate::dsp::mel::melspec::{power_spectrum, power_to_db, top_db_floor};
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
 use crate::dsp::spectral::{describe_frame, magnitudes_into, Descriptor, Real, Scratch};
-use crate::dsp::stft::{for_each_spectrum, StftShape};
+use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::stft::{for_each_spectrum, StftShape};
 use crate::error::{DspError, DspResult};
 
 /// A mel-based output.

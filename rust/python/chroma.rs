@@ -5,13 +5,13 @@ use super::arrays::filled;
 use super::descriptors::{dispatch, vec1};
 use super::errors::{parameter_error, IntoPyResult};
 use super::spectrum::framing;
-use crate::dsp::chroma::{
+use crate::dsp::num::parallel::SharedMut;
+use crate::dsp::spectral::{spectrogram_frames as frames_kernel, Real};
+use crate::dsp::spectrum::stft::check;
+use crate::dsp::tonal::chroma::{
     chroma_filter as chroma_filter_kernel, chroma_from_frames, ChromaSpec, Norm,
 };
-use crate::dsp::parallel::SharedMut;
-use crate::dsp::pitch::{all_peaks, frame_peaks, PipConfig, PipRef};
-use crate::dsp::spectral::{spectrogram_frames as frames_kernel, Real};
-use crate::dsp::stft::check;
+use crate::dsp::tonal::pitch::{all_peaks, frame_peaks, PipConfig, PipRef};
 use numpy::{
     Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
     PyUntypedArrayMethods,
@@ -32,7 +32,7 @@ fn spec_typed<'py, T: Real + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
-    fr: crate::dsp::frame::Framing,
+    fr: crate::dsp::spectrum::frame::Framing,
     squared: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let y = y.readonly();
@@ -151,7 +151,7 @@ fn piptrack_typed<'py, T: Real + Element>(
             SharedMut::new(mw.as_slice_mut()?),
         );
         py.allow_threads(|| {
-            crate::dsp::parallel::for_each_range(nc * nf, 64, |range| {
+            crate::dsp::num::parallel::for_each_range(nc * nf, 64, |range| {
                 for item in range {
                     let (c, t) = (item / nf, item % nf);
                     frame_peaks(&ss[item * nb..(item + 1) * nb], cfg, |k, p, m| {

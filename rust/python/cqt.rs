@@ -7,10 +7,10 @@
 
 use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
+use crate::dsp::cqt::basis::Norm;
 use crate::dsp::cqt::{plan, CqtParams, CqtSample};
-use crate::dsp::cqt_basis::Norm;
-use crate::dsp::pad::PadMode;
-use crate::dsp::window::WindowKind;
+use crate::dsp::spectrum::pad::PadMode;
+use crate::dsp::spectrum::window::WindowKind;
 use num_complex::Complex;
 use numpy::{Element, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;

@@ -5,11 +5,11 @@
 
 use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
-use crate::dsp::cwt::{bank, cwt_rows, CwtConfig, Row};
-use crate::dsp::parallel::SharedMut;
-use crate::dsp::sample::{narrow, Sample};
-use crate::dsp::scalogram::{n_frames, scalogram_into};
-use crate::dsp::wavelets::Wavelet;
+use crate::dsp::num::parallel::SharedMut;
+use crate::dsp::num::sample::{narrow, Sample};
+use crate::dsp::wavelet::cwt::{bank, cwt_rows, CwtConfig, Row};
+use crate::dsp::wavelet::scalogram::{n_frames, scalogram_into};
+use crate::dsp::wavelet::Wavelet;
 use num_complex::Complex;
 use numpy::{Element, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;

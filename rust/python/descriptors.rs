@@ -7,10 +7,10 @@
 use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
 use super::spectrum::framing;
-use crate::dsp::sample::Sample;
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectral::temporal::{self, frame_shape, CrossingRule};
 use crate::dsp::spectral::{run_on_audio, run_on_frames, ContrastBand, Descriptor, Real};
-use crate::dsp::stft::check;
-use crate::dsp::temporal::{self, frame_shape, CrossingRule};
+use crate::dsp::spectrum::stft::check;
 use numpy::{
     Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
 };
@@ -88,7 +88,7 @@ enum FrameKernel {
 fn frames_typed<'py, T: Sample + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
-    fr: crate::dsp::frame::Framing,
+    fr: crate::dsp::spectrum::frame::Framing,
     kernel: FrameKernel,
 ) -> PyResult<Bound<'py, PyAny>> {
     let y = y.readonly();
@@ -238,7 +238,7 @@ fn audio_typed<'py, T: Real + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
-    fr: crate::dsp::frame::Framing,
+    fr: crate::dsp::spectrum::frame::Framing,
     freq: &[f64],
     ds: &[Descriptor],
 ) -> PyResult<Bound<'py, PyAny>> {

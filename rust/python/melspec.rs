@@ -10,17 +10,17 @@
 use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
 use super::spectrum::framing;
-use crate::dsp::dct::{DctMatrix, DctNorm};
 use crate::dsp::delta::{EdgeMode, SavgolFilter};
-use crate::dsp::fft::FftFloat;
-use crate::dsp::frame::Framing;
-use crate::dsp::mel::{MelBank, MelNorm, Precision};
-use crate::dsp::melspec::{
+use crate::dsp::mel::bank::{MelBank, MelNorm, Precision};
+use crate::dsp::mel::dct::{DctMatrix, DctNorm};
+use crate::dsp::mel::melspec::{
     dct_from_spectrogram_into, dense_on_columns_into, mel_from_spectrogram_into,
     melspectrogram_into, mfcc_clamped_into,
 };
-use crate::dsp::sample::Sample;
-use crate::dsp::stft::check;
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::fft::FftFloat;
+use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::stft::check;
 use numpy::{
     Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
     PyUntypedArrayMethods,

@@ -5,14 +5,14 @@
 //! happens here so float32 stays float32 end to end.
 
 use super::errors::{parameter_error, IntoPyResult};
-use crate::dsp::fft::FftFloat;
-use crate::dsp::frame::Framing;
-use crate::dsp::istft::{istft_into, IstftConfig};
-use crate::dsp::pad::PadMode;
-use crate::dsp::parallel;
-use crate::dsp::sample::Sample;
-use crate::dsp::stft::{check, stft_into};
-use crate::dsp::window::{get_window, WindowKind};
+use crate::dsp::num::parallel;
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::fft::FftFloat;
+use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::istft::{istft_into, IstftConfig};
+use crate::dsp::spectrum::pad::PadMode;
+use crate::dsp::spectrum::stft::{check, stft_into};
+use crate::dsp::spectrum::window::{get_window, WindowKind};
 use num_complex::Complex;
 use numpy::{
     Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,

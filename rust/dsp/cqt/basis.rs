@@ -2,7 +2,7 @@
 //! domain and sparsified: librosa's `filters.wavelet` + `__vqt_filter_fft`
 //! + `util.sparsify_rows`, computed in f64.
 
-use crate::dsp::window::{get_window, WindowKind};
+use crate::dsp::spectrum::window::{get_window, WindowKind};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use rustfft::FftPlanner;

@@ -2,9 +2,9 @@
 //! Ellis' chromagram_E), librosa.util.normalize for one vector, and the
 //! per-frame projection used by chroma_stft.
 
-use crate::dsp::parallel::{for_each_range, SharedMut};
-use crate::dsp::sample::Sample;
-use crate::dsp::simd;
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::sample::Sample;
+use crate::dsp::num::simd;
 use crate::error::{DspError, DspResult};
 
 /// librosa.util.normalize's `norm` argument.

@@ -9,13 +9,13 @@
 //! compared with its centroid and the frames above [`REDO_ABOVE`] of it are
 //! computed with the f64 FFT.
 
-use crate::dsp::f32_noise::{variance_per_energy, BLOCK};
-use crate::dsp::frame::Framing;
-use crate::dsp::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
 use crate::dsp::spectral::{
     centroid_of_sums, centroid_sums, describe_frame, magnitude, Descriptor, Scratch,
 };
-use crate::dsp::stft::{frames_per_task, StftShape, Worker};
+use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::noise::{variance_per_energy, BLOCK};
+use crate::dsp::spectrum::stft::{frames_per_task, StftShape, Worker};
 use num_complex::Complex;
 
 /// Frames whose estimated error exceeds this fraction of their centroid are
@@ -184,11 +184,11 @@ impl<'a> Guarded<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::pad::PadMode;
-    use crate::dsp::parallel::set_num_threads;
+    use crate::dsp::num::parallel::set_num_threads;
     use crate::dsp::spectral::{fft_frequencies, run_on_audio};
-    use crate::dsp::stft::check;
-    use crate::dsp::window::{get_window, WindowKind};
+    use crate::dsp::spectrum::pad::PadMode;
+    use crate::dsp::spectrum::stft::check;
+    use crate::dsp::spectrum::window::{get_window, WindowKind};
 
     /// Centroids of `y` (float32) by the guarded path and by the f64-FFT
     /// path on the same samples; and the guarded ones on one thread.

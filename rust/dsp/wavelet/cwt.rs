@@ -10,13 +10,13 @@
 //! length (see [`fast_len`]) that holds the centred output (about
 //! `n + taps / 2`), so no circular wrap-around reaches the kept samples.
 //! For real wavelets the product and the inverse run as one fused pass and
-//! a half-length complex FFT ([`crate::dsp::cwt_inverse`]).
+//! a half-length complex FFT ([`crate::dsp::wavelet::inverse`]).
 
-use crate::dsp::cwt_inverse::{Buffers, Lane, Paired, ProductInverse};
-use crate::dsp::fft;
-use crate::dsp::parallel;
-use crate::dsp::sample::Sample;
-use crate::dsp::wavelets::{IntegratedWavelet, Wavelet};
+use crate::dsp::num::parallel;
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::fft;
+use crate::dsp::wavelet::inverse::{Buffers, Lane, Paired, ProductInverse};
+use crate::dsp::wavelet::{IntegratedWavelet, Wavelet};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use rustfft::Fft;
@@ -400,7 +400,7 @@ where
             x.len(),
         ));
     }
-    if !crate::dsp::sample::all_finite(x) {
+    if !crate::dsp::num::sample::all_finite(x) {
         return Err(DspError::NonFinite {
             what: "audio buffer",
         });
@@ -434,7 +434,7 @@ fn multiply_spectra<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut Vec
     // Every element is overwritten: no need to clear.
     out.resize(a.len().min(b.len()), Complex::new(0.0, 0.0));
     #[cfg(target_arch = "x86_64")]
-    if crate::dsp::simd::has_avx2() {
+    if crate::dsp::num::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2, checked just above.
         return unsafe { multiply_avx2(a, b, out) };
     }

@@ -3,15 +3,15 @@
 //! librosa's float32 STFT is an f64 FFT rounded to complex64, so its error
 //! in a bin is relative to that bin. An f32 FFT instead adds noise of about
 //! the same absolute size to every bin (variance `sigma^2`, proportional to
-//! the frame's energy, [`crate::dsp::f32_noise`]). A mel band then moves by
+//! the frame's energy, [`crate::dsp::spectrum::noise`]). A mel band then moves by
 //! about `sqrt(2 sigma^2 wmax_m P_m) + sigma^2 sum_k w_k` (the cross term
 //! and the noise's own power). That is far below the output's peak unless
 //! every band of the whole spectrogram sees only leakage (a tone above
 //! `fmax`, say), where it reached 5e-5 of the peak; such frames are
 //! computed again with an f64 FFT.
 
-use crate::dsp::f32_noise::variance_per_energy;
-use crate::dsp::mel::MelBank;
+use crate::dsp::mel::bank::MelBank;
+use crate::dsp::spectrum::noise::variance_per_energy;
 
 /// A frame is redone in f64 when its estimated largest band error exceeds
 /// this fraction of the spectrogram's peak (the float32 contract is 1e-5).
@@ -92,7 +92,7 @@ mod tests {
             let want = a.iter().zip(&b).map(|(x, y)| x * y).fold(0.0f32, f32::max);
             assert_eq!(max_product(&a, &b), want, "n={n}");
             assert_eq!(
-                crate::dsp::simd::max_f32(&b),
+                crate::dsp::num::simd::max_f32(&b),
                 b.iter().cloned().fold(0.0f32, f32::max),
                 "n={n}"
             );

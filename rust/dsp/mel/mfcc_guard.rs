@@ -16,9 +16,9 @@
 //! `4.343 sqrt(2 sigma^2 wmax_m) / 10^(x_m / 20)`, and an MFCC by at most
 //! `max|D| sqrt(sum_m e_m^2)`.
 
-use crate::dsp::dct::{DctMatrix, LANES};
-use crate::dsp::f32_noise::variance_per_energy;
-use crate::dsp::mel::MelBank;
+use crate::dsp::mel::bank::MelBank;
+use crate::dsp::mel::dct::{DctMatrix, LANES};
+use crate::dsp::spectrum::noise::variance_per_energy;
 
 /// A frame is redone in f64 when its estimated MFCC error exceeds this
 /// fraction of the output's peak. The estimate is an rms and conservative
@@ -60,7 +60,7 @@ impl Guard {
             return 0.0;
         }
         #[cfg(target_arch = "x86_64")]
-        if crate::dsp::simd::has_avx2() {
+        if crate::dsp::num::simd::has_avx2() {
             // SAFETY: the CPU supports AVX2, checked just above.
             return self.scale * (sigma2 * unsafe { weighted_powers_avx2(x, &self.wmax) }).sqrt();
         }
@@ -71,7 +71,7 @@ impl Guard {
     /// `x` (`n_mels` rows of clamped dB values); lanes are independent.
     pub fn estimate_lanes(&self, half_energy: &[f64; LANES], x: &[[f64; LANES]]) -> [f64; LANES] {
         #[cfg(target_arch = "x86_64")]
-        let w = if crate::dsp::simd::has_avx2() {
+        let w = if crate::dsp::num::simd::has_avx2() {
             // SAFETY: the CPU supports AVX2, checked just above.
             unsafe { weighted_powers_lanes_avx2(x, &self.wmax) }
         } else {
@@ -180,8 +180,8 @@ mod tests {
 
     #[test]
     fn lanes_match_the_per_frame_estimate() {
-        use crate::dsp::dct::DctNorm;
-        use crate::dsp::mel::{MelBank, MelNorm, MelParams, Precision};
+        use crate::dsp::mel::bank::{MelBank, MelNorm, MelParams, Precision};
+        use crate::dsp::mel::dct::DctNorm;
         let bank = MelBank::new(&MelParams {
             sr: 22050.0,
             n_fft: 2048,

@@ -7,7 +7,7 @@
 //! as `stft_into` does; errors ~3e-7 of the peak). MFCCs of float32 audio
 //! (power 2) also use an f32 FFT, but the dB of bands far below a frame's
 //! energy amplify its noise, so frames whose estimated error is too large
-//! are redone in f64 ([`crate::dsp::mfcc_guard`]). MFCC needs one extra pass because librosa's `top_db` clamp
+//! are redone in f64 ([`crate::dsp::mel::mfcc_guard`]). MFCC needs one extra pass because librosa's `top_db` clamp
 //! uses the maximum over the whole array (all channels): pass 1 stores the
 //! frame-major dB mel spectrogram, pass 2 clamps each frame and applies the
 //! DCT.
@@ -16,17 +16,19 @@
 //! [`power_to_db`], [`top_db_floor`], [`DctMatrix::apply`]) are public so a
 //! multi-feature kernel can fuse them with others.
 
-use crate::dsp::dct::{DctMatrix, LANES};
-use crate::dsp::f32_noise::BLOCK;
-use crate::dsp::fft::FftFloat;
-use crate::dsp::frame::Framing;
-use crate::dsp::mel::MelBank;
-use crate::dsp::mel_guard::{self, MelGuard};
-use crate::dsp::mfcc_guard::{Guard, REDO_ABOVE};
-use crate::dsp::parallel::{for_each_range, SharedMut};
-use crate::dsp::sample::Sample;
-use crate::dsp::simd;
-use crate::dsp::stft::{for_each_frame, for_each_power_in, frames_per_task, StftShape, Worker};
+use crate::dsp::mel::bank::MelBank;
+use crate::dsp::mel::dct::{DctMatrix, LANES};
+use crate::dsp::mel::mel_guard::{self, MelGuard};
+use crate::dsp::mel::mfcc_guard::{Guard, REDO_ABOVE};
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::sample::Sample;
+use crate::dsp::num::simd;
+use crate::dsp::spectrum::fft::FftFloat;
+use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::noise::BLOCK;
+use crate::dsp::spectrum::stft::{
+    for_each_frame, for_each_power_in, frames_per_task, StftShape, Worker,
+};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::ops::Range;
@@ -139,10 +141,10 @@ fn check_power(power: f64) -> DspResult<()> {
 /// Mel spectrogram of audio into `out`, laid out `(channel, mel, frame)`.
 ///
 /// `y` holds `shape.n_channels` channels of `shape.n_samples` each (see
-/// [`crate::dsp::stft::check`]); `power` is the spectrogram exponent.
+/// [`crate::dsp::spectrum::stft::check`]); `power` is the spectrogram exponent.
 /// float32 audio with `power = 2` runs the FFT, power and mel sums in f32
 /// (as librosa computes float32 audio), under a per-frame error check
-/// ([`crate::dsp::mel_guard`]); every other case uses an f64 FFT and f64
+/// ([`crate::dsp::mel::mel_guard`]); every other case uses an f64 FFT and f64
 /// sums.
 pub fn melspectrogram_into<T: FftFloat, O: Sample>(
     framing: &Framing,
@@ -192,7 +194,7 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
 /// The float32 power mel spectrogram: f32 FFT, power and mel sums (as
 /// librosa computes float32 audio), then the frames whose estimated error
 /// exceeds [`mel_guard::REDO_ABOVE`] of the whole output's peak again with
-/// an f64 FFT ([`crate::dsp::mel_guard`]). The choice depends only on the
+/// an f64 FFT ([`crate::dsp::mel::mel_guard`]). The choice depends only on the
 /// frame and the peak, never on the thread split.
 fn mel_f32_guarded<T: Sample, O: Sample>(
     framing: &Framing,
@@ -257,7 +259,7 @@ fn mel_f32_guarded<T: Sample, O: Sample>(
 /// array is floored at `max - top_db` and each frame goes through `dct`
 /// (whose `n_in` must equal the bank's `n_mels`). float32 audio with
 /// `power = 2` runs the FFT in f32 and redoes in f64 the frames whose
-/// estimated error is too large ([`crate::dsp::mfcc_guard`]); everything
+/// estimated error is too large ([`crate::dsp::mel::mfcc_guard`]); everything
 /// else uses an f64 FFT.
 #[allow(clippy::too_many_arguments)]
 pub fn mfcc_into<T: FftFloat, O: Sample>(
@@ -740,11 +742,11 @@ fn matrix_on_columns<T: Sample, O: Sample>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::dct::DctNorm;
-    use crate::dsp::mel::{MelNorm, MelParams, Precision};
-    use crate::dsp::pad::PadMode;
-    use crate::dsp::stft::{check, stft};
-    use crate::dsp::window::{get_window, WindowKind};
+    use crate::dsp::mel::bank::{MelNorm, MelParams, Precision};
+    use crate::dsp::mel::dct::DctNorm;
+    use crate::dsp::spectrum::pad::PadMode;
+    use crate::dsp::spectrum::stft::{check, stft};
+    use crate::dsp::spectrum::window::{get_window, WindowKind};
 
     const N_FFT: usize = 256;
 

@@ -1,7 +1,7 @@
 //! Frame counts and the virtual padded signal that STFT-style kernels read.
 
-use crate::dsp::pad::PadMode;
-use crate::dsp::sample::Sample;
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::pad::PadMode;
 use crate::error::{DspError, DspResult};
 
 /// How a signal is cut into overlapping frames.
@@ -124,7 +124,7 @@ impl Framing {
         if start >= 0 && start as usize + len <= n {
             let src = &y[start as usize..start as usize + len];
             #[cfg(target_arch = "x86_64")]
-            if crate::dsp::simd::has_avx2() {
+            if crate::dsp::num::simd::has_avx2() {
                 // SAFETY: the CPU supports AVX2, checked just above.
                 return unsafe { multiply_avx2(src, window, buf) };
             }

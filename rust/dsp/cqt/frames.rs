@@ -11,13 +11,13 @@
 //! times a vector of frames, no horizontal sums, and each row's values for
 //! the block come out contiguous in time, as the output is laid out.
 
-use crate::dsp::cqt_basis::OctaveBasis;
-use crate::dsp::fft::{self, FftFloat};
-use crate::dsp::pad::PadMode;
-use crate::dsp::parallel;
-use crate::dsp::sample::Sample;
+use crate::dsp::cqt::basis::OctaveBasis;
+use crate::dsp::num::parallel;
+use crate::dsp::num::sample::Sample;
 #[cfg(target_arch = "x86_64")]
-use crate::dsp::simd;
+use crate::dsp::num::simd;
+use crate::dsp::spectrum::fft::{self, FftFloat};
+use crate::dsp::spectrum::pad::PadMode;
 use num_complex::Complex;
 use rustfft::Fft;
 use std::ops::Range;

@@ -10,11 +10,11 @@
 //! that bin is librosa's answer; otherwise the frame is recomputed with the
 //! f64 FFT.
 
-use crate::dsp::f32_noise::variance_per_energy;
-use crate::dsp::frame::Framing;
-use crate::dsp::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
 use crate::dsp::spectral::{magnitude, rolloff_lanes, suffix_min, Scratch, ROLL_LANES};
-use crate::dsp::stft::{frames_per_task, StftShape, Worker};
+use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::noise::variance_per_energy;
+use crate::dsp::spectrum::stft::{frames_per_task, StftShape, Worker};
 use num_complex::Complex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -234,7 +234,7 @@ impl Guard<'_> {
 /// (`E` the column's energy).
 fn column_bounds(col: &mut [f32], his: &mut [f32], per_energy: f64) {
     #[cfg(target_arch = "x86_64")]
-    if crate::dsp::simd::has_avx2() {
+    if crate::dsp::num::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
         return unsafe { column_bounds_avx2(col, his, per_energy) };
     }
@@ -309,7 +309,7 @@ unsafe fn column_bounds_avx2(col: &mut [f32], his: &mut [f32], per_energy: f64) 
 /// interleaved (`lo[k * LANES + j]` for column `j`).
 fn bound_sums(lows: &[f32], highs: &[f32], nb: usize, lo: &mut [f32], hi: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if crate::dsp::simd::has_avx2() {
+    if crate::dsp::num::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2, checked just above.
         unsafe {
             running_sums_avx2(lows, nb, lo);
@@ -389,11 +389,11 @@ unsafe fn running_sums_avx2(cols: &[f32], nb: usize, out: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::pad::PadMode;
-    use crate::dsp::parallel::set_num_threads;
+    use crate::dsp::num::parallel::set_num_threads;
     use crate::dsp::spectral::{fft_frequencies, rolloff_on_audio};
-    use crate::dsp::stft::check;
-    use crate::dsp::window::{get_window, WindowKind};
+    use crate::dsp::spectrum::pad::PadMode;
+    use crate::dsp::spectrum::stft::check;
+    use crate::dsp::spectrum::window::{get_window, WindowKind};
 
     fn framing(n_fft: usize) -> Framing {
         Framing {

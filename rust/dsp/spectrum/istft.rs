@@ -1,9 +1,9 @@
 //! Inverse STFT by weighted overlap-add, normalised by the window's
 //! sum-square envelope, with librosa.istft's length and centring rules.
 
-use crate::dsp::fft;
-use crate::dsp::parallel::for_each_range;
-use crate::dsp::sample::Sample;
+use crate::dsp::num::parallel::for_each_range;
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::fft;
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 
@@ -126,7 +126,7 @@ pub fn istft_into<T: Sample>(
     let span = (OLA_CHUNK - 1) * hop + n_fft;
     let mut partials = vec![0.0f64; n_channels * n_chunks * span];
     {
-        let dst = crate::dsp::parallel::SharedMut::new(&mut partials);
+        let dst = crate::dsp::num::parallel::SharedMut::new(&mut partials);
         for_each_range(n_channels * n_chunks, 1, |range| {
             let plan = fft::inverse(n_fft);
             let mut input = plan.make_input_vec();
@@ -188,10 +188,10 @@ pub fn istft_into<T: Sample>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::frame::Framing;
-    use crate::dsp::pad::PadMode;
-    use crate::dsp::stft::stft;
-    use crate::dsp::window::{get_window, WindowKind};
+    use crate::dsp::spectrum::frame::Framing;
+    use crate::dsp::spectrum::pad::PadMode;
+    use crate::dsp::spectrum::stft::stft;
+    use crate::dsp::spectrum::window::{get_window, WindowKind};
 
     #[test]
     fn perfect_reconstruction_with_length() {

@@ -25,13 +25,17 @@
 //! (cached), frames run in parallel, and the signal is never copied per
 //! frame beyond the FFT buffer.
 
-use crate::dsp::cqt_basis::{octave_basis, Norm};
-use crate::dsp::cqt_decimate::HalfBand;
-use crate::dsp::cqt_frames::{project_frames, CqtFloat, DenseBasis};
-use crate::dsp::pad::PadMode;
-use crate::dsp::parallel::SharedMut;
-use crate::dsp::sample::Sample;
-use crate::dsp::window::WindowKind;
+pub mod basis;
+pub mod decimate;
+pub mod frames;
+
+use crate::dsp::cqt::basis::{octave_basis, Norm};
+use crate::dsp::cqt::decimate::HalfBand;
+use crate::dsp::cqt::frames::{project_frames, CqtFloat, DenseBasis};
+use crate::dsp::num::parallel::SharedMut;
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::pad::PadMode;
+use crate::dsp::spectrum::window::WindowKind;
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::cell::RefCell;

@@ -1,6 +1,6 @@
 //! The rounding noise of rustfft's f32 transforms, shared by the kernels
 //! that run a float32 FFT under a per-frame error check
-//! ([`crate::dsp::mfcc_guard`], [`crate::dsp::centroid_guard`]).
+//! ([`crate::dsp::mel::mfcc_guard`], [`crate::dsp::spectral::centroid_guard`]).
 //!
 //! An f32 FFT of a frame with energy `E` adds noise of variance about
 //! `eps^2 * log2(n) * E / n` to every bin: the mean of

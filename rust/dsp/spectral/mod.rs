@@ -9,13 +9,17 @@
 //! exactly as `np.abs(stft(y))` is, so precision-sensitive steps (rolloff's
 //! running sum) make the same decisions as librosa.
 
-use crate::dsp::centroid_guard::centroid_on_audio;
-use crate::dsp::frame::Framing;
-use crate::dsp::parallel::{for_each_range, SharedMut};
-use crate::dsp::rolloff_guard::rolloff_on_audio_f32;
-use crate::dsp::sample::Sample;
-use crate::dsp::simd;
-use crate::dsp::stft::{for_each_frame, for_each_frame_then, StftShape};
+pub mod centroid_guard;
+pub mod rolloff_guard;
+pub mod temporal;
+
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::sample::Sample;
+use crate::dsp::num::simd;
+use crate::dsp::spectral::centroid_guard::centroid_on_audio;
+use crate::dsp::spectral::rolloff_guard::rolloff_on_audio_f32;
+use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::stft::{for_each_frame, for_each_frame_then, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use num_traits::Float;
@@ -220,7 +224,7 @@ fn l1_length<T: Real>(col: &[T]) -> f64 {
 }
 
 /// `(sum |x|, sum x f, sum x^2)` of one magnitude column: the centroid's
-/// two sums and the column's energy (for [`crate::dsp::centroid_guard`]),
+/// two sums and the column's energy (for [`crate::dsp::spectral::centroid_guard`]),
 /// four lanes each in a fixed order, so every path gives the same bits.
 #[inline(always)]
 pub fn centroid_sums<T: Real>(col: &[T], freq: &[f64]) -> (f64, f64, f64) {
@@ -422,7 +426,7 @@ pub fn rolloff_lanes<T: Real>(
     out: &mut [f64],
 ) {
     #[cfg(target_arch = "x86_64")]
-    if crate::dsp::simd::has_avx2() {
+    if crate::dsp::num::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2, checked just above.
         return unsafe { rolloff_lanes_avx2(cols, freq, roll_percent, single, scratch, out) };
     }
@@ -625,7 +629,7 @@ pub fn describe_frame<T: Real>(
     rows: &mut [f64],
 ) {
     #[cfg(target_arch = "x86_64")]
-    if crate::dsp::simd::has_avx2() {
+    if crate::dsp::num::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2, checked just above.
         return unsafe { describe_frame_avx2(col, freq, descriptors, item, scratch, rows) };
     }
@@ -845,7 +849,7 @@ pub fn rolloff_on_audio<T: Real>(
 /// frame), in parallel over frames: `visit(channel, frame, magnitudes,
 /// state)`.
 ///
-/// Like [`crate::dsp::stft::for_each_spectrum`] with the f64 FFT; the magnitudes come
+/// Like [`crate::dsp::spectrum::stft::for_each_spectrum`] with the f64 FFT; the magnitudes come
 /// straight out of the real FFT's split step.
 pub fn for_each_magnitude<T, S, M, V>(
     framing: &Framing,

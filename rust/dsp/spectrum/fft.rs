@@ -1,8 +1,8 @@
 //! Real FFT plans, planned once per size and precision and shared by every
 //! call and thread.
 
-use crate::dsp::rfft::SplitTwiddles;
-use crate::dsp::sample::Sample;
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::rfft::SplitTwiddles;
 use realfft::{ComplexToReal, FftNum, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
 use std::collections::HashMap;

@@ -11,10 +11,10 @@
 //! sliding maximum. Blocks have a fixed size, so results do not depend on
 //! the thread count.
 
-use crate::dsp::frame::Framing;
-use crate::dsp::pad::PadMode;
-use crate::dsp::parallel::{for_each_range, SharedMut};
-use crate::dsp::sample::Sample;
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::pad::PadMode;
 use crate::error::{DspError, DspResult};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -385,7 +385,7 @@ fn signbit_crossings<T: Sample>(prev: &[T], cur: &[T], thr: f64) -> (u32, u32) {
 /// the CPU has it (the same integer arithmetic, twice as wide).
 fn signbit_crossings_f32(p: &[f32], q: &[f32], tb: i32) -> (u32, u32) {
     #[cfg(target_arch = "x86_64")]
-    if crate::dsp::simd::has_avx2() {
+    if crate::dsp::num::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2.
         return unsafe { signbit_crossings_f32_avx2(p, q, tb) };
     }
@@ -738,7 +738,7 @@ mod tests {
 
     fn padded(y: &[f64], f: &Framing) -> Vec<f64> {
         let left = f.left_pad();
-        crate::dsp::pad::pad_signal(y, left, left, f.pad_mode)
+        crate::dsp::spectrum::pad::pad_signal(y, left, left, f.pad_mode)
     }
 
     fn signal(n: usize) -> Vec<f64> {

@@ -19,7 +19,7 @@
 //! shuffles until it writes `Z`: with complex values interleaved it was
 //! bound by shuffles, one port's worth per complex product.
 
-use crate::dsp::fft;
+use crate::dsp::spectrum::fft;
 use num_complex::Complex;
 use rustfft::Fft;
 use std::sync::Arc;
@@ -239,7 +239,7 @@ fn pack_product<L: Lane>(
     let xh = sh.re * gh.re - sh.im * gh.im;
     z[0] = Complex::new(x0 + xh, x0 - xh);
     #[cfg(target_arch = "x86_64")]
-    if crate::dsp::simd::has_avx2() {
+    if crate::dsp::num::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
         let k = unsafe { pack_blocks_avx2(s, g, rot, z) };
         return pack_pairs(s, g, rot, z, k);

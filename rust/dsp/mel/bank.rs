@@ -12,7 +12,7 @@
 //! librosa's to 1e-9: librosa applies the float32 bank even to float64 audio.
 
 use crate::dsp::convert::{fft_frequencies, mel_frequencies};
-use crate::dsp::simd;
+use crate::dsp::num::simd;
 use crate::error::{DspError, DspResult};
 
 /// How each filter is scaled after the triangles are built.
@@ -263,7 +263,7 @@ impl MelBank {
     }
 
     /// The largest weight of each filter, in f32 (the float32-FFT error
-    /// estimates of [`crate::dsp::mel_guard`] and [`crate::dsp::mfcc_guard`]).
+    /// estimates of [`crate::dsp::mel::mel_guard`] and [`crate::dsp::mel::mfcc_guard`]).
     pub fn row_peaks_f32(&self) -> Vec<f32> {
         self.rows
             .iter()

@@ -6,11 +6,11 @@
 //! reusable buffer and hands it to a visitor, so no (bins x frames)
 //! intermediate is ever allocated unless the caller asks for it.
 
-use crate::dsp::fft::{self, FftFloat};
-use crate::dsp::frame::Framing;
-use crate::dsp::parallel::{for_each_range, SharedMut};
-use crate::dsp::rfft::EvenRealFft;
-use crate::dsp::sample::Sample;
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::fft::{self, FftFloat};
+use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::rfft::EvenRealFft;
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use realfft::RealToComplex;
@@ -376,8 +376,8 @@ pub fn stft<T: FftFloat>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::pad::PadMode;
-    use crate::dsp::window::{get_window, WindowKind};
+    use crate::dsp::spectrum::pad::PadMode;
+    use crate::dsp::spectrum::window::{get_window, WindowKind};
 
     fn naive_stft(y: &[f64], n_fft: usize, hop: usize, w: &[f64]) -> Vec<Vec<Complex<f64>>> {
         // center=True, constant padding, computed straight from the definition.

@@ -8,8 +8,8 @@
 //! (a fraction of the new Nyquist), and anything that would fold onto that
 //! band must be stopped; frequencies in between are never read.
 
-use crate::dsp::cqt_frames::CqtFloat;
-use crate::dsp::sample::Sample;
+use crate::dsp::cqt::frames::CqtFloat;
+use crate::dsp::num::sample::Sample;
 use std::f64::consts::PI;
 
 /// A half-band low-pass: `y[m] = gain * (x[2m] / 2 + sum_j taps[j] *
@@ -110,7 +110,7 @@ impl HalfBand {
         }
         let y = &mut y[..n_out];
         #[cfg(target_arch = "x86_64")]
-        if crate::dsp::simd::has_avx2() {
+        if crate::dsp::num::simd::has_avx2() {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
             let ok = unsafe { decimate_blocks_avx2(&taps, centre, x, y, check_finite) };
             return (n_out, ok);

@@ -13,9 +13,9 @@
 //! X[k] = E + W^k O,  X[n/2-k] = conj(E - W^k O),  W = exp(-2 pi i / n)
 //! ```
 
-use crate::dsp::fft::FftFloat;
-use crate::dsp::sample::Sample;
-use crate::dsp::simd;
+use crate::dsp::num::sample::Sample;
+use crate::dsp::num::simd;
+use crate::dsp::spectrum::fft::FftFloat;
 use num_complex::Complex;
 use rustfft::Fft;
 use std::sync::Arc;
@@ -317,7 +317,7 @@ fn split_pairs<F: FftFloat, T: Copy, G: Fn(F, F) -> T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::fft::tests::naive_dft;
+    use crate::dsp::spectrum::fft::tests::naive_dft;
 
     #[test]
     fn matches_naive_dft_for_even_lengths() {

@@ -2,9 +2,9 @@
 //! as the CWT produces them, so the full (scales × samples) complex array is
 //! never stored.
 
-use crate::dsp::cwt::{cwt_rows, CwtBank, Row};
-use crate::dsp::parallel::SharedMut;
-use crate::dsp::sample::Sample;
+use crate::dsp::num::parallel::SharedMut;
+use crate::dsp::num::sample::Sample;
+use crate::dsp::wavelet::cwt::{cwt_rows, CwtBank, Row};
 use crate::error::{DspError, DspResult};
 
 /// Frames of a length-`n` signal: one per sample without a hop, else

@@ -7,6 +7,10 @@
 //! bandwidth B and centre frequency C). Formulas, support bounds and grids are
 //! pywt 1.8's (`cwt.template.c`, `ContinuousWavelet.wavefun`).
 
+pub mod cwt;
+pub mod inverse;
+pub mod scalogram;
+
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use rustfft::FftPlanner;

@@ -6,8 +6,8 @@
 //! (numba's float32 stencil, numpy's float32 gradient) so the peak set and
 //! the values feeding `estimate_tuning`'s median match librosa's.
 
-use crate::dsp::parallel::for_each_range;
-use crate::dsp::simd;
+use crate::dsp::num::parallel::for_each_range;
+use crate::dsp::num::simd;
 use crate::dsp::spectral::{fft_frequencies, wide, Real};
 use crate::error::{DspError, DspResult};
 use std::sync::Mutex;

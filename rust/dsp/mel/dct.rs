@@ -5,7 +5,7 @@
 //! For MFCC sizes (20 x 128) a precomputed matrix beats an FFT-based DCT
 //! and is exact to a few ulps.
 
-use crate::dsp::simd;
+use crate::dsp::num::simd;
 use crate::error::{DspError, DspResult};
 use std::f64::consts::PI;
 

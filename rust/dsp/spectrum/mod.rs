@@ -1,0 +1,11 @@
+//! The frame stream under every spectral feature: FFT plans, windows,
+//! padding, framing, STFT/ISTFT, and the float32 FFT noise model.
+
+pub mod fft;
+pub mod frame;
+pub mod istft;
+pub mod noise;
+pub mod pad;
+pub mod rfft;
+pub mod stft;
+pub mod window;
