@@ -92,6 +92,32 @@ def register(sub: Any) -> None:
     p.add_argument("--resume", action="store_true", help="continue an interrupted run")
     p.add_argument("--overwrite", action="store_true", help="replace an existing store")
     p.add_argument("--workers", type=int, default=None, help="threads (all cores)")
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: threads of this process; dask: a Dask cluster (pip install "
+        "'ferrosa[dask]'), the same store byte for byte",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="--engine dask: the scheduler, e.g. tcp://host:8786 (the data must be at the "
+        "same path on every worker)",
+    )
+    where.add_argument(
+        "--local-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="--engine dask without --scheduler: a LocalCluster of N processes x 1 thread "
+        "(default: one per core)",
+    )
+    p.add_argument(
+        "--batch-files", type=int, default=None, help="--engine dask: files per task (auto)"
+    )
     p.add_argument("--keep-silent", action="store_true", help="keep all-zero recordings")
     p.add_argument("--checkpoint-every", type=int, default=32, help="files per checkpoint")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -129,8 +155,16 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..datasets import FeatureConfig, import_data_json, prepare
-    from ..exceptions import ParameterError
+    from ..exceptions import FerrosaError
 
+    dask_only = args.scheduler is not None or args.local_workers is not None or args.batch_files
+    if args.engine != "dask" and dask_only:
+        print(
+            "ferrosa prepare: error: --scheduler, --local-workers and --batch-files need "
+            "--engine dask",
+            file=sys.stderr,
+        )
+        return 2
     try:
         cfg = FeatureConfig(**config_from_args(args))
         if Path(args.data_dir).suffix.lower() == ".json":
@@ -155,12 +189,15 @@ def run(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 resume=args.resume,
                 overwrite=args.overwrite,
-                workers=args.workers,
+                workers=args.local_workers if args.engine == "dask" else args.workers,
                 progress=not args.no_progress,
                 keep_silent=args.keep_silent,
                 checkpoint_every=args.checkpoint_every,
+                engine=args.engine,
+                client=args.scheduler,
+                batch_files=args.batch_files,
             )
-    except ParameterError as err:
+    except FerrosaError as err:  # bad parameters, an unreachable cluster: one line
         print(f"ferrosa prepare: error: {err}", file=sys.stderr)
         return 2
     print(store.summary())

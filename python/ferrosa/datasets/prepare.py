@@ -15,9 +15,7 @@ import functools
 import hashlib
 import os
 import shutil
-import signal
 import sys
-import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -28,8 +26,9 @@ import numpy as np
 
 from ..exceptions import ParameterError
 from .checkpoint import Checkpoint, check_plan
+from .collect import KILL_ENV, Collector
 from .config import FeatureConfig
-from .extract import Extracted, extract
+from .extract import extract
 from .features import empty_features
 from .layouts import Discovery, discover
 from .splits import check_fractions, grouped_split
@@ -44,10 +43,8 @@ from .store import (
     write_meta,
 )
 
-__all__ = ["prepare", "resolve_config"]
+__all__ = ["KILL_ENV", "prepare", "resolve_config"]
 
-#: Testing hook: SIGKILL the process right after this many checkpoint shards.
-KILL_ENV = "FERROSA_PREPARE_KILL_AFTER_SHARDS"
 DEFAULT_FRACTIONS = (0.7, 0.15, 0.15)
 
 
@@ -102,17 +99,7 @@ def _check_workers(workers: Any) -> int:
     return workers
 
 
-def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
-    if not enabled:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # progress is optional
-        return None
-    return tqdm(total=total, initial=initial, unit="file", desc="prepare", dynamic_ncols=True)
-
-
-def _largest_first(found: Discovery, todo: list[int]) -> list[int]:
+def largest_first(found: Discovery, todo: list[int]) -> list[int]:
     """``todo`` by decreasing file size: the big files do not finish last on one core."""
 
     def size(i: int) -> int:
@@ -143,13 +130,15 @@ def _extract_all(
     have passed since the previous one; the files done last are held in
     memory for the store (see ``Checkpoint.hold``).
     """
-    kill_after = int(os.environ.get(KILL_ENV, "0") or 0)
-    if kill_after:
-        min_gap = 0.0  # the hook counts shards: write them by file count alone
-    bar = _progress_bar(len(found.items), len(found.items) - len(todo), progress)
-    failed = sum(1 for r in ckpt.records.values() if r.failure is not None)
-    buffer: list[tuple[int, Extracted]] = []
-    shape = expected
+    out = Collector(
+        ckpt,
+        total=len(found.items),
+        initial=len(found.items) - len(todo),
+        progress=progress,
+        expected=expected,
+        every=every,
+        min_gap=min_gap,
+    )
     # The file threads already fill the cores: kernels run single-threaded meanwhile,
     # rather than waking the Rust pool for a few frames each (oversubscription).
     from ..util.threads import get_num_threads, set_num_threads
@@ -158,44 +147,21 @@ def _extract_all(
     if workers > 1:
         set_num_threads(1)
     ex = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferrosa-prepare")
-    last_shard = time.monotonic()
     try:
         futures = {
             ex.submit(
                 extract, found.items[i].path, config, keep_silent=keep_silent, expected=expected
             ): i
-            for i in _largest_first(found, todo)
+            for i in largest_first(found, todo)
         }
         for fut in as_completed(futures):
-            index = futures.pop(fut)
-            res = fut.result()
-            if res.features is not None:
-                got = tuple(res.features.shape[1:])
-                if shape is None:
-                    shape = got  # mono=False: the first file fixes the channel count
-                elif got != shape:
-                    res = Extracted(
-                        None, res.starts[:0], f"feature shape {got} differs from {shape}"
-                    )
-            failed += res.failure is not None
-            buffer.append((index, res))
-            if bar is not None:
-                bar.set_postfix(failed=failed, refresh=False)
-                bar.update(1)
-            if len(buffer) >= every and time.monotonic() - last_shard >= min_gap:
-                ckpt.write_shard(buffer, shape)
-                buffer = []
-                last_shard = time.monotonic()
-                if kill_after and ckpt.n_shards >= kill_after:
-                    os.kill(os.getpid(), signal.SIGKILL)
-        if buffer:
-            ckpt.hold(buffer, shape)
+            out.add(futures.pop(fut), fut.result())
+        out.finish()
     except BaseException:
         ex.shutdown(wait=False, cancel_futures=True)
         raise
     finally:
-        if bar is not None:
-            bar.close()
+        out.close()
         if workers > 1:
             set_num_threads(kernel_threads)
     ex.shutdown(wait=True)
@@ -353,6 +319,9 @@ def prepare(
     keep_silent: bool = False,
     checkpoint_every: int = 32,
     checkpoint_seconds: float = 1.0,
+    engine: str = "local",
+    client: Any = None,
+    batch_files: int | None = None,
     **overrides: Any,
 ) -> Store:
     """Build a feature store from a folder of recordings.
@@ -397,6 +366,20 @@ def prepare(
         killed run loses at most the files done in the last
         ``max(checkpoint_every files, checkpoint_seconds)``. The files done
         after the last shard go into the store from memory.
+    engine : {"local", "dask"}
+        ``"local"``: threads of this process. ``"dask"``: batches of files
+        featurised on a Dask cluster (``pip install 'ferrosa[dask]'``) by the
+        same code, the store written here with the same checkpoints; it is
+        byte for byte the local engine's store (``meta.json`` adds an
+        ``engine`` entry with the cluster's size and timings).
+    client : distributed.Client, str or None
+        With ``engine="dask"``: a client (left open), a scheduler address
+        (``"tcp://host:8786"``), or None for a LocalCluster on this machine
+        of ``workers`` processes x 1 thread. The data must be at the same
+        path on every worker (checked before any work).
+    batch_files : int > 0 or None
+        With ``engine="dask"``: files per task (default: about 8 tasks per
+        worker thread, at most 32 files).
 
     Returns
     -------
@@ -408,6 +391,9 @@ def prepare(
     ParameterError
         Invalid parameters, an existing store or interrupted run without
         ``resume``/``overwrite``, or no usable recording at all.
+    ClusterError
+        ``engine="dask"``: the scheduler cannot be reached, has no worker, or
+        its workers run other versions or cannot see the data.
     """
     cfg = resolve_config(config, overrides)
     if cfg.segment_samples is None:
@@ -431,6 +417,14 @@ def prepare(
         or not checkpoint_seconds >= 0
     ):
         raise ParameterError(f"checkpoint_seconds={checkpoint_seconds!r} must be a number >= 0")
+    if engine not in ("local", "dask"):
+        raise ParameterError(f"engine={engine!r} must be 'local' or 'dask'")
+    if engine == "local" and client is not None:
+        raise ParameterError("client= is for engine='dask'")
+    if batch_files is not None and (
+        isinstance(batch_files, bool) or not isinstance(batch_files, int) or batch_files <= 0
+    ):
+        raise ParameterError(f"batch_files={batch_files!r} must be a positive integer or None")
     store = Path(store_dir).resolve()
     partial = store.with_name(store.name + ".partial")
     found = discover(data_dir, layout)
@@ -459,29 +453,68 @@ def prepare(
             raise ParameterError(
                 f"{str(store)!r} already exists; pass overwrite=True (--overwrite) to replace it"
             )
-    if partial.exists() and not resume:
-        if not overwrite:
-            raise ParameterError(
-                f"an interrupted run exists in {str(partial)!r}: pass resume=True (--resume) to "
-                "continue it, or overwrite=True (--overwrite) to start over"
+    if partial.exists() and not resume and not overwrite:
+        raise ParameterError(
+            f"an interrupted run exists in {str(partial)!r}: pass resume=True (--resume) to "
+            "continue it, or overwrite=True (--overwrite) to start over"
+        )
+    cluster = None
+    if engine == "dask":  # connect and check the workers before anything is written
+        from .dask_engine import DaskRun
+
+        cluster = DaskRun.open(
+            client,
+            local_workers=n_workers,
+            found=found,
+            data_dir=str(plan["data_dir"]),
+            progress=progress,
+        )
+    engine_meta: dict[str, Any] | None = None
+    try:
+        if partial.exists() and not resume:
+            shutil.rmtree(partial)
+        partial.mkdir(parents=True, exist_ok=True)
+        record_plan = check_plan(partial, plan, resume=resume)
+        ckpt = Checkpoint(partial / "shards", before_first_shard=record_plan)
+        todo = [i for i in range(len(found.items)) if i not in ckpt.records]
+        if cluster is None:
+            _extract_all(
+                found,
+                todo,
+                ckpt,
+                cfg,
+                workers=n_workers,
+                progress=progress,
+                keep_silent=keep_silent,
+                expected=expected,
+                every=checkpoint_every,
+                min_gap=float(checkpoint_seconds),
             )
-        shutil.rmtree(partial)
-    partial.mkdir(parents=True, exist_ok=True)
-    record_plan = check_plan(partial, plan, resume=resume)
-    ckpt = Checkpoint(partial / "shards", before_first_shard=record_plan)
-    todo = [i for i in range(len(found.items)) if i not in ckpt.records]
-    _extract_all(
-        found,
-        todo,
-        ckpt,
-        cfg,
-        workers=n_workers,
-        progress=progress,
-        keep_silent=keep_silent,
-        expected=expected,
-        every=checkpoint_every,
-        min_gap=float(checkpoint_seconds),
-    )
+        else:
+            out = Collector(
+                ckpt,
+                total=len(found.items),
+                initial=len(found.items) - len(todo),
+                progress=progress,
+                expected=expected,
+                every=checkpoint_every,
+                min_gap=float(checkpoint_seconds),
+            )
+            try:
+                engine_meta = cluster.extract(
+                    found,
+                    todo,
+                    out,
+                    cfg,
+                    keep_silent=keep_silent,
+                    expected=expected,
+                    batch_files=batch_files,
+                )
+            finally:
+                out.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
     built = partial / "store"
     if built.exists():
         shutil.rmtree(built)
@@ -494,6 +527,8 @@ def prepare(
         "files": plan["files"],
         "versions": dict(_versions()),
     }
+    if engine_meta is not None:
+        meta_base["engine"] = engine_meta  # the only entry a Dask store adds
     _assemble(found, ckpt, built, meta_base, split=split, seed=seed, expected=expected)
     _swap_in(built, store, partial)
     done = Store(store)
