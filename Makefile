@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.deps-stamp
 EXTRAS ?= test,ml,dev
 
-.PHONY: all demo test test-rust bench bench-dataset quality build deps lint fmt clean toolchain
+.PHONY: all demo test test-rust bench bench-dataset bench-dask quality build deps lint fmt clean toolchain
 
 all: build
 
@@ -47,6 +47,11 @@ bench: build
 # Dataset preparation vs the tutorial loop; DATA defaults to ../shared/data/instruments-dev.
 bench-dataset: build
 	$(PY) benches/bench_dataset.py $(if $(DATA),--data $(DATA)) $(ARGS)
+
+# prepare(engine="dask") on LocalClusters of 1 and 2 worker processes beside the local
+# engine, on generated 3 s clips (CLIPS defaults to 2000).
+bench-dask: build
+	$(PY) benches/bench_dask.py $(if $(CLIPS),--clips $(CLIPS)) $(ARGS)
 
 # 5-fold grouped clip-level accuracy of the presets (slow: trains many models).
 quality: build
