@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import shutil
 import sys
@@ -87,18 +86,12 @@ def run_local(data: Path, out: Path, threads: int) -> dict:
 
 
 def start_cluster(workers: int):
-    import dask
+    """The LocalCluster ``prepare(engine="dask")`` starts, and a client; with start-up seconds."""
     import distributed
+    from ferrosa.datasets.dask_engine import local_cluster
 
     t0 = time.perf_counter()
-    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
-        cluster = distributed.LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.CRITICAL,
-        )
+    cluster = local_cluster(workers, dashboard=False)
     client = distributed.Client(cluster, set_as_default=False)
     client.wait_for_workers(workers)
     return cluster, client, time.perf_counter() - t0

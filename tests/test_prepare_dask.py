@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import subprocess
@@ -17,7 +16,6 @@ import pytest
 distributed = pytest.importorskip("distributed")
 sf = pytest.importorskip("soundfile")
 
-import dask  # noqa: E402
 import ferrosa.datasets as fd  # noqa: E402
 from ferrosa.cli import main as cli  # noqa: E402
 from ferrosa.datasets import dask_engine  # noqa: E402
@@ -57,15 +55,8 @@ def data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client():
-    # Spawned worker processes (the default; pinned here): never fork after Rust's pool started.
-    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
-        cluster = distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.CRITICAL,
-        )
+    # Spawned worker processes (never forked after Rust's pool started), as prepare starts them.
+    cluster = dask_engine.local_cluster(2, dashboard=False)
     c = distributed.Client(cluster, set_as_default=False)
     yield c
     c.close()
