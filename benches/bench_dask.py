@@ -131,6 +131,19 @@ def task_overhead(client, n: int = 400) -> float:
     return (time.perf_counter() - t0) / n
 
 
+def idle_cpu(client, seconds: float = 5.0) -> tuple[float, float]:
+    """CPU seconds per second of an idle cluster: (its workers, the client and scheduler)."""
+
+    def worker_cpu() -> float:
+        t = os.times()
+        return t.user + t.system
+
+    w0, c0 = sum(client.run(worker_cpu).values()), _cpu_self()
+    time.sleep(seconds)
+    w1, c1 = sum(client.run(worker_cpu).values()), _cpu_self()
+    return (w1 - w0) / seconds, (c1 - c0) / seconds
+
+
 def best(runs: list[dict]) -> dict:
     return min(runs, key=lambda r: r["wall"])
 
@@ -171,6 +184,7 @@ def main() -> int:
                 r = res[f"dask_{workers}"] = best(runs)
                 r["startup"] = startup
                 r["task_overhead"] = task_overhead(client)
+                r["idle"] = idle_cpu(client)
                 same = _store_bytes(tmp / f"dask{workers}") == ref
                 r["identical"] = same
                 e = r["engine"]
@@ -201,6 +215,9 @@ def main() -> int:
             "dask_overhead_ms_per_file_cpu": 1e3 * over_cpu,
             "client_cpu_ms_per_file": 1e3 * d1["client_cpu"] / n,
             "worker_cpu_ms_per_file": 1e3 * d1["workers_cpu"] / n,
+            "task_cpu_ms_per_file": 1e3 * d1["engine"]["task_cpu_seconds"] / n,
+            "worker_idle_cpu_per_s": d1["idle"][0],
+            "client_idle_cpu_per_s": d1["idle"][1],
             "dask_overhead_pct_cpu": 100 * over_cpu / (l1["cpu"] / n),
             "client_assemble_ms_per_file": 1e3 * assemble / n,
             "load_after": os.getloadavg()[0],
@@ -218,7 +235,10 @@ def main() -> int:
         )
         print(
             f"1 worker: client+scheduler cpu {s['client_cpu_ms_per_file']:.3f} ms/file, "
-            f"worker cpu {s['worker_cpu_ms_per_file']:.3f} ms/file"
+            f"worker cpu {s['worker_cpu_ms_per_file']:.3f} ms/file, of which the tasks' own "
+            f"{s['task_cpu_ms_per_file']:.3f} ms/file; idle machinery: worker "
+            f"{s['worker_idle_cpu_per_s']:.3f}, client+scheduler {s['client_idle_cpu_per_s']:.3f} "
+            "CPU s per s"
         )
         print(
             f"client outside extraction (checks, assembly): {s['client_assemble_ms_per_file']:.3f} "
