@@ -70,7 +70,7 @@ def auto_batch_files(n_files: int, threads: int) -> int:
 
 
 #: Dask's nannies start workers with ``MALLOC_TRIM_THRESHOLD_=65536``: glibc then hands every
-#: freed block over 64 KiB back to the kernel and faults it in again, which costs ~25 % more
+#: freed block over 64 KiB back to the kernel and faults it in again, which cost 15-50 % more
 #: CPU per file here (a recording's decoded and resampled arrays are ~1 MB each).
 MALLOC_TRIM = "MALLOC_TRIM_THRESHOLD_"
 _TRIM_CONFIG = f"distributed.nanny.pre-spawn-environ.{MALLOC_TRIM}"
@@ -263,8 +263,9 @@ class DaskRun:
         if progress and run.malloc_trim:
             print(
                 f"ferrosa prepare: note: the workers run with {MALLOC_TRIM}={run.malloc_trim} "
-                "(Dask's default), which costs ~25% more CPU per file; start them with "
-                f"DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__{MALLOC_TRIM}=None",
+                "(Dask's default), which costs 15-50% more CPU per file; set "
+                f"distributed.nanny.pre-spawn-environ.{MALLOC_TRIM}: null in the workers' "
+                "Dask config (see the README)",
                 file=sys.stderr,
             )
         if progress:
