@@ -26,12 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from .._optional import require
 from ..exceptions import ParameterError
 from .checkpoint import Checkpoint, check_plan
 from .config import FeatureConfig
 from .extract import Extracted, extract
 from .features import empty_features
 from .layouts import Discovery, discover
+from .recipes import presets_for
 from .splits import check_fractions, grouped_split
 from .store import (
     FEATURES_FILE,
@@ -431,6 +433,10 @@ def prepare(
         or not checkpoint_seconds >= 0
     ):
         raise ParameterError(f"checkpoint_seconds={checkpoint_seconds!r} must be a number >= 0")
+    # Fail in one line before any work when the audio extra is absent (a worker
+    # would otherwise record every file as bad).
+    require("soundfile", "ferrosa prepare")
+    require("soxr", "ferrosa prepare")
     store = Path(store_dir).resolve()
     partial = store.with_name(store.name + ".partial")
     found = discover(data_dir, layout)
@@ -493,6 +499,9 @@ def prepare(
         "data_dir": plan["data_dir"],
         "files": plan["files"],
         "versions": dict(_versions()),
+        # What the store holds, in the words of the training presets: the ones
+        # whose recommended features these are (``ferrosa train`` checks it).
+        "designed_for": presets_for(cfg.to_dict()),
     }
     _assemble(found, ckpt, built, meta_base, split=split, seed=seed, expected=expected)
     _swap_in(built, store, partial)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..datasets.recipes import RECOMMENDED
 from ..exceptions import ParameterError
 
 __all__ = ["MODELS", "PRESETS", "Preset", "get_preset", "recommended_features"]
@@ -132,12 +133,4 @@ def recommended_features(preset: str) -> dict[str, Any]:
         Keyword overrides for :class:`ferrosa.datasets.FeatureConfig`.
     """
     get_preset(preset)
-    if preset == "seed":
-        return {"feature": "mfcc", "n_mfcc": 13, "segment_seconds": 3.0}
-    return {
-        "feature": "mel",
-        "n_mels": 64,
-        "segment_seconds": 1.0,
-        "segment_hop_seconds": 0.5,
-        "tail": "pad",
-    }
+    return dict(RECOMMENDED[preset])
