@@ -51,7 +51,7 @@ class Preset:
     band_normalize : bool
         Standardise every (channel, band) with mean/std fitted on training data.
     signal_augment : bool
-        Random gain, spectral tilt (EQ), additive coloured noise at 15-40 dB
+        Random gain, spectral tilt (EQ), additive coloured noise at 0-30 dB
         SNR and short reverberation tails, applied to dB features.
     spec_augment : tuple of 4 int
         (frequency masks, max frequency width as 1/x of bands,
