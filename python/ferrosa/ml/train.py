@@ -395,14 +395,20 @@ def train(
     st = _open_store(store)
     config = st.config.to_dict()
     previous = prepare_model_dir(out, overwrite=overwrite, resume=resume)
-    asked = {
+    asked: dict[str, Any] = {
         "model": model,
         "preset": preset,
         "epochs": epochs,
         "batch_size": batch_size,
         "seed": seed,
     }
-    settings = {"model": "cnn", "preset": "default", "epochs": None, "batch_size": None, "seed": 0}
+    settings: dict[str, Any] = {
+        "model": "cnn",
+        "preset": "default",
+        "epochs": None,
+        "batch_size": None,
+        "seed": 0,
+    }
     if previous is not None:
         clash = [k for k, v in asked.items() if v is not None and v != previous.get(k)]
         if clash:
