@@ -41,7 +41,7 @@ def default_path(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("default")
     store, model = root / "store", root / "model"
     assert main(["prepare", str(data_dir), str(store), "--no-progress", "--workers", "1"]) == 0
-    assert main(["train", str(store), str(model), "--epochs", "2", "--no-plots"]) == 0
+    assert main(["train", str(store), str(model), "--epochs", "1", "--no-plots", "-q"]) == 0
     return store, model
 
 
@@ -65,11 +65,13 @@ def test_train_prints_progress_and_refuses_existing_dir(
     assert "already exists" in err and "--overwrite" in err and err.count("\n") == 1
     # --overwrite replaces it; progress lines by default, none with -q.
     copy = model.parent / "again"
-    assert main(["train", str(store), str(copy), "--epochs", "2", "--no-plots"]) == 0
+    args = ["train", str(store), str(copy), "--model", "mlp", "--epochs", "2", "--no-plots"]
+    assert main(args) == 0
     err = capsys.readouterr().err
     assert "epoch 1/2" in err and "epoch 2/2" in err and "ETA" in err and "loss" in err
     assert "accuracy" in err
-    args = ["train", str(store), str(copy), "--epochs", "1", "--no-plots", "--overwrite", "-q"]
+    args = ["train", str(store), str(copy), "--model", "mlp", "--epochs", "1", "--no-plots"]
+    args += ["--overwrite", "-q"]
     assert main(args) == 0
     assert "epoch" not in capsys.readouterr().err
     assert not (copy / "checkpoint").exists()  # finished: nothing left to resume
@@ -168,21 +170,21 @@ class _Interrupt(keras.callbacks.Callback):  # type: ignore[misc,name-defined]
 def test_callbacks_and_resume(default_path, tmp_path: Path) -> None:
     store, _ = default_path
     out = tmp_path / "model"
-    stop = _Interrupt(at=2)
+    stop = _Interrupt(at=1)
     with pytest.raises(KeyboardInterrupt):
-        ml.train(store, out, model="mlp", epochs=4, plots=False, callbacks=[stop])
-    assert stop.seen == [0, 1] and (out / "checkpoint").is_dir()
+        ml.train(store, out, model="mlp", epochs=3, plots=False, callbacks=[stop])
+    assert stop.seen == [0] and (out / "checkpoint").is_dir()
     with pytest.raises(ParameterError, match="already exists; pass resume"):
-        ml.train(store, out, model="mlp", epochs=4, plots=False)
+        ml.train(store, out, model="mlp", epochs=3, plots=False)
     with pytest.raises(ParameterError, match="cannot resume with other settings"):
         ml.train(store, out, model="cnn", plots=False, resume=True)
     watch = _Interrupt(at=None)
     history = ml.train(store, out, resume=True, plots=False, callbacks=[watch])
-    assert watch.seen == [2, 3]  # epochs 3 and 4 only: the first two were restored
+    assert watch.seen == [1, 2]  # epochs 2 and 3 only: the first was restored
     assert len(history.history["loss"]) == 2
     meta = json.loads((out / "ferrosa-model.json").read_text())
-    assert meta["model"] == "mlp" and meta["preset"]["epochs"] == 4
-    assert len((out / "history.csv").read_text().splitlines()) == 1 + 4
+    assert meta["model"] == "mlp" and meta["preset"]["epochs"] == 3
+    assert len((out / "history.csv").read_text().splitlines()) == 1 + 3
     assert not (out / "checkpoint").exists()
     with pytest.raises(ParameterError, match="nothing to resume"):
         ml.train(store, out, resume=True)
