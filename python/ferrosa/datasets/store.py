@@ -64,7 +64,8 @@ class Store:
         meta_path = self.path / META_FILE
         if not meta_path.is_file():
             raise ParameterError(
-                f"{str(self.path)!r} is not a ferrosa feature store (no {META_FILE})"
+                f"{str(self.path)!r} is not a ferrosa feature store (no {META_FILE}); "
+                f"make one from recordings with: ferrosa prepare DATA_DIR {self.path}"
             )
         with meta_path.open(encoding="utf-8") as fh:
             self.meta: dict[str, Any] = json.load(fh)

@@ -59,6 +59,10 @@ class Preset:
     mixup_alpha : float
         Beta(alpha, alpha) mixing of pairs of examples and their labels; 0 disables.
     label_smoothing : float
+    lr_schedule : {"constant", "cosine"}
+        ``cosine``: the learning rate decays along a cosine to 5% of its start
+        over the planned epochs, so a run cut short (``epochs=20``) still
+        anneals and converges instead of stopping at full step size.
     """
 
     name: str
@@ -73,6 +77,7 @@ class Preset:
     spec_augment: tuple[int, ...] = field(default_factory=tuple)
     mixup_alpha: float = 0.0
     label_smoothing: float = 0.0
+    lr_schedule: str = "constant"
 
     @property
     def soft_labels(self) -> bool:
@@ -107,6 +112,7 @@ _DEFAULT = Preset(
     spec_augment=(2, 8, 2, 8),
     mixup_alpha=0.2,
     label_smoothing=0.05,
+    lr_schedule="cosine",
 )
 
 

@@ -166,6 +166,16 @@ def fit(
         seed=seed,
         db_frame_rate=frame_rate(config) if is_db else None,
     )
+    if p.lr_schedule == "cosine":
+        # Anneal over the planned run (the preset's epochs, or the caller's).
+        schedule = keras.optimizers.schedules.CosineDecay(
+            p.learning_rate, decay_steps=max(p.epochs * len(batches), 1), alpha=0.05
+        )
+        net.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=schedule),
+            loss=net.loss,
+            metrics=["accuracy"],
+        )
     validation = None
     if has_valid:
         assert X_valid is not None and y_valid is not None
