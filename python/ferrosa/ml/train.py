@@ -438,6 +438,10 @@ def train(
         if not force:
             raise
         note = f"warning: {str(err).split(': run')[0]}; training anyway (force)"
+        if not (progress or verbose):
+            import warnings
+
+            warnings.warn(note, UserWarning, stacklevel=2)
     if note and (progress or verbose):
         print(note, file=sys.stderr)
     X_tr, y_tr, _ = st.subset("train")
