@@ -113,6 +113,10 @@ def test_mismatched_store_is_refused_in_one_line(
     assert not (tmp_path / "m").exists()
     with pytest.raises(ParameterError, match="designed for"):
         ml.train(store, tmp_path / "m2", epochs=1)
+    # --force trains anyway, and says so.
+    args = ["train", str(store), str(tmp_path / "m3"), "--force", "--model", "mlp"]
+    assert main([*args, "--epochs", "1", "--no-plots"]) == 0
+    assert "warning: the default preset is designed for" in capsys.readouterr().err
 
 
 def test_store_as_pydataset_and_tf_data_with_a_users_model(default_path) -> None:
