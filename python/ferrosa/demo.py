@@ -71,7 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _step(f"training the default {args.model.upper()} -> {model_dir}", t0)
     history = ml.train(
-        store, model_dir, model=args.model, preset="default", epochs=args.epochs, seed=args.seed
+        store,
+        model_dir,
+        model=args.model,
+        preset="default",
+        epochs=args.epochs,
+        seed=args.seed,
+        overwrite=True,  # the demo's own directory, remade on every run
+        progress=True,
     )
     print(f"         {len(history.history['loss'])} epochs")
 

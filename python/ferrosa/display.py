@@ -32,10 +32,9 @@ _PITCH = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 
 def _pyplot() -> Any:
     """matplotlib.pyplot, on the Agg backend when there is no display."""
-    try:
-        import matplotlib
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("ferrosa.display needs matplotlib: pip install 'ferrosa[plot]'") from err
+    from ._optional import require
+
+    matplotlib = require("matplotlib", "ferrosa.display", extra="plot")
     headless = not os.environ.get("DISPLAY") and sys.platform.startswith("linux")
     if headless and "matplotlib.pyplot" not in sys.modules:
         matplotlib.use("Agg")

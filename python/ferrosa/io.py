@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ._optional import require
 from .exceptions import ParameterError
 from .util.framing import fix_length
 from .util.validation import valid_audio
@@ -125,7 +126,7 @@ def _resample_checked(
     Decoded integer PCM is finite by construction; skipping the isfinite pass
     over a long recording saves a few milliseconds per file.
     """
-    import soxr
+    soxr = require("soxr", "resampling (ferrosa.resample / ferrosa.load with sr=...)")
 
     if orig_sr == target_sr:
         return y
@@ -263,7 +264,7 @@ def load(
     soundfile.LibsndfileError, OSError
         When the file cannot be opened or decoded.
     """
-    import soundfile as sf
+    sf = require("soundfile", "ferrosa.load")
 
     if sr is not None:
         _check_rate("sr", sr)
@@ -330,7 +331,7 @@ def get_duration(
     float
     """
     if path is not None:
-        import soundfile as sf
+        sf = require("soundfile", "ferrosa.get_duration(path=...)")
 
         return float(sf.info(os.fspath(path)).duration)
     if y is None:

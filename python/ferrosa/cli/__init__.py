@@ -16,18 +16,19 @@ from collections.abc import Sequence
 from .._version import __version__
 
 # Subcommand modules, in the order --help lists them.
-COMMANDS = ("prepare", "info", "train", "evaluate", "predict", "plot", "features")
+COMMANDS = ("prepare", "info", "train", "evaluate", "predict", "export", "plot", "features")
 
 DESCRIPTION = """\
 ferrosa: librosa-compatible audio features from a Rust core, feature datasets
 with leakage-free splits, and Keras classifiers evaluated per recording.
 
-typical run:
-  ferrosa prepare DATA_DIR STORE_DIR --feature mfcc     # folders of recordings -> feature store
+typical run (the defaults are the best recipe):
+  ferrosa prepare DATA_DIR STORE_DIR                    # recordings -> 64-band log-mel store
   ferrosa info STORE_DIR                                # what is in a store
-  ferrosa train STORE_DIR MODEL_DIR --model cnn         # train, write plots into MODEL_DIR
+  ferrosa train STORE_DIR MODEL_DIR                     # default CNN; curves and confusion PNGs
   ferrosa evaluate MODEL_DIR STORE_DIR                  # segment- and clip-level accuracy
   ferrosa predict MODEL_DIR song.wav --top 3            # ranked classes for a recording
+  ferrosa export MODEL_DIR OUT --format saved_model     # for serving (or --format tflite)
   ferrosa plot song.wav --kind mel --out mel.png        # look at a recording
 """
 
@@ -59,8 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from .._optional import MissingDependency
+
     try:
         return int(args.func(args) or 0)
+    except MissingDependency as err:
+        print(f"ferrosa {args.command}: error: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -51,11 +51,26 @@ def register(sub: Any) -> None:
     p.add_argument("data_dir", metavar="DATA_DIR", help="dataset folder (or data.json)")
     p.add_argument("store", metavar="STORE_DIR", help="output store directory")
     p.add_argument("--layout", choices=LAYOUTS, default="auto", help="dataset layout (auto)")
-    p.add_argument("--feature", choices=FEATURES, default="mfcc", help="feature kind (mfcc)")
+    p.add_argument(
+        "--preset",
+        choices=("default", "seed"),
+        default=None,
+        help="make the features this training preset was designed for (default: 'default', "
+        "64-band log-mel over 1 s segments with hop 0.5 s; 'seed': 13 MFCC over 3 s); "
+        "options below override single values",
+    )
+    p.add_argument(
+        "--feature",
+        choices=FEATURES,
+        default=None,
+        help="feature kind (default: the preset's, mel); mfcc alone gives the seed preset's",
+    )
     p.add_argument("--sr", type=int, default=22050, help="sampling rate (22050)")
     p.add_argument("--stereo", action="store_true", help="keep channels (default: mono)")
     seg = p.add_mutually_exclusive_group()
-    seg.add_argument("--segment-seconds", type=float, default=None, help="segment length (3.0)")
+    seg.add_argument(
+        "--segment-seconds", type=float, default=None, help="segment length (preset's: 1.0)"
+    )
     seg.add_argument(
         "--segments-per-file",
         type=int,
@@ -63,11 +78,13 @@ def register(sub: Any) -> None:
         help="N segments of track-seconds/N each, as the tutorials (10 x 3 s of 30 s)",
     )
     p.add_argument("--track-seconds", type=float, default=30.0, help="for --segments-per-file")
-    p.add_argument("--hop-seconds", type=float, default=None, help="segment hop (no overlap)")
-    p.add_argument("--tail", choices=("drop", "pad"), default="drop", help="partial last segment")
+    p.add_argument("--hop-seconds", type=float, default=None, help="segment hop (preset's: 0.5)")
+    p.add_argument(
+        "--tail", choices=("drop", "pad"), default=None, help="partial last segment (preset's)"
+    )
     p.add_argument("--short", choices=("pad", "drop"), default="pad", help="files < 1 segment")
-    p.add_argument("--n-mfcc", type=int, default=13)
-    p.add_argument("--n-mels", type=int, default=128)
+    p.add_argument("--n-mfcc", type=int, default=None, help="(13)")
+    p.add_argument("--n-mels", type=int, default=None, help="(preset's: 64; else 128)")
     p.add_argument("--n-fft", type=int, default=2048)
     p.add_argument("--hop-length", type=int, default=512)
     p.add_argument("--deltas", type=int, choices=(0, 1, 2), default=0, help="delta channels")
@@ -124,24 +141,55 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def _base(args: argparse.Namespace) -> dict[str, Any]:
+    """The preset's recommended features the options start from."""
+    from ..datasets.recipes import RECOMMENDED
+
+    preset = args.preset
+    if preset is None:
+        # --feature mfcc alone means the seed preset's MFCC; no option, the default's log-mel.
+        by_kind = {v["feature"]: k for k, v in RECOMMENDED.items()}
+        preset = "default" if args.feature is None else by_kind.get(args.feature)
+    if preset is None:
+        return {"feature": args.feature}
+    base = dict(RECOMMENDED[preset])
+    if args.feature is not None and args.feature != base["feature"]:
+        return {"feature": args.feature}
+    return base
+
+
 def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """FeatureConfig fields from the parsed arguments."""
+    """FeatureConfig fields from the parsed arguments (unset ones from the preset's features)."""
+    from ..datasets.config import FeatureConfig
+
+    base = _base(args)
+    if args.segments_per_file is not None or args.segment_seconds is not None:
+        # An explicit segmentation replaces the preset's whole segmentation.
+        for key in ("segment_seconds", "segment_hop_seconds", "tail"):
+            base.pop(key, None)
+    defaults = FeatureConfig()
+
+    def pick(name: str, value: Any) -> Any:
+        if value is not None:
+            return value
+        return base.get(name, getattr(defaults, name))
+
     segment_seconds = args.segment_seconds
     if segment_seconds is None and args.segments_per_file is None:
-        segment_seconds = 3.0
+        segment_seconds = base.get("segment_seconds", defaults.segment_seconds)
     return {
-        "feature": args.feature,
+        "feature": base["feature"],
         "sr": args.sr,
         "mono": not args.stereo,
         "segment_seconds": segment_seconds,
         "segments_per_file": args.segments_per_file,
-        "segment_hop_seconds": args.hop_seconds,
-        "tail": args.tail,
+        "segment_hop_seconds": pick("segment_hop_seconds", args.hop_seconds),
+        "tail": pick("tail", args.tail),
         "short": args.short,
         "n_fft": args.n_fft,
         "hop_length": args.hop_length,
-        "n_mfcc": args.n_mfcc,
-        "n_mels": args.n_mels,
+        "n_mfcc": pick("n_mfcc", args.n_mfcc),
+        "n_mels": pick("n_mels", args.n_mels),
         "deltas": args.deltas,
         "fmin": args.fmin,
         "fmax": args.fmax,

@@ -68,8 +68,7 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
     BadFile
         Unreadable, empty, undecodable, truncated, no samples, non-finite.
     """
-    import soundfile as sf
-
+    from .._optional import require
     from ..io import _decode_flac, load, resample
 
     p = Path(path)
@@ -77,6 +76,7 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
     # declares, so the file was readable and is not truncated; or it refuses
     # the file, which then goes through the checks and soundfile below.
     decoded = _decode_flac(p, mono=config.mono)
+    sf = require("soundfile", "reading audio files")
     if decoded is None:
         _check_readable(p)
     try:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .._optional import require
 from ..exceptions import ParameterError
 from .checkpoint import Checkpoint, check_plan
 from .collect import KILL_ENV, Collector
@@ -31,6 +32,7 @@ from .config import FeatureConfig
 from .extract import extract
 from .features import empty_features
 from .layouts import Discovery, discover
+from .recipes import presets_for
 from .splits import check_fractions, grouped_split
 from .store import (
     FEATURES_FILE,
@@ -425,6 +427,10 @@ def prepare(
         isinstance(batch_files, bool) or not isinstance(batch_files, int) or batch_files <= 0
     ):
         raise ParameterError(f"batch_files={batch_files!r} must be a positive integer or None")
+    # Fail in one line before any work when the audio extra is absent (a worker
+    # would otherwise record every file as bad).
+    require("soundfile", "ferrosa prepare")
+    require("soxr", "ferrosa prepare")
     store = Path(store_dir).resolve()
     partial = store.with_name(store.name + ".partial")
     found = discover(data_dir, layout)
@@ -526,6 +532,9 @@ def prepare(
         "data_dir": plan["data_dir"],
         "files": plan["files"],
         "versions": dict(_versions()),
+        # What the store holds, in the words of the training presets: the ones
+        # whose recommended features these are (``ferrosa train`` checks it).
+        "designed_for": presets_for(cfg.to_dict()),
     }
     if engine_meta is not None:
         meta_base["engine"] = engine_meta  # the only entry a Dask store adds

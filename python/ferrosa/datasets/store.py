@@ -64,7 +64,8 @@ class Store:
         meta_path = self.path / META_FILE
         if not meta_path.is_file():
             raise ParameterError(
-                f"{str(self.path)!r} is not a ferrosa feature store (no {META_FILE})"
+                f"{str(self.path)!r} is not a ferrosa feature store (no {META_FILE}); "
+                f"make one from recordings with: ferrosa prepare DATA_DIR {self.path}"
             )
         with meta_path.open(encoding="utf-8") as fh:
             self.meta: dict[str, Any] = json.load(fh)
@@ -114,6 +115,48 @@ class Store:
         """
         m = self.mask(split)
         return np.asarray(self.X[m]), self.y[m], self.sources[m]
+
+    def dataset(
+        self,
+        split: str | None = "train",
+        *,
+        batch_size: int = 32,
+        shuffle: bool | None = None,
+        seed: int = 0,
+        labels: str = "sparse",
+        **kwargs: Any,
+    ) -> Any:
+        """One split as a ``keras.utils.PyDataset`` for ``model.fit`` (needs ``ferrosa[ml]``).
+
+        Streams ``(x, y)`` batches from the memory map: ``x`` float32
+        ``(batch, C, F, T)``, ``y`` label ids (``labels="onehot"``: one-hot rows),
+        reshuffled every epoch (by default for ``"train"`` only). See
+        :class:`ferrosa.ml.data.StoreSequence`.
+        """
+        from ..ml.data import StoreSequence
+
+        return StoreSequence(
+            self, split, batch_size=batch_size, shuffle=shuffle, seed=seed, labels=labels, **kwargs
+        )
+
+    def tf_dataset(
+        self,
+        split: str | None = "train",
+        *,
+        batch_size: int = 32,
+        shuffle: bool | None = None,
+        seed: int = 0,
+        labels: str = "sparse",
+    ) -> Any:
+        """One split as a ``tf.data.Dataset`` of ``(x, y)`` batches (TensorFlow backend).
+
+        Same batches as :meth:`dataset`; see :func:`ferrosa.ml.data.tf_dataset`.
+        """
+        from ..ml.data import tf_dataset
+
+        return tf_dataset(
+            self, split, batch_size=batch_size, shuffle=shuffle, seed=seed, labels=labels
+        )
 
     def summary(self) -> str:
         """A human-readable description: shape, parameters, counts, failures."""

@@ -51,6 +51,16 @@ def describe(meta: dict[str, Any], path: str | os.PathLike[str] | None = None) -
     cfg = meta.get("config", {})
     params = ", ".join(f"{k}={cfg[k]!r}" for k in _CONFIG_KEYS if k in cfg)
     lines.append(f"  config     {params}")
+    if "designed_for" in meta:
+        from .recipes import describe_features, presets_for
+
+        fits = presets_for(cfg)
+        which = (
+            f"the {' and '.join(fits)} preset's features"
+            if fits
+            else "no preset's recommended features (train adapts or says what to run)"
+        )
+        lines.append(f"  holds      {describe_features(cfg)}: {which}")
     split = meta.get("split", {})
     if split:
         desc = split.get("method", "?")

@@ -1,12 +1,19 @@
 """Keras classifiers on feature stores: build, train, evaluate, predict.
 
-Keras (TensorFlow backend) loads on first use of a function that needs it,
+Keras 3 (any backend; ``keras.ops`` only) loads on first use of a function that needs it,
 so ``import ferrosa.ml`` is cheap::
 
     from ferrosa import ml
-    ml.train("store/", "model/", model="cnn", preset="default")
+    ml.train("store/", "model/")                     # the default CNN recipe
     ml.evaluate("model/", "store/")["clip"]["accuracy"]
     ml.predict("model/", "song.wav", top=3)
+
+    # Keras-native: a store split is a keras.utils.PyDataset (or a tf.data.Dataset)
+    store = ferrosa.datasets.open("store/")
+    my_model.fit(store.dataset("train"), validation_data=store.dataset("valid"))
+
+    # The saved model needs nothing but Keras (input: stored features (N, C, F, T))
+    keras.saving.load_model("model/model.keras")
 
 Submodules: :mod:`~ferrosa.ml.models` (builders ``mlp``/``cnn``/``lstm``),
 :mod:`~ferrosa.ml.presets`, :mod:`~ferrosa.ml.train`,
@@ -25,13 +32,21 @@ from typing import Any
 # These modules import Keras only inside their functions. Importing the functions
 # here also keeps them from being shadowed by their same-named submodules.
 from .evaluate import evaluate, evaluate_arrays
-from .predict import predict, predict_proba
+from .export import export
+from .predict import predict, predict_proba, predict_report
 from .presets import MODELS, PRESETS, get_preset, recommended_features
 from .saved import TrainedModel, load
 from .train import fit, train
 
 # public name -> submodule defining it (imported, with Keras, on first access)
-_LAZY = {"mlp": "models", "cnn": "models", "lstm": "models", "build": "models"}
+_LAZY = {
+    "mlp": "models",
+    "cnn": "models",
+    "lstm": "models",
+    "build": "models",
+    "StoreSequence": "data",
+    "tf_dataset": "data",
+}
 
 __all__ = [
     "MODELS",
@@ -39,11 +54,13 @@ __all__ = [
     "TrainedModel",
     "evaluate",
     "evaluate_arrays",
+    "export",
     "fit",
     "get_preset",
     "load",
     "predict",
     "predict_proba",
+    "predict_report",
     "recommended_features",
     "train",
     *_LAZY,

@@ -4,7 +4,7 @@ Three families, applied in this order by :class:`ferrosa.ml.train.Batches`:
 
 1. :func:`signal_augment` — what a different microphone, room or mixing desk
    does to a recording, simulated on dB spectrogram features (log-mel, STFT dB):
-   random gain, smooth EQ (tilt plus one bell), additive coloured noise at 15-40
+   random gain, smooth EQ (tilt plus one bell), additive coloured noise at 0-30
    dB SNR with frame-to-frame fluctuation, and an exponential reverberation
    tail. Works in the power domain, so noise fills quiet bands and leaves loud
    ones alone, as real noise does.
@@ -33,7 +33,7 @@ def signal_augment(
     *,
     frame_rate: float,
     p: float = 0.5,
-    snr_db: tuple[float, float] = (15.0, 40.0),
+    snr_db: tuple[float, float] = (0.0, 30.0),
 ) -> np.ndarray:
     """Randomly perturb a batch of dB spectrogram features like a new recording chain would.
 
@@ -80,7 +80,8 @@ def signal_augment(
             power = power + wet * (1 - decay) * rev
         if rng.random() < p:  # additive noise with a random colour
             level = power.mean() / 10.0 ** (rng.uniform(*snr_db) / 10.0)
-            colour = np.power(10.0, rng.uniform(-2.0, 0.5) * np.linspace(0.0, 1.0, n_f))
+            # From brown (about -47 dB across the mel range) through pink to slightly blue.
+            colour = np.power(10.0, rng.uniform(-5.0, 0.5) * np.linspace(0.0, 1.0, n_f))
             colour /= colour.mean()
             fluct = rng.gamma(4.0, 0.25, size=(n_f, n_t))
             power = power + level * colour[:, None] * fluct

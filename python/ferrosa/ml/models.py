@@ -28,7 +28,6 @@ from typing import Any
 
 from ..exceptions import ParameterError
 from ._keras import get_keras
-from .layers import TemporalStats
 from .presets import MODELS, Preset, get_preset
 
 keras = get_keras()
@@ -44,6 +43,27 @@ def _check(input_shape: Sequence[int], n_classes: int) -> tuple[int, int, int]:
     if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
         raise ParameterError(f"n_classes={n_classes!r} must be an integer of at least 2")
     return shape[0], shape[1], shape[2]
+
+
+def _time_mean_max_2d(x: Any, frames: int) -> Any:
+    """Mean and max over time of ``(B, T, F, K)``, flattened to ``(B, F * 2K)``.
+
+    Built-in pooling layers over the whole time axis (frequency kept), so a
+    saved model loads in plain Keras.
+    """
+    mean = layers.AveragePooling2D((frames, 1), name="time_mean")(x)
+    peak = layers.MaxPooling2D((frames, 1), name="time_max")(x)
+    return layers.Flatten()(layers.Concatenate(name="time_mean_max")([mean, peak]))
+
+
+def _time_mean_std(x: Any, frames: int) -> Any:
+    """Mean and standard deviation over time of ``(B, T, F, C)``, flattened to ``(B, F * 2C)``."""
+    mean = layers.AveragePooling2D((frames, 1), name="time_mean")(x)
+    mean_sq = layers.AveragePooling2D((frames, 1), name="time_mean_sq")(layers.Multiply()([x, x]))
+    var = layers.Subtract()([mean_sq, layers.Multiply()([mean, mean])])
+    # keras.ops in a functional model serialise as Keras operations: still plain Keras.
+    std = keras.ops.sqrt(layers.ReLU(name="time_var")(var) + 1e-6)
+    return layers.Flatten()(layers.Concatenate(name="time_mean_std")([mean, std]))
 
 
 def _compile(model: Any, preset: Preset) -> Any:
@@ -90,7 +110,7 @@ def mlp(
         for units in (512, 256, 64):
             x = layers.Dense(units, activation="relu")(x)
     else:
-        x = TemporalStats(("mean", "std"))(x)
+        x = _time_mean_std(x, t)
         for units in (256, 128):
             x = layers.Dense(units, use_bias=False)(x)
             x = layers.BatchNormalization()(x)
@@ -166,7 +186,7 @@ def cnn(
         x = layers.Conv2D(64, (3, 3), padding="same", use_bias=False)(x)
         x = layers.BatchNormalization()(x)
         x = layers.Activation("relu")(x)
-        x = TemporalStats(("mean", "max"))(x)
+        x = _time_mean_max_2d(x, size_t)
         x = layers.Dropout(0.3)(x)
         x = layers.Dense(64, activation="relu")(x)
         x = layers.Dropout(0.3)(x)
@@ -210,7 +230,9 @@ def lstm(
         x = layers.Dense(64, activation="relu")(x)
         x = layers.Dropout(0.1)(x)
         x = layers.Bidirectional(layers.LSTM(64, return_sequences=True))(x)
-        x = TemporalStats(("mean", "max"))(x)
+        x = layers.Concatenate(name="time_mean_max")(
+            [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)]
+        )
         x = layers.Dropout(0.3)(x)
         x = layers.Dense(64, activation="relu")(x)
         x = layers.Dropout(0.3)(x)

@@ -11,7 +11,11 @@ __all__ = ["plot_confusion", "plot_history"]
 
 
 def _pyplot():  # type: ignore[no-untyped-def]
-    import matplotlib
+    from .._optional import require
+
+    matplotlib = require(
+        "matplotlib", "training plots (or pass plots=False / --no-plots)", extra="ml"
+    )
 
     matplotlib.use("Agg")  # files only; never open a window
     import matplotlib.pyplot as plt

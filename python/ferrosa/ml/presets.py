@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..datasets.recipes import RECOMMENDED
 from ..exceptions import ParameterError
 
 __all__ = ["MODELS", "PRESETS", "Preset", "get_preset", "recommended_features"]
@@ -50,7 +51,7 @@ class Preset:
     band_normalize : bool
         Standardise every (channel, band) with mean/std fitted on training data.
     signal_augment : bool
-        Random gain, spectral tilt (EQ), additive coloured noise at 15-40 dB
+        Random gain, spectral tilt (EQ), additive coloured noise at 0-30 dB
         SNR and short reverberation tails, applied to dB features.
     spec_augment : tuple of 4 int
         (frequency masks, max frequency width as 1/x of bands,
@@ -58,6 +59,10 @@ class Preset:
     mixup_alpha : float
         Beta(alpha, alpha) mixing of pairs of examples and their labels; 0 disables.
     label_smoothing : float
+    lr_schedule : {"constant", "cosine"}
+        ``cosine``: the learning rate decays along a cosine to 5% of its start
+        over the planned epochs, so a run cut short (``epochs=20``) still
+        anneals and converges instead of stopping at full step size.
     """
 
     name: str
@@ -72,6 +77,7 @@ class Preset:
     spec_augment: tuple[int, ...] = field(default_factory=tuple)
     mixup_alpha: float = 0.0
     label_smoothing: float = 0.0
+    lr_schedule: str = "constant"
 
     @property
     def soft_labels(self) -> bool:
@@ -106,6 +112,7 @@ _DEFAULT = Preset(
     spec_augment=(2, 8, 2, 8),
     mixup_alpha=0.2,
     label_smoothing=0.05,
+    lr_schedule="cosine",
 )
 
 
@@ -132,12 +139,4 @@ def recommended_features(preset: str) -> dict[str, Any]:
         Keyword overrides for :class:`ferrosa.datasets.FeatureConfig`.
     """
     get_preset(preset)
-    if preset == "seed":
-        return {"feature": "mfcc", "n_mfcc": 13, "segment_seconds": 3.0}
-    return {
-        "feature": "mel",
-        "n_mels": 64,
-        "segment_seconds": 1.0,
-        "segment_hop_seconds": 0.5,
-        "tail": "pad",
-    }
+    return dict(RECOMMENDED[preset])

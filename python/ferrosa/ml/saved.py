@@ -2,16 +2,25 @@
 
 Layout of ``MODEL_DIR``::
 
-    model.keras          the Keras model (architecture + weights)
+    model.keras          the Keras model (architecture + weights): input (batch, C, F, T)
+                         float32 stored features, output (batch, K) probabilities; the
+                         layout transpose, peak scaling and Normalization are layers
+                         inside it, so keras.saving.load_model alone can run it
     ferrosa-model.json   {"format": "ferrosa-model", "version": 1, "model", "preset",
                           "config" (the feature store's FeatureConfig.to_dict()),
                           "mapping" (label names; class i = mapping[i]),
+                          "labels" ({"0": name, ...}), "input": "features (C, F, T)",
                           "normalizer", "input_shape" [C, F, T], "training", "versions"}
 
 plus what training writes beside them (``history.csv``, ``best.keras``,
 ``history.png``, ``confusion.png``, ``evaluation.json``). Everything needed to
 recompute the training features of a new recording is in the JSON file, so
 :func:`ferrosa.ml.predict` never guesses a parameter. No pickles.
+
+Directories written before the input stage moved into the model (no
+``"input"`` key; the model took normalised ``(T, F, C)`` input and used
+ferrosa's ``TemporalStats`` layer) still load here: the input stage is put in
+front of them from the stored normaliser.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ import numpy as np
 
 from .._version import __version__
 from ..exceptions import ParameterError
-from .normalize import Normalizer, to_model_layout
+from .normalize import Normalizer
 from .presets import Preset
 
 __all__ = ["MODEL_FILE", "META_FILE", "TrainedModel", "load"]
@@ -34,6 +43,8 @@ MODEL_FILE = "model.keras"
 META_FILE = "ferrosa-model.json"
 FORMAT = "ferrosa-model"
 VERSION = 1
+#: ``input`` value of directories whose model takes stored features.
+INPUT = "features (C, F, T)"
 
 
 @dataclass
@@ -43,7 +54,8 @@ class TrainedModel:
     Attributes
     ----------
     model : keras.Model
-        Input ``(batch, T, F, C)``, output ``(batch, len(mapping))`` probabilities.
+        Input ``(batch, C, F, T)`` raw stored features (normalisation inside),
+        output ``(batch, len(mapping))`` probabilities.
     kind : str
         ``"mlp"``, ``"cnn"`` or ``"lstm"``.
     preset : Preset
@@ -95,7 +107,7 @@ class TrainedModel:
         out = np.empty((X.shape[0], len(self.mapping)), dtype=np.float32)
         # Direct calls in inference mode: no tf.function retracing per recording.
         for i in range(0, X.shape[0], batch_size):
-            x = to_model_layout(self.normalizer.transform(np.asarray(X[i : i + batch_size])))
+            x = np.ascontiguousarray(X[i : i + batch_size], dtype=np.float32)
             out[i : i + x.shape[0]] = to_numpy(self.model(x, training=False))
         return out
 
@@ -116,6 +128,8 @@ class TrainedModel:
             "preset": self.preset.to_dict(),
             "config": self.config,
             "mapping": list(self.mapping),
+            "labels": {str(i): name for i, name in enumerate(self.mapping)},
+            "input": INPUT,
             "normalizer": self.normalizer.to_dict(),
             "input_shape": list(self.input_shape),
             "training": self.training,
@@ -158,19 +172,26 @@ def read_metadata(model_dir: str | Path) -> dict[str, Any]:
 def load(model_dir: str | Path) -> TrainedModel:
     """Load a model directory written by :meth:`TrainedModel.save` (or ``ferrosa train``)."""
     meta = read_metadata(model_dir)
-    from . import layers  # noqa: F401  (registers the custom layers for deserialisation)
     from ._keras import get_keras
 
     keras = get_keras()
-    model = keras.saving.load_model(Path(model_dir) / MODEL_FILE, compile=False)
     c, f, t = (int(v) for v in meta["input_shape"])
+    normalizer = Normalizer.from_dict(meta["normalizer"])
+    if meta.get("input") == INPUT:
+        model = keras.saving.load_model(Path(model_dir) / MODEL_FILE, compile=False)
+    else:  # an older directory: normalised (T, F, C) input and ferrosa's own layer
+        from . import layers  # noqa: F401  (registers TemporalStats for deserialisation)
+        from .inputs import with_inputs
+
+        core = keras.saving.load_model(Path(model_dir) / MODEL_FILE, compile=False)
+        model = with_inputs(core, normalizer, (c, f, t))
     return TrainedModel(
         model=model,
         kind=str(meta["model"]),
         preset=Preset.from_dict(meta["preset"]),
         config=dict(meta["config"]),
         mapping=[str(m) for m in meta["mapping"]],
-        normalizer=Normalizer.from_dict(meta["normalizer"]),
+        normalizer=normalizer,
         input_shape=(c, f, t),
         training=dict(meta.get("training", {})),
     )

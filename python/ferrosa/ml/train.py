@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..datasets.recipes import describe_features, feature_is_db, suitability
 from ..exceptions import ParameterError
 from ._keras import get_keras
 from .normalize import Normalizer, to_model_layout
@@ -22,17 +23,10 @@ from .saved import TrainedModel
 
 __all__ = ["feature_is_db", "fit", "frame_rate", "train"]
 
-
-def feature_is_db(config: dict[str, Any]) -> bool:
-    """Whether channel 0 of features made with ``config`` is a dB spectrogram.
-
-    Those (``mel``, and ``stft`` with ``extra={"db": True}``) are peak-normalised and
-    augmented in the power domain by the default recipe; MFCC, chroma, CWT and
-    linear magnitudes are not.
-    """
-    feature = str(config.get("feature"))
-    extra = config.get("extra") or {}
-    return feature == "mel" or (feature == "stft" and bool(extra.get("db")))
+# fit() arguments that ferrosa sets itself (the rest of Keras' fit arguments pass through).
+_OWN_FIT_ARGS = ("x", "y", "validation_data", "epochs", "batch_size", "callbacks", "verbose")
+CHECKPOINT_DIR = "checkpoint"  # BackupAndRestore state of an unfinished training
+RUN_FILE = "run.json"  # the settings of that training, for --resume
 
 
 def frame_rate(config: dict[str, Any]) -> float:
@@ -65,6 +59,10 @@ def fit(
     seed: int = 0,
     out_dir: str | Path | None = None,
     verbose: int = 0,
+    callbacks: list[Any] | None = None,
+    progress: bool = False,
+    resume: bool = False,
+    **fit_kwargs: Any,
 ) -> tuple[TrainedModel, Any]:
     """Train one model on arrays.
 
@@ -88,13 +86,27 @@ def fit(
     seed : int
         Seeds weights, shuffling and augmentation.
     out_dir : path, optional
-        Where ``best.keras`` (ModelCheckpoint) and ``history.csv`` (CSVLogger) go.
+        Where ``best.keras`` (ModelCheckpoint of the network behind the input
+        stage), ``history.csv`` (CSVLogger) and, while training runs, the
+        ``checkpoint/`` backup (BackupAndRestore) go.
     verbose : int
-        Keras verbosity.
+        Keras verbosity (0 silent, 1 progress bar, 2 one line per epoch).
+    callbacks : list of keras.callbacks.Callback, optional
+        Run after ferrosa's own (early stopping, checkpoints); they see the
+        network being trained, which takes normalised ``(batch, T, F, C)`` input.
+    progress : bool
+        One line per epoch on stderr: losses, accuracies, time per epoch, ETA.
+    resume : bool
+        Continue from ``out_dir/checkpoint`` (left by an interrupted run with the
+        same data and settings) instead of starting over.
+    **fit_kwargs
+        Passed to ``keras.Model.fit`` (``class_weight``, ``initial_epoch``,
+        ``validation_freq`` ...).
 
     Returns
     -------
     (TrainedModel, keras.callbacks.History)
+        ``TrainedModel.model`` takes raw stored features ``(batch, C, F, T)``.
     """
     p = get_preset(preset)
     overrides = {}
@@ -108,6 +120,14 @@ def fit(
         overrides["batch_size"] = batch_size
     if overrides:
         p = Preset.from_dict({**p.to_dict(), **overrides})
+    own = sorted(set(fit_kwargs) & set(_OWN_FIT_ARGS))
+    if own:
+        raise ParameterError(
+            f"fit argument(s) {', '.join(own)} are set by ferrosa; use epochs=, batch_size=, "
+            "callbacks= or verbose= of this function"
+        )
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        raise ParameterError(f"callbacks={callbacks!r} must be a list of Keras callbacks")
     n_classes = len(mapping)
     if X_train.ndim != 4 or X_train.shape[0] != len(y_train) or X_train.shape[0] == 0:
         raise ParameterError(
@@ -125,6 +145,7 @@ def fit(
 
     keras = get_keras()
     from .batches import Batches
+    from .inputs import with_inputs
     from .models import build
 
     keras.utils.set_random_seed(seed)
@@ -133,6 +154,8 @@ def fit(
         X_train, peak=p.peak_normalize and is_db, band=p.band_normalize, top_db=p.top_db
     )
     c, f, t = (int(v) for v in X_train.shape[1:])
+    # The network trains on normalised (T, F, C) batches (augmented in between);
+    # the saved model is the same network behind the input stage (ml.inputs).
     net = build(model, (t, f, c), n_classes, preset=p.name, seed=seed)
     batches = Batches(
         X_train,
@@ -143,13 +166,23 @@ def fit(
         seed=seed,
         db_frame_rate=frame_rate(config) if is_db else None,
     )
+    if p.lr_schedule == "cosine":
+        # Anneal over the planned run (the preset's epochs, or the caller's).
+        schedule = keras.optimizers.schedules.CosineDecay(
+            p.learning_rate, decay_steps=max(p.epochs * len(batches), 1), alpha=0.05
+        )
+        net.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=schedule),
+            loss=net.loss,
+            metrics=["accuracy"],
+        )
     validation = None
     if has_valid:
         assert X_valid is not None and y_valid is not None
         xv = to_model_layout(normalizer.transform(np.asarray(X_valid)))
         validation = (xv, _targets(y_valid, n_classes, p))
     monitor = "val_loss" if has_valid else "loss"
-    callbacks: list[Any] = [
+    own_callbacks: list[Any] = [
         keras.callbacks.EarlyStopping(
             monitor=monitor, patience=p.patience, restore_best_weights=True
         )
@@ -157,21 +190,34 @@ def fit(
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        callbacks += [
+        backup = out / CHECKPOINT_DIR / "keras"
+        if backup.exists() and not resume:
+            import shutil
+
+            shutil.rmtree(backup)  # a fresh start: never pick up an old run by accident
+        own_callbacks += [
             keras.callbacks.ModelCheckpoint(
                 out / "best.keras", monitor=monitor, save_best_only=True
             ),
-            keras.callbacks.CSVLogger(str(out / "history.csv")),
+            keras.callbacks.CSVLogger(str(out / "history.csv"), append=resume),
+            keras.callbacks.BackupAndRestore(str(backup)),
         ]
+    elif resume:
+        raise ParameterError("resume=True needs out_dir (where the checkpoint is)")
+    if progress:
+        from .progress import EpochProgress
+
+        own_callbacks.append(EpochProgress(p.epochs))
     history = net.fit(
         batches,
         validation_data=validation,
         epochs=p.epochs,
-        callbacks=callbacks,
+        callbacks=own_callbacks + list(callbacks or []),
         verbose=verbose,
+        **fit_kwargs,
     )
     trained = TrainedModel(
-        model=net,
+        model=with_inputs(net, normalizer, (c, f, t)),
         kind=model,
         preset=p,
         config=dict(config),
@@ -197,17 +243,114 @@ def _open_store(store: Any) -> Any:
     return store
 
 
+# What a model directory may hold: the only files `overwrite` deletes.
+_MODEL_FILES = (
+    "model.keras",
+    "ferrosa-model.json",
+    "ferrosa-model.json.tmp",
+    "best.keras",
+    "history.csv",
+    "history.png",
+    "confusion.png",
+    "evaluation.json",
+    CHECKPOINT_DIR,
+)
+
+
+def prepare_model_dir(out: Path, *, overwrite: bool, resume: bool) -> dict[str, Any] | None:
+    """Check ``out`` before training; returns the interrupted run's settings when resuming.
+
+    A missing or empty directory is fine. An existing model directory is
+    refused unless ``overwrite`` (its ferrosa files are deleted) or ``resume``
+    (an unfinished run left ``checkpoint/``). A non-empty directory with other
+    files is never deleted.
+    """
+    if resume and overwrite:
+        raise ParameterError("resume and overwrite exclude each other")
+    if not out.exists():
+        if resume:
+            raise ParameterError(f"nothing to resume: {str(out)!r} does not exist")
+        return None
+    if not out.is_dir():
+        raise ParameterError(f"model_dir={str(out)!r} exists and is not a directory")
+    entries = sorted(e.name for e in out.iterdir())
+    if resume:
+        run = out / CHECKPOINT_DIR / RUN_FILE
+        if not run.is_file():
+            raise ParameterError(
+                f"nothing to resume in {str(out)!r}: no unfinished training there "
+                "(pass overwrite to train again)"
+            )
+        return dict(json.loads(run.read_text()))
+    if not entries:
+        return None
+    if not overwrite:
+        hint = (
+            "resume=True (--resume) to continue its interrupted training, or "
+            if CHECKPOINT_DIR in entries
+            else ""
+        )
+        raise ParameterError(
+            f"model_dir={str(out)!r} already exists; pass {hint}overwrite=True (--overwrite) "
+            "to replace it"
+        )
+    foreign = [e for e in entries if e not in _MODEL_FILES]
+    if foreign:
+        raise ParameterError(
+            f"model_dir={str(out)!r} holds files that are not a ferrosa model's "
+            f"({', '.join(foreign[:3])}); choose another directory"
+        )
+    import shutil
+
+    for e in entries:
+        path = out / e
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return None
+
+
+def check_preset_fits(preset: str, config: dict[str, Any], store: str = "STORE") -> str | None:
+    """Raise when ``preset`` was not designed for features like ``config``; else a note or None.
+
+    Returns
+    -------
+    str or None
+        A one-line note when the preset adapts to other sizes of its kind of
+        features, None when they are the preset's own.
+    """
+    from ..datasets.recipes import RECOMMENDED
+
+    fit_ = suitability(preset, config)
+    have, want = describe_features(config), describe_features(RECOMMENDED[preset])
+    if fit_ == "match":
+        return None
+    if fit_ == "adapt":
+        return f"note: the {preset} preset was designed for {want}; adapting it to {have}"
+    other = "seed" if preset == "default" else "default"
+    raise ParameterError(
+        f"the {preset} preset is designed for {want}, but {store} holds {have}: "
+        f"run `ferrosa prepare DATA_DIR {store} --overwrite` "
+        + ("(its defaults are these features)" if preset == "default" else "--preset seed")
+        + f", or train with --preset {other} (or --force to train anyway)"
+    )
+
+
 def train(
     store: Any,
     model_dir: str | Path,
     *,
-    model: str = "cnn",
-    preset: str = "default",
+    model: str | None = None,
+    preset: str | None = None,
     epochs: int | None = None,
     batch_size: int | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     plots: bool = True,
     verbose: int = 0,
+    callbacks: list[Any] | None = None,
+    progress: bool = False,
+    overwrite: bool = False,
+    resume: bool = False,
+    force: bool = False,
+    **fit_kwargs: Any,
 ) -> Any:
     """Train on a feature store and save the model directory.
 
@@ -222,15 +365,31 @@ def train(
     store : ferrosa.datasets.Store or path
         A prepared feature store (see :func:`ferrosa.datasets.prepare`).
     model_dir : path
-        Output directory (created).
-    model : {"cnn", "mlp", "lstm"}
-    preset : {"default", "seed"}
+        Output directory (created; an existing one needs ``overwrite`` or ``resume``).
+    model : {"cnn", "mlp", "lstm"}, default "cnn"
+    preset : {"default", "seed"}, default "default"
+        The store must hold the kind of features the preset was designed for
+        (:func:`ferrosa.ml.recommended_features`; other sizes are adapted to),
+        unless ``force``.
     epochs, batch_size : int, optional
         Override the preset's values.
-    seed : int
+    seed : int, default 0
     plots : bool
     verbose : int
         Keras verbosity.
+    callbacks : list of keras.callbacks.Callback, optional
+        Extra callbacks (see :func:`fit`).
+    progress : bool
+        One line per epoch on stderr (``ferrosa train`` turns it on).
+    overwrite : bool
+        Replace an existing model directory.
+    resume : bool
+        Continue the interrupted training in ``model_dir`` (same store and
+        settings; unset arguments take the interrupted run's values).
+    force : bool
+        Train a preset on features it was not designed for (with a warning).
+    **fit_kwargs
+        Passed to ``keras.Model.fit``.
 
     Returns
     -------
@@ -238,15 +397,61 @@ def train(
         ``history.history`` holds loss/accuracy per epoch; the trained model
         is in ``model_dir`` (:func:`ferrosa.ml.load`).
     """
+    import sys
+
     from .evaluate import evaluate_arrays
 
+    out = Path(model_dir)
     st = _open_store(store)
     config = st.config.to_dict()
+    previous = prepare_model_dir(out, overwrite=overwrite, resume=resume)
+    asked: dict[str, Any] = {
+        "model": model,
+        "preset": preset,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "seed": seed,
+    }
+    settings: dict[str, Any] = {
+        "model": "cnn",
+        "preset": "default",
+        "epochs": None,
+        "batch_size": None,
+        "seed": 0,
+    }
+    if previous is not None:
+        clash = [k for k, v in asked.items() if v is not None and v != previous.get(k)]
+        if clash:
+            raise ParameterError(
+                f"cannot resume with other settings ({', '.join(clash)}): the interrupted run "
+                f"used {', '.join(f'{k}={previous.get(k)!r}' for k in clash)}"
+            )
+        if previous.get("config") != config:
+            raise ParameterError(f"cannot resume: {st.path} is not the store the run started on")
+        settings.update({k: previous.get(k) for k in settings})
+    settings.update({k: v for k, v in asked.items() if v is not None})
+    name = str(settings["preset"])
+    get_preset(name)
+    try:
+        note = check_preset_fits(name, config, str(getattr(st, "path", "STORE")))
+    except ParameterError as err:
+        if not force:
+            raise
+        note = f"warning: {str(err).split(': run')[0]}; training anyway (force)"
+        if not (progress or verbose):
+            import warnings
+
+            warnings.warn(note, UserWarning, stacklevel=2)
+    if note and (progress or verbose):
+        print(note, file=sys.stderr)
     X_tr, y_tr, _ = st.subset("train")
     X_va, y_va, _ = st.subset("valid")
     if len(y_tr) == 0:
         raise ParameterError(f"store {getattr(st, 'path', '')!s} has no training segments")
-    out = Path(model_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if previous is None:
+        (out / CHECKPOINT_DIR).mkdir(exist_ok=True)
+        (out / CHECKPOINT_DIR / RUN_FILE).write_text(json.dumps({**settings, "config": config}))
     trained, history = fit(
         X_tr,
         y_tr,
@@ -254,17 +459,23 @@ def train(
         config=config,
         X_valid=X_va if len(y_va) else None,
         y_valid=y_va if len(y_va) else None,
-        model=model,
-        preset=preset,
-        epochs=epochs,
-        batch_size=batch_size,
-        seed=seed,
+        model=str(settings["model"]),
+        preset=name,
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
+        seed=int(settings["seed"]),
         out_dir=out,
         verbose=verbose,
+        callbacks=callbacks,
+        progress=progress,
+        resume=previous is not None,
+        **fit_kwargs,
     )
     split = "test" if np.any(np.asarray(st.splits) == "test") else "valid"
     X_te, y_te, src_te = st.subset(split)
     trained.training["store"] = str(getattr(st, "path", ""))
+    if note:
+        trained.training["note"] = note
     result: dict[str, Any] = {}
     if len(y_te):
         result = evaluate_arrays(trained, X_te, y_te, src_te)
@@ -276,6 +487,10 @@ def train(
         }
         (out / "evaluation.json").write_text(json.dumps(result, indent=1))
     trained.save(out)
+    if (out / CHECKPOINT_DIR).exists():  # finished: nothing left to resume
+        import shutil
+
+        shutil.rmtree(out / CHECKPOINT_DIR)
     if plots:
         from .plots import plot_confusion, plot_history
 
@@ -285,6 +500,6 @@ def train(
                 np.asarray(result["clip"]["confusion"]),
                 trained.mapping,
                 out / "confusion.png",
-                title=f"{model}/{preset}: clip level, {split} split",
+                title=f"{settings['model']}/{name}: clip level, {split} split",
             )
     return history
