@@ -137,7 +137,8 @@ def test_killed_client_resumes_to_the_same_store(data, local, client, tmp_path):
     out = tmp_path / "store"
     address = client.scheduler.address
     cmd = [sys.executable, "-m", "ferrosa", "prepare", str(data), str(out), "--engine", "dask"]
-    cmd += ["--scheduler", address, "--segment-seconds", "1", "--checkpoint-every", "4"]
+    cmd += ["--scheduler", address, "--feature", "mfcc", "--segment-seconds", "1"]
+    cmd += ["--checkpoint-every", "4"]
     cmd += ["--batch-files", "2", "--no-progress"]
     env = dict(os.environ, **{KILL_ENV: "2"})
     run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
