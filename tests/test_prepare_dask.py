@@ -102,12 +102,13 @@ def test_dask_store_is_the_local_store_byte_for_byte(data, local, client, tmp_pa
     assert meta["counts"]["processed"] == 31
 
 
-@pytest.mark.parametrize("allowed_failures", [3, 0])
+@pytest.mark.parametrize(("allowed_failures", "batch"), [(3, 3), (0, 3), (0, 1)])
 def test_a_worker_killed_mid_run_loses_nothing(
-    data, local, client, tmp_path, monkeypatch, allowed_failures
+    data, local, client, tmp_path, monkeypatch, allowed_failures, batch
 ):
     # 3 (Dask's default): the scheduler runs the lost batch again by itself. 0: the batch
-    # comes back as KilledWorker, and the engine sends its files again one per task.
+    # comes back as KilledWorker, and the engine sends its files again one per task; a
+    # single file that (as far as Dask can tell) killed its worker is listed as a failure.
     monkeypatch.setattr(client.cluster.scheduler, "allowed_failures", allowed_failures)
     pids = client.run(os.getpid)  # worker address -> process id
     killed: list[int] = []
@@ -123,13 +124,21 @@ def test_a_worker_killed_mid_run_loses_nothing(
 
     monkeypatch.setattr(Collector, "add", add_then_kill)
     out = tmp_path / "store"
-    fd.prepare(data, out, engine="dask", client=client, batch_files=3, progress=False, **OPTS)
+    fd.prepare(data, out, engine="dask", client=client, batch_files=batch, progress=False, **OPTS)
     assert killed
     with pytest.raises(ProcessLookupError):
         os.kill(killed[0], 0)  # it really died
-    engine = _same_store(local, out)
-    if allowed_failures == 0:
-        assert engine["split"] >= 1 and engine["crashed_files"] == 0
+    if batch == 1 and allowed_failures == 0:
+        meta = json.loads((out / "meta.json").read_text())
+        # Every file the dead worker held (running, or queued on it) is blamed.
+        n = meta["engine"]["crashed_files"]
+        died = [f for f in meta["failures"] if "process featurising it died" in f["reason"]]
+        assert 1 <= n == len(died) and not {f["path"] for f in died} & set(REASONS)
+        assert meta["counts"]["processed"] == 31 - n  # every other file is there
+    else:
+        engine = _same_store(local, out)
+        if allowed_failures == 0:
+            assert engine["split"] >= 1 and engine["crashed_files"] == 0
     client.wait_for_workers(2, timeout=60)  # the nanny restarts it for the next tests
 
 

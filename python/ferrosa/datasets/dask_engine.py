@@ -367,7 +367,10 @@ class DaskRun:
         host_threads: dict[str, int] = {}
 
         def refresh() -> None:
-            info = client.scheduler_info(n_workers=-1)["workers"].values()
+            try:
+                info = client.scheduler_info(n_workers=-1)["workers"].values()
+            except TypeError:  # Dask before 2025: every worker is listed anyway
+                info = client.scheduler_info()["workers"].values()
             host_threads.clear()
             for w in info:
                 host_threads[w["host"]] = host_threads.get(w["host"], 0) + int(w["nthreads"])
