@@ -38,7 +38,7 @@ from ..util.validation import (
     check_real,
     dtype_r2c,
     float_audio,
-    valid_audio,
+    check_audio,
 )
 
 __all__ = [
@@ -269,7 +269,7 @@ def vqt(
     del res_type  # soxr is not used; see the module docstring
     # The kernel rejects non-finite samples itself; validating one sample per
     # channel here keeps the type and shape checks without a second full scan.
-    valid_audio(y[..., :1] if isinstance(y, np.ndarray) and y.ndim > 0 else y, mono=False)
+    check_audio(y[..., :1] if isinstance(y, np.ndarray) and y.ndim > 0 else y, mono=False)
     if not isinstance(intervals, str):
         bins_per_octave = len(list(intervals))
     hop_length = check_positive_int("hop_length", hop_length)

@@ -16,7 +16,7 @@ from ..util.validation import (
     dtype_c2r,
     dtype_r2c,
     float_audio,
-    valid_audio,
+    check_audio,
 )
 
 __all__ = [
@@ -106,7 +106,7 @@ def stft(
         ``n_frames = 1 + (n + 2 * (n_fft // 2) - n_fft) // hop_length`` when
         centred, ``1 + (n - n_fft) // hop_length`` otherwise.
     """
-    valid_audio(y, mono=False)
+    check_audio(y, mono=False)
     n_fft, hop_length, win_length = resolve_stft_params(
         n_fft, hop_length, win_length, pad_mode, center
     )

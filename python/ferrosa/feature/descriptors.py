@@ -19,7 +19,7 @@ from .. import _core
 from ..core.spectrogram_input import SpecInput, resolve, to_frames
 from ..core.spectrum import power_to_db
 from ..exceptions import ParameterError
-from ..util.validation import as_channels, check_positive_int, float_audio, valid_audio
+from ..util.validation import as_channels, check_positive_int, float_audio, check_audio
 
 __all__ = [
     "amplitude_envelope",
@@ -541,10 +541,10 @@ def _zc_threshold(
 
 
 def _check_audio_shape(y: Any) -> None:
-    """``valid_audio(y)`` without the finiteness test (left to the kernel)."""
+    """``check_audio(y)`` without the finiteness test (left to the kernel)."""
     if isinstance(y, np.ndarray) and np.issubdtype(y.dtype, np.floating) and y.ndim and y.size:
         return
-    valid_audio(y, mono=False)
+    check_audio(y, mono=False)
 
 
 def zero_crossing_rate(
@@ -578,7 +578,7 @@ def zero_crossing_rate(
         ``pad``) divided by ``frame_length``; identical to librosa's.
     """
     # Finiteness is checked by the kernel in its own pass (cheaper than
-    # np.isfinite); everything else valid_audio checks is checked here.
+    # np.isfinite); everything else check_audio checks is checked here.
     _check_audio_shape(y)
     frame_length = check_positive_int("frame_length", frame_length)
     hop_length = check_positive_int("hop_length", hop_length)
@@ -647,7 +647,7 @@ def amplitude_envelope(
     -------
     np.ndarray, shape (..., 1, t), dtype of ``y`` (float32 or float64)
     """
-    valid_audio(y, mono=False)
+    check_audio(y, mono=False)
     frame_length = check_positive_int("frame_length", frame_length)
     hop_length = check_positive_int("hop_length", hop_length)
     if pad_mode not in _VIRTUAL_PAD:
