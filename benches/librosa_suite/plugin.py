@@ -73,9 +73,8 @@ def _try_import(name: str) -> Any:
 
 
 def _widen_parameter_error() -> None:
-    import librosa.util.exceptions as lexc
-
     import ferrosa
+    import librosa.util.exceptions as lexc
 
     base = lexc.ParameterError
     other = ferrosa.ParameterError

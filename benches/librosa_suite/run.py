@@ -64,7 +64,8 @@ def run_pytest(src: Path, tests: list[str], mode: str, out: Path, extra: list[st
     env["FERROSA_SUITE"] = mode
     env["FERROSA_SUITE_OUT"] = str(out)
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(HERE), str(src / "tests")] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        [str(HERE), str(src / "tests")]
+        + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     )
     env.setdefault("NUMBA_CACHE_DIR", str(src.parent / "numba-cache"))
     cmd = [sys.executable, "-m", "pytest", "-p", "plugin", "-p", "no:cacheprovider"]
@@ -80,7 +81,9 @@ def main() -> int:
     ap.add_argument("--build", type=Path, default=ROOT / "target" / "librosa-suite")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "librosa-test-data")
     ap.add_argument("--refresh-baseline", action="store_true")
-    ap.add_argument("--report", type=Path, default=None, help="write the attributable failures here")
+    ap.add_argument(
+        "--report", type=Path, default=None, help="write the attributable failures here"
+    )
     ap.add_argument("pytest_args", nargs="*")
     args = ap.parse_args()
 
@@ -100,20 +103,28 @@ def main() -> int:
     counts = Counter(r["outcome"] for r in ferr.values())
     reached = {k: r for k, r in ferr.items() if r.get("reached")}
     ours = {
-        k: r for k, r in ferr.items() if r["outcome"] in BAD and base.get(k, {}).get("outcome") not in BAD
+        k: r
+        for k, r in ferr.items()
+        if r["outcome"] in BAD and base.get(k, {}).get("outcome") not in BAD
     }
     both = sum(1 for k, r in ferr.items() if r["outcome"] in BAD and k not in ours)
     groups: dict[str, list[str]] = defaultdict(list)
     for k, r in ours.items():
         groups[r["message"].splitlines()[0][:160] if r["message"] else "?"].append(k)
-    lines = [f"## {len(v)}: {msg}\n" + "".join(f"    {k}\n" for k in sorted(v)[:8]) for msg, v in
-             sorted(groups.items(), key=lambda kv: -len(kv[1]))]
+    lines = [
+        f"## {len(v)}: {msg}\n" + "".join(f"    {k}\n" for k in sorted(v)[:8])
+        for msg, v in sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    ]
     if args.report:
         args.report.write_text("".join(lines))
     print("".join(lines))
     print("=" * 70)
-    print(f"librosa {VERSION} suite: {len(ferr)} tests, " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
-    print(f"reached ferrosa: {len(reached)}; of those passed: {sum(r['outcome'] == 'passed' for r in reached.values())}")
+    print(
+        f"librosa {VERSION} suite: {len(ferr)} tests, "
+        + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+    )
+    n_ok = sum(r["outcome"] == "passed" for r in reached.values())
+    print(f"reached ferrosa: {len(reached)}; of those passed: {n_ok}")
     print(f"failing with librosa alone too (not ferrosa's): {both}")
     print(f"failures attributable to ferrosa: {len(ours)}")
     return 0 if not ours else 1

@@ -29,7 +29,6 @@ from .util.validation import valid_audio
 __all__ = ["get_duration", "load", "resample", "to_mono"]
 
 
-
 def _is_real(value: Any) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
 
@@ -383,7 +382,7 @@ def _is_audioread_file(path: Any) -> bool:
 def _audioread_load(
     path: Any, offset: float, duration: float | None, dtype: Any
 ) -> tuple[np.ndarray, int]:
-    """``(y, sr)`` decoded by audioread (librosa's deprecated fallback for what libsndfile can't read).
+    """``(y, sr)`` decoded by audioread (librosa's fallback for what libsndfile cannot read).
 
     audioread yields interleaved 16-bit little-endian PCM; samples are scaled
     by ``2**-15`` as ``librosa.util.buf_to_float`` does.

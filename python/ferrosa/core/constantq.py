@@ -34,11 +34,11 @@ from .. import _core
 from ..exceptions import ParameterError
 from ..util.validation import (
     as_channels,
+    check_audio,
     check_positive_int,
     check_real,
     dtype_r2c,
     float_audio,
-    check_audio,
 )
 
 __all__ = [

@@ -18,7 +18,7 @@ import numpy as np
 from .. import _core
 from ..exceptions import ParameterError
 from ..filters import window_for
-from ..util.validation import as_channels, float_audio, check_audio
+from ..util.validation import as_channels, check_audio, float_audio
 from .spectrum import check_length, resolve_stft_params
 
 __all__ = ["SpecInput", "resolve", "to_frames"]

@@ -20,7 +20,7 @@ from .. import _core
 from ..core.spectrum import amplitude_to_db, power_to_db
 from ..core.wavelet import _wavelet_name, frequency_to_scale
 from ..exceptions import ParameterError
-from ..util.validation import as_channels, check_positive_int, check_real, float_audio, check_audio
+from ..util.validation import as_channels, check_audio, check_positive_int, check_real, float_audio
 
 __all__ = ["scalogram", "scalogram_frequencies"]
 

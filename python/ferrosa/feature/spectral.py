@@ -19,10 +19,10 @@ from ..exceptions import ParameterError
 from ..filters import resolve_mel, window_for
 from ..util.validation import (
     as_channels,
+    check_audio,
     check_positive_int,
     check_real,
     float_audio,
-    check_audio,
 )
 
 __all__ = ["melspectrogram", "mfcc"]

@@ -18,7 +18,7 @@ from .. import _core
 from ..core.spectrum import check_length, resolve_stft_params
 from ..exceptions import ParameterError
 from ..filters import resolve_mel, window_for
-from ..util.validation import as_channels, float_audio, check_audio
+from ..util.validation import as_channels, check_audio, float_audio
 from . import descriptors as desc
 from .chroma import chroma_from_power_frames
 from .spectral import _dct_matrix, _resolve_dct
