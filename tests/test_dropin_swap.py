@@ -9,6 +9,7 @@ fails if it is).
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 import textwrap
@@ -206,6 +207,7 @@ def test_namespace_matches_librosa_paths():
             n
             for n in dir(ferrosa)
             if not n.startswith("_")
+            and inspect.isfunction(getattr(ferrosa, n))
             and hasattr(lmod, n)
             and not hasattr(librosa, n)
             and not hasattr(fmod, n)
