@@ -102,7 +102,8 @@ def samples_like(
     -------
     np.ndarray of int, shape (n_frames,)
     """
-    frames = np.arange(X) if np.isscalar(X) else np.arange(np.shape(X)[axis])
+    n = X if np.isscalar(X) else np.shape(X)[axis]
+    frames = np.arange(n)  # type: ignore[arg-type]
     return frames_to_samples(frames, hop_length=hop_length, n_fft=n_fft)  # type: ignore[no-any-return]
 
 

@@ -100,7 +100,11 @@ pub fn nonsilent(
         return Err(DspError::param("top_db", top_db, "a number"));
     }
     if !ref_power.is_finite() || ref_power < 0.0 {
-        return Err(DspError::param("ref", ref_power, "a finite non-negative value"));
+        return Err(DspError::param(
+            "ref",
+            ref_power,
+            "a finite non-negative value",
+        ));
     }
     let mut loudest = vec![f64::NEG_INFINITY; n_frames];
     for row in power.chunks(n_frames) {
@@ -125,7 +129,11 @@ mod tests {
         padded.extend(vec![0.0; fl / 2]);
         assert_eq!(nf, 1 + (padded.len() - fl) / hop);
         for (t, &got) in p.iter().enumerate() {
-            let want: f64 = padded[t * hop..t * hop + fl].iter().map(|v| v * v).sum::<f64>() / fl as f64;
+            let want: f64 = padded[t * hop..t * hop + fl]
+                .iter()
+                .map(|v| v * v)
+                .sum::<f64>()
+                / fl as f64;
             assert!((got - want).abs() < 1e-15, "frame {t}: {got} vs {want}");
         }
     }
