@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import ferrosa
 import numpy as np
 import pytest
-
-import ferrosa
 
 librosa = pytest.importorskip("librosa")
 

@@ -26,7 +26,6 @@ float64 audio in float64. Results do not depend on the thread count.
 from __future__ import annotations
 
 import warnings
-
 from collections.abc import Collection
 from typing import Any
 
