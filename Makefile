@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.deps-stamp
 EXTRAS ?= test,ml,dev
 
-.PHONY: all demo test test-rust bench bench-dataset bench-dask quality build deps lint fmt clean toolchain
+.PHONY: all demo test test-rust bench bench-dataset bench-dask quality librosa-suite build deps lint fmt clean toolchain
 
 all: build
 
@@ -56,6 +56,12 @@ bench-dask: build
 # 5-fold grouped clip-level accuracy of the presets (slow: trains many models).
 quality: build
 	$(PY) benches/quality_instruments.py $(if $(DATA),--data $(DATA)) $(ARGS)
+
+# librosa 0.11.0's own test suite with ferrosa serving every name it shares with
+# librosa (long; not part of `make test`). pip fetches librosa's sdist into
+# target/librosa-suite once; its tests/data is ../shared/librosa-test-data.
+librosa-suite: build
+	$(PY) benches/librosa_suite/run.py $(ARGS)
 
 demo: build
 	$(PY) -m ferrosa.demo $(if $(DATA),--data $(DATA))

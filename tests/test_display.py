@@ -140,7 +140,9 @@ def test_specshow_axes_and_failures(tone: np.ndarray) -> None:
         with pytest.raises(ParameterError):
             display.specshow(np.ones((3, 4)), y_axis="cwt", freqs=[1.0, 2.0], ax=ax)
         with pytest.raises(ParameterError):
-            display.waveshow(np.ones((2, 3)), ax=ax)
+            display.waveshow(np.ones((2, 3, 4)), ax=ax)
+        with pytest.raises(ParameterError):
+            display.waveshow(np.ones(5, dtype=np.int16), ax=ax)
         long = np.sin(np.arange(100_000) / 10.0)
         display.waveshow(long, sr=SR, ax=ax)  # drawn as an envelope
     finally:

@@ -1,9 +1,11 @@
 """ferrosa: librosa-compatible audio features computed by a Rust core.
 
-``import ferrosa as librosa`` works for every function ferrosa has. Heavy
-submodules (``datasets``, ``ml``, ``display``, ``plotting``) and audio I/O
-(``load``, ``resample``, ``get_duration``, ``to_mono``) load on first use;
-importing ferrosa never imports TensorFlow, Keras or matplotlib.
+``import ferrosa as librosa`` works for every function ferrosa has, under
+librosa's module paths (``ferrosa.core.stft``, ``ferrosa.feature.mfcc``,
+``ferrosa.effects.trim``, ``ferrosa.display.specshow``). Heavy submodules
+(``datasets``, ``ml``, ``display``, ``plotting``) load on first use, and audio
+I/O imports soundfile/soxr only when called: importing ferrosa never imports
+TensorFlow, Keras or matplotlib.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import feature, filters, util
+from . import core, effects, feature, filters, util
 from ._version import __version__
 from .core.audio import zero_crossings
 from .core.constantq import cqt, cqt_frequencies, vqt
@@ -36,31 +38,43 @@ from .core.spectrum import (
     power_to_db,
     stft,
 )
+from .core.time_convert import (
+    frames_to_samples,
+    frames_to_time,
+    samples_like,
+    samples_to_frames,
+    samples_to_time,
+    time_to_frames,
+    time_to_samples,
+    times_like,
+)
 from .core.wavelet import central_frequency, cwt, frequency_to_scale, scale_to_frequency
 from .exceptions import FerrosaError, ParameterError
+from .io import get_duration, load, resample, to_mono
 from .util.threads import get_num_threads, set_num_threads
 
 # Submodules imported on first attribute access.
-_LAZY = {"datasets", "ml", "display", "plotting", "io", "cli", "demo"}
-# Audio I/O lives in ferrosa.io (imports soundfile/soxr only when called).
-_IO = {"load", "resample", "get_duration", "to_mono"}
+_LAZY = {"datasets", "ml", "display", "plotting", "cli", "demo"}
 
 __all__ = [
-    "A4_to_tuning",
-    "FerrosaError",
-    "ParameterError",
     "__version__",
+    "A4_to_tuning",
     "amplitude_to_db",
     "central_frequency",
+    "core",
     "cqt",
     "cqt_frequencies",
     "cwt",
     "db_to_amplitude",
     "db_to_power",
+    "effects",
     "estimate_tuning",
     "feature",
+    "FerrosaError",
     "fft_frequencies",
     "filters",
+    "frames_to_samples",
+    "frames_to_time",
     "frequency_to_scale",
     "get_duration",
     "get_num_threads",
@@ -76,13 +90,20 @@ __all__ = [
     "note_to_hz",
     "note_to_midi",
     "octs_to_hz",
+    "ParameterError",
     "piptrack",
     "pitch_tuning",
     "power_to_db",
     "resample",
+    "samples_like",
+    "samples_to_frames",
+    "samples_to_time",
     "scale_to_frequency",
     "set_num_threads",
     "stft",
+    "time_to_frames",
+    "time_to_samples",
+    "times_like",
     "to_mono",
     "tuning_to_A4",
     "util",
@@ -92,12 +113,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _IO:
-        return getattr(importlib.import_module(".io", __name__), name)
     if name in _LAZY:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'ferrosa' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _IO | _LAZY)
+    return sorted(set(globals()) | _LAZY)

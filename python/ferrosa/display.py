@@ -48,17 +48,33 @@ def _axes(ax: Any) -> Any:
 
 
 def waveshow(
-    y: np.ndarray, *, sr: float = 22050, ax: Any = None, max_points: int = 20000, **kw: Any
+    y: np.ndarray,
+    *,
+    sr: float = 22050,
+    max_points: int = 11025,
+    axis: str | None = "time",
+    offset: float = 0.0,
+    ax: Any = None,
+    label: str | None = None,
+    x_axis: str | None = None,
+    **kw: Any,
 ) -> Any:
     """Draw a waveform against time; long signals are drawn as a min/max envelope.
 
     Parameters
     ----------
-    y : np.ndarray, shape (n,)
+    y : np.ndarray, shape (n,) or (channels, n)
+        Mono or multichannel (e.g. stereo) audio; each channel is drawn in
+        its own colour, labelled ``label`` or ``"channel k"``.
     sr : float > 0
-    ax : matplotlib Axes, optional
-    max_points : int
+    max_points : int > 0
         Above this many samples, plot per-bucket minima and maxima.
+    axis : {"time", "s", "ms", "frames"...} or None
+        Time axis labelling (as librosa's ``axis``; ``x_axis`` is an alias).
+    offset : float
+        Start time of ``y`` in seconds.
+    ax : matplotlib Axes, optional
+    label : str, optional
     **kw
         Passed to ``Axes.plot`` / ``fill_between``.
 
@@ -67,63 +83,126 @@ def waveshow(
     matplotlib Axes
     """
     y = np.asarray(y)
-    if y.ndim != 1 or y.size == 0:
-        raise ParameterError(f"waveshow expects non-empty mono audio, got shape {y.shape}")
+    if y.ndim not in (1, 2) or y.size == 0:
+        raise ParameterError(
+            f"waveshow expects non-empty mono (n,) or multichannel (channels, n) audio, "
+            f"got shape {y.shape}"
+        )
+    if not np.issubdtype(y.dtype, np.floating):
+        raise ParameterError(f"waveshow expects floating-point audio, not dtype={y.dtype}")
+    if max_points <= 0:
+        raise ParameterError(f"max_points={max_points} must be strictly positive")
+    axis = x_axis if x_axis is not None else axis
     ax = _axes(ax)
-    if y.size > max_points:
-        n_buckets = max_points // 2
-        edges = np.linspace(0, y.size, n_buckets + 1).astype(int)
-        lo = np.minimum.reduceat(y, edges[:-1])
-        hi = np.maximum.reduceat(y, edges[:-1])
-        t = edges[:-1] / sr
-        ax.fill_between(t, lo, hi, linewidth=0, **kw)
-    else:
-        ax.plot(np.arange(y.size) / sr, y, linewidth=0.6, **kw)
-    ax.set_xlim(0, y.size / sr)
-    ax.set_xlabel("Time (s)")
+    rows = y if y.ndim == 2 else y[None, :]
+    n = rows.shape[-1]
+    for k, row in enumerate(rows):
+        name = label if rows.shape[0] == 1 else f"{label or 'channel'} {k}"
+        args = dict(kw)
+        if name is not None:
+            args.setdefault("label", name)
+        if n > max_points:
+            n_buckets = max(max_points // 2, 1)
+            edges = np.linspace(0, n, n_buckets + 1).astype(int)
+            lo = np.minimum.reduceat(row, edges[:-1])
+            hi = np.maximum.reduceat(row, edges[:-1])
+            ax.fill_between(offset + edges[:-1] / sr, lo, hi, linewidth=0, step="post", **args)
+        else:
+            ax.plot(offset + np.arange(n) / sr, row, linewidth=0.6, **args)
+    ax.set_xlim(offset, offset + n / sr)
+    _time_axis(ax.xaxis, axis)
     ax.set_ylabel("Amplitude")
     return ax
+
+
+_TIME_AXES = ("time", "s", "ms", "h", "m")
+
+
+def _time_axis(axis: Any, kind: str | None) -> None:
+    """Label a time axis whose data units are seconds (``ms`` ticks in milliseconds)."""
+    if kind not in _TIME_AXES:
+        return
+    if kind == "ms":
+        from matplotlib.ticker import FuncFormatter
+
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v * 1000:g}"))
+        axis.set_label_text("Time (ms)")
+    else:
+        axis.set_label_text("Time (s)" if kind in ("s", "time") else "Time")
+
+
+def _auto_cmap(data: np.ndarray) -> str:
+    """librosa's choice: ``gray_r`` for booleans, ``coolwarm`` for both signs, else ``magma``."""
+    if data.dtype == bool:
+        return "gray_r"
+    finite = data[np.isfinite(data)]
+    if finite.size and finite.min() < 0 < finite.max():
+        return "coolwarm"
+    return "magma"
 
 
 def specshow(
     data: np.ndarray,
     *,
+    x_coords: np.ndarray | None = None,
+    y_coords: np.ndarray | None = None,
+    x_axis: str | None = None,
+    y_axis: str | None = None,
     sr: float = 22050,
     hop_length: int = 512,
-    x_axis: str | None = "time",
-    y_axis: str | None = None,
-    freqs: np.ndarray | None = None,
+    n_fft: int | None = None,
+    win_length: int | None = None,
     fmin: float | None = None,
+    fmax: float | None = None,
+    tuning: float = 0.0,
+    bins_per_octave: int = 12,
+    htk: bool = False,
+    freqs: np.ndarray | None = None,
     ax: Any = None,
     cmap: str | None = None,
     **kw: Any,
 ) -> Any:
-    """Draw a frequency-major feature as an image with labelled axes.
+    """Draw a frequency-major feature as an image with labelled axes, as librosa.display.specshow.
 
     Parameters
     ----------
     data : np.ndarray, shape (n_bins, n_frames)
-    sr : float > 0
-    hop_length : int > 0
-    x_axis : {"time", "frames", None}
-    y_axis : {"linear", "hz", "fft", "log", "mel", "cqt_hz", "cwt", "chroma", "mfcc", None}
-        How rows map to frequency: STFT rows on a linear (``linear``) or
-        log (``log``) Hz axis, mel rows at their centre frequencies, and
-        geometric rows (``cqt_hz``, ``cwt``) at ``freqs`` (or from ``fmin``
-        with 12 bins per octave) on a log axis.
+    x_coords, y_coords : np.ndarray, optional
+        Explicit cell positions (centres or ``n + 1`` edges) instead of the
+        ones the axis types imply.
+    x_axis : {"time", "s", "ms", "frames", None}
+        Frame ``t`` is drawn at ``t * hop_length / sr`` seconds; ``ms``
+        labels the ticks in milliseconds.
+    y_axis : str or None
+        One of ``linear``, ``hz``, ``fft``, ``log``, ``fft_note``, ``mel``,
+        ``cqt_hz``, ``cqt_note``, ``cwt``, ``chroma``, ``mfcc``, ``frames``.
+        How rows map to frequency: STFT rows (``n_fft = 2 * (n_bins - 1)``
+        unless given) on a linear (``linear``/``hz``/``fft``) or log
+        (``log``; ``fft_note`` with note names) axis; mel rows at the centre
+        frequencies of ``n_bins`` mel bands over ``[fmin, fmax]``
+        (``htk`` formula as in :func:`ferrosa.filters.mel`); constant-Q rows
+        from ``fmin`` (default C1) with ``bins_per_octave`` (``cqt_hz``, or
+        ``cqt_note`` with note names); ``cwt`` rows at ``freqs``.
+    sr, hop_length : number > 0
+    n_fft, win_length : int, optional
+    fmin, fmax : float, optional
+    tuning : float
+        Tuning offset of CQT rows in fractions of a bin.
+    bins_per_octave : int > 0
+    htk : bool
     freqs : np.ndarray, shape (n_bins,), optional
         Row frequencies in Hz (``cqt_hz``, ``cwt``).
-    fmin : float, optional
-        Lowest CQT frequency when ``freqs`` is omitted (default C1).
     ax : matplotlib Axes, optional
     cmap : str, optional
-        Colour map (default: ``magma``, ``coolwarm`` for data of both signs).
+        Colour map; default as librosa (``magma``, ``coolwarm`` for data of
+        both signs, ``gray_r`` for booleans).
     **kw
         Passed to ``Axes.pcolormesh``.
 
     Returns
     -------
     matplotlib QuadMesh
+        Give it to ``plt.colorbar`` / ``fig.colorbar`` for a colour bar.
     """
     data = np.asarray(data)
     if data.ndim != 2 or data.size == 0:
@@ -133,17 +212,23 @@ def specshow(
     ax = _axes(ax)
     n_bins, n_frames = data.shape
     if cmap is None:
-        cmap = "coolwarm" if y_axis == "mfcc" and data.min() < 0 < data.max() else "magma"
-    if x_axis == "time":
+        cmap = _auto_cmap(data)
+    if x_coords is not None:
+        x_edges = _coords_to_edges(np.asarray(x_coords, dtype=np.float64), n_frames)
+    elif x_axis in _TIME_AXES:
         x_edges = np.arange(n_frames + 1) * hop_length / sr
-        ax.set_xlabel("Time (s)")
     elif x_axis in ("frames", None):
         x_edges = np.arange(n_frames + 1) - 0.5
-        if x_axis:
-            ax.set_xlabel("Frames")
     else:
-        raise ParameterError(f"x_axis={x_axis!r} must be 'time', 'frames' or None")
-    y_edges, yscale = _row_edges(y_axis, n_bins, sr, freqs, fmin)
+        raise ParameterError(f"x_axis={x_axis!r} must be 'time', 's', 'ms', 'frames' or None")
+    if x_axis == "frames":
+        ax.set_xlabel("Frames")
+    if y_coords is not None:
+        y_edges = _coords_to_edges(np.asarray(y_coords, dtype=np.float64), n_bins)
+        yscale = "log" if y_axis in _LOG_AXES else "linear"
+    else:
+        rows = _RowSpec(sr, n_fft, fmin, fmax, tuning, bins_per_octave, htk, freqs)
+        y_edges, yscale = _row_edges(y_axis, n_bins, rows)
     # scale before limits, so reused axes never see 0 Hz on a log scale
     if yscale == "log":
         ax.set_yscale("log", base=2)
@@ -151,21 +236,78 @@ def specshow(
         ax.set_yscale("symlog", linthresh=64.0, base=2)
     else:
         ax.set_yscale("linear")
+    data = data.astype(np.float64) if data.dtype == bool else data
     mesh = ax.pcolormesh(x_edges, y_edges, data, cmap=cmap, shading="flat", **kw)
     ax.set_xlim(x_edges[0], x_edges[-1])
     ax.set_ylim(y_edges[0], y_edges[-1])
+    _time_axis(ax.xaxis, x_axis)
     if yscale in ("log", "symlog"):
         from matplotlib.ticker import ScalarFormatter
 
         ax.yaxis.set_major_formatter(ScalarFormatter())
-    if y_axis == "chroma":
+    if y_axis in ("cqt_note", "fft_note"):
+        _note_ticks(ax.yaxis, y_edges)
+        ax.set_ylabel("Note")
+    elif y_axis == "chroma":
         ax.set_yticks(range(n_bins), [_PITCH[i % 12] for i in range(n_bins)])
         ax.set_ylabel("Pitch class")
     elif y_axis == "mfcc":
         ax.set_ylabel("MFCC")
+    elif y_axis == "frames":
+        ax.set_ylabel("Frames")
     elif y_axis is not None:
         ax.set_ylabel("Hz")
     return mesh
+
+
+_LOG_AXES = ("log", "fft_note", "cqt_hz", "cqt_note", "cwt")
+
+
+class _RowSpec:
+    """The keywords that place rows on a frequency axis."""
+
+    def __init__(
+        self,
+        sr: float,
+        n_fft: int | None,
+        fmin: float | None,
+        fmax: float | None,
+        tuning: float,
+        bins_per_octave: int,
+        htk: bool,
+        freqs: Any,
+    ) -> None:
+        self.sr, self.n_fft, self.fmin, self.fmax = sr, n_fft, fmin, fmax
+        self.tuning, self.bins_per_octave, self.htk, self.freqs = (
+            tuning,
+            bins_per_octave,
+            htk,
+            freqs,
+        )
+
+
+def _coords_to_edges(coords: np.ndarray, n: int) -> np.ndarray:
+    if len(coords) == n + 1:
+        return coords
+    if len(coords) == n:
+        return _edges(coords, False)
+    raise ParameterError(f"coordinates of length {len(coords)} do not fit {n} cells")
+
+
+def _note_ticks(axis: Any, edges: np.ndarray) -> None:
+    """Ticks at every C (or every note on short ranges), labelled with note names."""
+    from .core.pitch_convert import midi_to_hz
+
+    lo, hi = float(edges[0]), float(edges[-1])
+    lo = max(lo, 1e-3)
+    m_lo = int(np.floor(12 * np.log2(lo / 440.0) + 69))
+    m_hi = int(np.ceil(12 * np.log2(hi / 440.0) + 69))
+    step = 1 if m_hi - m_lo <= 24 else 12
+    midis = [m for m in range(m_lo, m_hi + 1) if step == 1 or m % 12 == 0]
+    hz = np.asarray(midi_to_hz(np.asarray(midis, dtype=float)))
+    keep = (hz >= lo) & (hz <= hi)
+    labels = [f"{_PITCH[m % 12]}{m // 12 - 1}" for m, k in zip(midis, keep, strict=True) if k]
+    axis.set_ticks(hz[keep], labels)
 
 
 def _edges(centres: np.ndarray, geometric: bool) -> np.ndarray:
@@ -179,30 +321,36 @@ def _edges(centres: np.ndarray, geometric: bool) -> np.ndarray:
     return np.exp(e) if geometric else e
 
 
-def _row_edges(
-    y_axis: str | None, n_bins: int, sr: float, freqs: Any, fmin: float | None
-) -> tuple[np.ndarray, str]:
+def _row_edges(y_axis: str | None, n_bins: int, rows: _RowSpec) -> tuple[np.ndarray, str]:
     """Row edges in display units and the y scale ("linear", "log", "symlog")."""
-    if y_axis in ("linear", "hz", "fft", "log"):
-        e = _edges(np.linspace(0, sr / 2, n_bins), False)
+    sr = rows.sr
+    if y_axis in ("linear", "hz", "fft", "log", "fft_note"):
+        n_fft = rows.n_fft if rows.n_fft is not None else 2 * (n_bins - 1)
+        centres = np.arange(n_bins) * (sr / max(n_fft, 1))
+        e = _edges(centres, False)
         e[0] = max(e[0], 0.0)
-        return e, "symlog" if y_axis == "log" else "linear"
+        return e, "symlog" if y_axis in ("log", "fft_note") else "linear"
     if y_axis == "mel":
         from .core.convert import mel_frequencies
 
-        e = _edges(mel_frequencies(n_mels=n_bins, fmin=0.0, fmax=sr / 2), False)
+        fmin = 0.0 if rows.fmin is None else rows.fmin
+        fmax = sr / 2 if rows.fmax is None else rows.fmax
+        e = _edges(mel_frequencies(n_mels=n_bins, fmin=fmin, fmax=fmax, htk=rows.htk), False)
         e[0] = max(e[0], 0.0)
         return e, "symlog"
-    if y_axis in ("cqt_hz", "cwt"):
+    if y_axis in ("cqt_hz", "cqt_note", "cwt"):
+        freqs = rows.freqs
         if freqs is None:
             from .core.constantq import C1_HZ, cqt_frequencies
 
-            freqs = cqt_frequencies(n_bins, fmin=C1_HZ if fmin is None else fmin)
+            fmin = C1_HZ if rows.fmin is None else rows.fmin
+            fmin = fmin * 2.0 ** (rows.tuning / rows.bins_per_octave)
+            freqs = cqt_frequencies(n_bins, fmin=fmin, bins_per_octave=rows.bins_per_octave)
         row_f = np.asarray(freqs, dtype=np.float64)
         if len(row_f) != n_bins or np.any(row_f <= 0):
             raise ParameterError(f"freqs must hold {n_bins} positive row frequencies")
         return _edges(row_f, True), "log"
-    if y_axis in ("chroma", "mfcc", None):
+    if y_axis in ("chroma", "mfcc", "frames", None):
         return np.arange(n_bins + 1) - 0.5, "linear"
     raise ParameterError(f"y_axis={y_axis!r} is not a known axis type")
 
@@ -244,6 +392,7 @@ def plot_feature(
             feat.data,
             sr=sr,
             hop_length=feat.hop_length,
+            x_axis="time",
             y_axis=feat.y_axis,
             freqs=feat.freqs,
             ax=ax,

@@ -15,6 +15,8 @@ differs from the header), and such files go to soundfile as before.
 from __future__ import annotations
 
 import os
+import pathlib
+import warnings
 from numbers import Real
 from typing import Any
 
@@ -26,8 +28,6 @@ from .util.framing import fix_length
 from .util.validation import valid_audio
 
 __all__ = ["get_duration", "load", "resample", "to_mono"]
-
-_SOXR = ("soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "soxr_qq")
 
 
 def _is_real(value: Any) -> bool:
@@ -76,15 +76,24 @@ def resample(
     axis: int = -1,
     **kwargs: Any,
 ) -> np.ndarray:
-    """Resample ``y`` from ``orig_sr`` to ``target_sr`` with soxr.
+    """Resample ``y`` from ``orig_sr`` to ``target_sr`` with librosa's backends.
 
     Parameters
     ----------
     y : np.ndarray, shape (..., n, ...), floating point
+        May be empty (an empty result of the new length 0).
     orig_sr, target_sr : number > 0
-    res_type : {"soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "soxr_qq"}
-        soxr quality. librosa's other resamplers (resampy, scipy,
-        samplerate) are not provided.
+    res_type : str
+        As in librosa 0.11: ``"soxr_vhq"``, ``"soxr_hq"``, ``"soxr_mq"``,
+        ``"soxr_lq"``, ``"soxr_qq"`` (soxr); ``"scipy"``/``"fft"``
+        (``scipy.signal.resample``); ``"polyphase"``
+        (``scipy.signal.resample_poly``, integer rates only);
+        ``"linear"``, ``"zero_order_hold"``, ``"sinc_best"``,
+        ``"sinc_medium"``, ``"sinc_fastest"`` (samplerate); any other name is
+        a resampy filter (``"kaiser_best"``, ``"kaiser_fast"``, ...).
+        resampy and samplerate are optional extras (``pip install
+        ferrosa[resample]``); without them those names raise
+        ``ModuleNotFoundError``, as in librosa.
     fix : bool
         Trim or zero-pad to exactly ``ceil(n * target_sr / orig_sr)`` samples.
     scale : bool
@@ -97,17 +106,23 @@ def resample(
     Returns
     -------
     np.ndarray, same dtype as ``y``, ``n`` replaced by the new length
+
+    Raises
+    ------
+    ParameterError
+        Invalid audio or rates; ``"polyphase"`` with a non-integer rate.
     """
     valid_audio(y, mono=False)
     _check_rate("orig_sr", orig_sr)
     _check_rate("target_sr", target_sr)
-    if res_type not in _SOXR:
-        raise ParameterError(
-            f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}"
-        )
+    if not isinstance(res_type, str):
+        raise ParameterError(f"res_type={res_type!r} must be a string")
     return _resample_checked(
         y, orig_sr, target_sr, res_type=res_type, fix=fix, scale=scale, axis=axis, **kwargs
     )
+
+
+_SAMPLERATE = ("linear", "zero_order_hold", "sinc_best", "sinc_fastest", "sinc_medium")
 
 
 def _resample_checked(
@@ -126,24 +141,61 @@ def _resample_checked(
     Decoded integer PCM is finite by construction; skipping the isfinite pass
     over a long recording saves a few milliseconds per file.
     """
-    soxr = require("soxr", "resampling (ferrosa.resample / ferrosa.load with sr=...)")
-
     if orig_sr == target_sr:
         return y
     ratio = float(target_sr) / orig_sr
     n_samples = _resampled_length(y.shape[axis], orig_sr, target_sr)
-    # One soxr call per 1-D lane, as librosa does: identical samples.
-    if y.ndim == 1:  # one lane: apply_along_axis would only add a copy
-        y_hat = soxr.resample(y, in_rate=orig_sr, out_rate=target_sr, quality=res_type)
-    else:
-        y_hat = np.apply_along_axis(
-            soxr.resample, axis=axis, arr=y, in_rate=orig_sr, out_rate=target_sr, quality=res_type
-        )
+    y_hat = _backend(y, orig_sr, target_sr, res_type, ratio, n_samples, axis)
     if fix:
         y_hat = fix_length(y_hat, size=n_samples, axis=axis, **kwargs)
     if scale:
         y_hat /= np.sqrt(ratio)
     return np.asarray(y_hat, dtype=y.dtype)
+
+
+def _backend(
+    y: np.ndarray,
+    orig_sr: float,
+    target_sr: float,
+    res_type: str,
+    ratio: float,
+    n_samples: int,
+    axis: int,
+) -> np.ndarray:
+    """The resampler ``res_type`` names, called the way librosa 0.11 calls it."""
+    if res_type.startswith("soxr"):
+        soxr = require("soxr", "resampling (ferrosa.resample / ferrosa.load with sr=...)")
+
+        # One soxr call per 1-D lane, as librosa does: identical samples.
+        if y.ndim == 1:  # one lane: apply_along_axis would only add a copy
+            return soxr.resample(y, in_rate=orig_sr, out_rate=target_sr, quality=res_type)
+        return np.apply_along_axis(
+            soxr.resample, axis=axis, arr=y, in_rate=orig_sr, out_rate=target_sr, quality=res_type
+        )
+    if res_type in ("scipy", "fft"):
+        import scipy.signal
+
+        return scipy.signal.resample(y, n_samples, axis=axis)
+    if res_type == "polyphase":
+        import scipy.signal
+
+        if int(orig_sr) != orig_sr or int(target_sr) != target_sr:
+            raise ParameterError(
+                "polyphase resampling is only supported for integer-valued sampling rates, "
+                f"not orig_sr={orig_sr!r}, target_sr={target_sr!r}"
+            )
+        up, down = int(target_sr), int(orig_sr)
+        g = int(np.gcd(up, down))
+        return scipy.signal.resample_poly(y, up // g, down // g, axis=axis)
+    if res_type in _SAMPLERATE:
+        import samplerate
+
+        return np.apply_along_axis(
+            samplerate.resample, axis=axis, arr=y, ratio=ratio, converter_type=res_type
+        )
+    import resampy
+
+    return resampy.resample(y, orig_sr, target_sr, filter=res_type, axis=axis)
 
 
 def _resampled_length(n: int, orig_sr: float, target_sr: float) -> int:
@@ -238,15 +290,17 @@ def load(
 
     Parameters
     ----------
-    path : str or path-like (or an open ``soundfile.SoundFile``)
+    path : str, path-like, open ``soundfile.SoundFile`` or audioread file
+        What libsndfile cannot read is decoded by audioread when installed,
+        with librosa's warnings.
     sr : number > 0 or None
         Target rate; ``None`` keeps the file's native rate.
     mono : bool
         Average the channels.
     offset : float >= 0
         Start reading this many seconds in.
-    duration : float > 0 or None
-        Read at most this many seconds.
+    duration : float >= 0 or None
+        Read at most this many seconds (0 reads nothing).
     dtype : floating dtype
     res_type : str
         See :func:`resample`.
@@ -260,7 +314,8 @@ def load(
     Raises
     ------
     ParameterError
-        For invalid arguments, and for a file that holds no samples.
+        For invalid arguments. A file (or an ``offset``/``duration`` window)
+        without samples gives an empty ``y``, as in librosa.
     soundfile.LibsndfileError, OSError
         When the file cannot be opened or decoded.
     """
@@ -274,31 +329,84 @@ def load(
         raise ParameterError(f"duration={duration!r} must be a non-negative number or None")
     if not np.issubdtype(np.dtype(dtype), np.floating):
         raise ParameterError(f"dtype={dtype!r} must be a floating-point type")
-    if res_type not in _SOXR:
-        raise ParameterError(
-            f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}"
-        )
+    if not isinstance(res_type, str):
+        raise ParameterError(f"res_type={res_type!r} must be a string")
 
     whole = not offset and duration is None
     decoded = _decode_flac(path, dtype, mono) if whole else None
     if decoded is not None:
         y, sr_native = decoded  # never empty; mixed down when mono
     else:
-        context = path if isinstance(path, sf.SoundFile) else sf.SoundFile(path)
-        with context as f:
-            sr_native = f.samplerate
-            if offset:
-                f.seek(int(offset * sr_native))
-            frames = -1 if duration is None else int(duration * sr_native)
-            y = f.read(frames=frames, dtype=dtype, always_2d=False).T
-        if y.shape[-1] == 0:
-            name = os.fspath(getattr(path, "name", path))
-            raise ParameterError(f"no audio samples in {name!r}")
+        if _is_audioread_file(path):
+            y, sr_native = _audioread_load(path, offset, duration, dtype)
+        else:
+            try:
+                y, sr_native = _soundfile_load(path, offset, duration, dtype)
+            except sf.SoundFileRuntimeError:
+                if not isinstance(path, (str, pathlib.PurePath)):
+                    raise
+                warnings.warn("PySoundFile failed. Trying audioread instead.", stacklevel=2)
+                y, sr_native = _audioread_load(path, offset, duration, dtype)
         if mono:
             y = to_mono(y)
     if sr is None:
         return y, sr_native
     return resample(y, orig_sr=sr_native, target_sr=sr, res_type=res_type), sr
+
+
+def _soundfile_load(
+    path: Any, offset: float, duration: float | None, dtype: Any
+) -> tuple[np.ndarray, int]:
+    """``(y, sr)`` read by soundfile: ``(n,)`` or ``(channels, n)``, possibly empty."""
+    import soundfile as sf
+
+    context = path if isinstance(path, sf.SoundFile) else sf.SoundFile(path)
+    with context as f:
+        sr_native = f.samplerate
+        if offset:
+            f.seek(int(offset * sr_native))
+        frames = -1 if duration is None else int(duration * sr_native)
+        y = f.read(frames=frames, dtype=dtype, always_2d=False).T
+    return y, sr_native
+
+
+def _is_audioread_file(path: Any) -> bool:
+    """Whether ``path`` is an open audioread file object (never imports audioread)."""
+    import sys
+
+    audioread = sys.modules.get("audioread")
+    if audioread is None:
+        return False
+    return isinstance(path, tuple(audioread.available_backends()))
+
+
+def _audioread_load(
+    path: Any, offset: float, duration: float | None, dtype: Any
+) -> tuple[np.ndarray, int]:
+    """``(y, sr)`` decoded by audioread (librosa's fallback for what libsndfile cannot read).
+
+    audioread yields interleaved 16-bit little-endian PCM; samples are scaled
+    by ``2**-15`` as ``librosa.util.buf_to_float`` does.
+    """
+    import audioread
+
+    warnings.warn(
+        "Audioread support is deprecated in librosa 0.10.0 and will be removed in version 1.0.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    reader = path if _is_audioread_file(path) else audioread.audio_open(os.fspath(path))
+    with reader as f:
+        sr_native = f.samplerate
+        channels = f.channels
+        pcm = b"".join(bytes(block) for block in f)
+    y = (np.frombuffer(pcm, dtype="<i2") * (1.0 / 32768)).astype(dtype)
+    start = int(sr_native * offset) * channels
+    stop = None if duration is None else start + int(sr_native * duration) * channels
+    y = y[start:stop]
+    if channels > 1:
+        y = y.reshape((-1, channels)).T
+    return y, sr_native
 
 
 def get_duration(

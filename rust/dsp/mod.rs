@@ -4,6 +4,7 @@
 //! One folder per family; the three single-file kernels sit beside them.
 
 pub mod cqt;
+pub mod effects;
 pub mod mel;
 pub mod num;
 pub mod spectral;

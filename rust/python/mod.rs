@@ -11,8 +11,10 @@ pub mod decode;
 pub mod descriptors;
 pub mod errors;
 pub mod melspec;
+pub mod silence;
 pub mod spectrum;
 pub mod stack;
+pub mod stft_wide;
 
 /// The `ferrosa._core` extension module.
 #[pymodule]
@@ -25,5 +27,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cwt::register(m)?;
     cqt::register(m)?;
     decode::register(m)?;
+    stft_wide::register(m)?;
+    silence::register(m)?;
     Ok(())
 }

@@ -25,6 +25,7 @@ float64 audio in float64. Results do not depend on the thread count.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection
 from typing import Any
 
@@ -34,11 +35,11 @@ from .. import _core
 from ..exceptions import ParameterError
 from ..util.validation import (
     as_channels,
+    check_audio,
     check_positive_int,
     check_real,
     dtype_r2c,
     float_audio,
-    valid_audio,
 )
 
 __all__ = [
@@ -183,13 +184,20 @@ def cqt_frequencies(
 
 
 def _interval_frequencies(n_bins: int, fmin: float, intervals: Any, bpo: int) -> np.ndarray:
-    """librosa.interval_frequencies for equal temperament or explicit ratios."""
+    """librosa.interval_frequencies for equal temperament, Pythagorean tuning or explicit ratios."""
     if isinstance(intervals, str):
-        if intervals != "equal":
+        if intervals == "equal":
+            ratios = 2.0 ** (np.arange(0, bpo, dtype=float) / bpo)
+        elif intervals == "pythagorean":
+            # Stacked fifths 3**k folded into one octave: the fractional part
+            # of k * log2(3), in increasing order.
+            octave_part = np.modf(np.arange(bpo) * np.log2(3))[0]
+            ratios = np.power(2, np.sort(octave_part))
+        else:
             raise ParameterError(
-                f"intervals={intervals!r} is not supported; use 'equal' or a list of ratios"
+                f"intervals={intervals!r} is not supported; use 'equal', 'pythagorean' "
+                "or a list of ratios"
             )
-        ratios = 2.0 ** (np.arange(0, bpo, dtype=float) / bpo)
     else:
         ratios = np.array(intervals, dtype=np.float64)
         bpo = len(ratios)
@@ -239,7 +247,7 @@ def vqt(
         downsampled (otherwise lower octaves run at a higher rate, as in librosa).
     fmin : float > 0, default C1 (32.70 Hz)
     n_bins : int > 0
-    intervals : "equal" or sequence of frequency ratios within an octave
+    intervals : "equal", "pythagorean" or sequence of frequency ratios within an octave
     gamma : float >= 0 or None
         Bandwidth offset in Hz; None is librosa's ERB-based default.
     bins_per_octave : int > 0
@@ -256,8 +264,9 @@ def vqt(
         Divide each row by ``sqrt(filter length)``.
     pad_mode : str
         Padding of the centred frames (numpy.pad mode).
-    res_type : str
-        Ignored: ferrosa always uses its half-band resampler (see module notes).
+    res_type : str or None
+        Not used for the arithmetic (ferrosa's half-band resampler; see the
+        module notes); ``None`` gives librosa's FutureWarning.
     dtype : complex dtype, optional
         Default complex64 for float32 input, complex128 for float64.
 
@@ -266,10 +275,9 @@ def vqt(
     np.ndarray, shape (..., n_bins, n_frames), complex
         ``n_frames = 1 + n // hop_length`` when every octave's hop divides.
     """
-    del res_type  # soxr is not used; see the module docstring
     # The kernel rejects non-finite samples itself; validating one sample per
     # channel here keeps the type and shape checks without a second full scan.
-    valid_audio(y[..., :1] if isinstance(y, np.ndarray) and y.ndim > 0 else y, mono=False)
+    check_audio(y[..., :1] if isinstance(y, np.ndarray) and y.ndim > 0 else y, mono=False)
     if not isinstance(intervals, str):
         bins_per_octave = len(list(intervals))
     hop_length = check_positive_int("hop_length", hop_length)
@@ -303,6 +311,14 @@ def vqt(
             f"Wavelet basis with max frequency={np.max(freqs)} would exceed the Nyquist "
             f"frequency={nyquist}. Try reducing the number of frequency bins."
         )
+    if res_type is None:
+        warnings.warn(
+            "Support for VQT with res_type=None is deprecated in librosa 0.10\n"
+            "and will be removed in version 1.0.",
+            category=FutureWarning,
+            stacklevel=2,
+        )
+    _check_early_length(y, nyquist, cutoff, hop_length, int(np.ceil(n_bins / bins_per_octave)))
     y2, lead = as_channels(float_audio(y))
     V = _core.vqt(
         y2,
@@ -321,6 +337,24 @@ def vqt(
     V = V.reshape(lead + V.shape[1:])
     want = dtype_r2c(y.dtype) if dtype is None else np.dtype(dtype)
     return V if V.dtype == want else V.astype(want)
+
+
+def _check_early_length(
+    y: np.ndarray, nyquist: float, cutoff: float, hop_length: int, n_octaves: int
+) -> None:
+    """Refuse a signal shorter than librosa's early downsampling factor, as librosa does.
+
+    librosa first halves the rate while the top filter stays well below
+    Nyquist and the hop keeps enough factors of two; a signal shorter than
+    that factor is a ParameterError there, so it is here too.
+    """
+    by_band = max(0, int(np.ceil(np.log2(nyquist / cutoff)) - 1) - 1)
+    twos = (hop_length & -hop_length).bit_length() - 1
+    count = min(by_band, max(0, twos - n_octaves + 1))
+    if count > 0 and y.shape[-1] < 2**count:
+        raise ParameterError(
+            f"Input signal length={y.shape[-1]:d} is too short for {n_octaves:d}-octave CQT"
+        )
 
 
 def cqt(

@@ -18,7 +18,7 @@ import numpy as np
 from .. import _core
 from ..exceptions import ParameterError
 from ..filters import window_for
-from ..util.validation import as_channels, float_audio, valid_audio
+from ..util.validation import as_channels, check_audio, float_audio
 from .spectrum import check_length, resolve_stft_params
 
 __all__ = ["SpecInput", "resolve", "to_frames"]
@@ -110,7 +110,7 @@ def resolve(
         raise ParameterError(f"Unable to compute spectrogram with n_fft={n_fft}")
     if y is None:
         raise ParameterError("Input signal must be provided to compute a spectrogram")
-    valid_audio(y, mono=False)
+    check_audio(y, mono=False)
     n_fft, hop_length, win_length = resolve_stft_params(
         n_fft, hop_length, win_length, pad_mode, center
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -12,11 +13,11 @@ from ..exceptions import ParameterError
 from ..filters import window_for
 from ..util.validation import (
     as_channels,
+    check_audio,
     check_positive_int,
     dtype_c2r,
     dtype_r2c,
     float_audio,
-    valid_audio,
 )
 
 __all__ = [
@@ -98,37 +99,76 @@ def stft(
         Output dtype; default complex64 for float32 input, complex128 for float64.
     pad_mode : {"constant", "reflect", "edge", "symmetric"}
     out : np.ndarray, optional
-        Preallocated output of the right shape (filled and returned).
+        Preallocated complex output, as in librosa: its leading shape must
+        match and it may have more frames than needed; the first
+        ``n_frames`` columns are filled, in ``out``'s dtype, and that view
+        is returned (``dtype`` is then ignored).
 
     Returns
     -------
     np.ndarray, shape (..., 1 + n_fft // 2, n_frames), complex
+        float32 audio is transformed as librosa does it: frames widened by
+        the float64 window, a float64 FFT, each bin rounded once to
+        complex64, so the values equal librosa's per bin (not only relative
+        to the peak).
         ``n_frames = 1 + (n + 2 * (n_fft // 2) - n_fft) // hop_length`` when
         centred, ``1 + (n - n_fft) // hop_length`` otherwise.
     """
-    valid_audio(y, mono=False)
+    check_audio(y, mono=False)
     n_fft, hop_length, win_length = resolve_stft_params(
         n_fft, hop_length, win_length, pad_mode, center
     )
     check_length(y, n_fft, center)
+    if center and n_fft > y.shape[-1]:
+        warnings.warn(
+            f"n_fft={n_fft} is too large for input signal of length={y.shape[-1]}", stacklevel=2
+        )
     fft_window = window_for(window, win_length, n_fft)
     y2, lead = as_channels(float_audio(y))
     n_frames = _core.stft_n_frames(y2.shape[-1], n_fft, hop_length, center)
-    ctype = dtype_r2c(y2.dtype)
+    shape = lead + (1 + n_fft // 2, n_frames)
+    if out is not None:
+        out = _check_stft_out(out, shape)
+        want = out.dtype
+    else:
+        want = dtype_r2c(y.dtype) if dtype is None else np.dtype(dtype)
+    # librosa multiplies float32 frames by its float64 window, so the FFT
+    # runs in float64 and only the stored values are rounded: float32 audio
+    # takes the same route (one rounding per bin, librosa's values per bin).
+    wide = y2.dtype == np.float32
+    ctype = want if wide and want in (np.complex64, np.complex128) else dtype_r2c(y2.dtype)
     # Frame-major buffer, exposed as (..., bins, frames): the memory order
     # of librosa's Fortran-ordered result, filled without a transpose.
     frames = np.empty((y2.shape[0], n_frames, 1 + n_fft // 2), dtype=ctype)
-    _core.stft(y2, fft_window, n_fft, hop_length, center, pad_mode, frames)
+    if wide:
+        _core.stft_wide(y2, fft_window, n_fft, hop_length, center, pad_mode, frames)
+    else:
+        _core.stft(y2, fft_window, n_fft, hop_length, center, pad_mode, frames)
     spec = np.swapaxes(frames.reshape(lead + frames.shape[1:]), -1, -2)
-    want = dtype_r2c(y.dtype) if dtype is None else np.dtype(dtype)
-    if spec.dtype != want:
-        spec = spec.astype(want)
     if out is not None:
-        if out.shape != spec.shape:
-            raise ParameterError(f"Shape mismatch for provided output array out.shape={out.shape}")
         out[...] = spec
         return out
+    if spec.dtype != want:
+        spec = spec.astype(want)
     return spec
+
+
+def _check_stft_out(out: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """The part of ``out`` that :func:`stft` fills, with librosa's checks.
+
+    ``out`` may have more frames than needed (the first ``n_frames`` columns
+    are filled and returned, as in librosa); its dtype is the output dtype.
+    """
+    if not isinstance(out, np.ndarray):
+        raise ParameterError(f"out must be a numpy array, not {type(out).__name__}")
+    if out.shape[:-1] != shape[:-1] or out.shape[-1] < shape[-1]:
+        raise ParameterError(
+            f"Shape mismatch for provided output array out.shape={out.shape} "
+            f"and target shape={list(shape)}"
+        )
+    if not np.iscomplexobj(out):
+        raise ParameterError(f"output with dtype={out.dtype} is not of complex type")
+    return out if out.shape == shape else out[..., : shape[-1]]
 
 
 def istft(
@@ -303,7 +343,8 @@ def amplitude_to_db(
         )
     magnitude = np.abs(S)
     ref_value = _ref_value(ref, magnitude)
-    power = np.square(magnitude, out=magnitude)
+    # np.abs of a 0-d array (a Python scalar) is a numpy scalar: no out= then.
+    power = np.square(magnitude, out=magnitude if isinstance(magnitude, np.ndarray) else None)
     return power_to_db(power, ref=ref_value**2, amin=amin**2, top_db=top_db)
 
 

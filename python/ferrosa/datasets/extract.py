@@ -96,6 +96,8 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
         raise BadFile("no audio: the file holds 0 samples") from None
     except (RuntimeError, OSError, ValueError, EOFError) as e:
         raise BadFile(f"cannot decode: {type(e).__name__}: {e}") from None
+    if y.shape[-1] == 0:  # load returns empty audio for an empty file, as librosa
+        raise BadFile("no audio: the file holds 0 samples")
     m = _SHOULD_BE.search(log or "")
     if m and int(m[1]) > int(m[2]) and int(m[1]) not in _PLACEHOLDERS:
         raise BadFile(

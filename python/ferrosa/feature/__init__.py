@@ -1,5 +1,6 @@
 """Feature extraction, as in ``librosa.feature``."""
 
+from . import inverse
 from .chroma import chroma_stft
 from .chroma_cqt import chroma_cens, chroma_cqt
 from .descriptors import (
@@ -23,6 +24,7 @@ __all__ = [
     "chroma_cqt",
     "chroma_stft",
     "delta",
+    "inverse",
     "melspectrogram",
     "mfcc",
     "rms",

@@ -19,7 +19,8 @@ from .. import _core
 from ..core.spectrogram_input import SpecInput, resolve, to_frames
 from ..core.spectrum import power_to_db
 from ..exceptions import ParameterError
-from ..util.validation import as_channels, check_positive_int, float_audio, valid_audio
+from ..util.validation import as_channels, check_audio, check_positive_int, float_audio
+from . import freq2d
 
 __all__ = [
     "amplitude_envelope",
@@ -60,6 +61,28 @@ def _freq(freq: Any, sr: float, inp: SpecInput) -> np.ndarray:
     if len(f) != n_bins:
         raise ParameterError(f"freq.shape mismatch: expected ({n_bins:d},)")
     return np.ascontiguousarray(f)
+
+
+def _magnitude(
+    y: Any,
+    S: Any,
+    n_fft: Any,
+    hop_length: Any,
+    win_length: Any,
+    window: Any,
+    center: bool,
+    pad_mode: str,
+) -> np.ndarray:
+    return freq2d.magnitude(
+        y,
+        S,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window=window,
+        center=center,
+        pad_mode=pad_mode,
+    )
 
 
 def _run(inp: SpecInput, freq: np.ndarray, specs: list[tuple[Any, ...]]) -> np.ndarray:
@@ -129,8 +152,9 @@ def spectral_centroid(
         Non-negative magnitude spectrogram.
     n_fft, hop_length, win_length, window, center, pad_mode
         STFT parameters (``hop_length`` 512 by default, as librosa).
-    freq : np.ndarray, shape (d,), optional
-        Bin centre frequencies; FFT frequencies by default.
+    freq : np.ndarray, shape (d,) or (..., d, t), optional
+        Bin centre frequencies; FFT frequencies by default. A frequency per
+        bin and frame (shape ``(..., d, t)``) is accepted as in librosa.
 
     Returns
     -------
@@ -138,6 +162,9 @@ def spectral_centroid(
         Silent frames give 0 (librosa leaves all-zero columns unnormalised).
     """
     sr = _check_sr(sr)
+    if freq is not None and np.ndim(freq) > 1:
+        mag = _magnitude(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+        return freq2d.per_frame_centroid(mag, freq)
     inp = _spectral("centroid", y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     return _run(inp, _freq(freq, sr, inp), [("centroid",)])
 
@@ -176,6 +203,9 @@ def spectral_bandwidth(
     """
     sr = _check_sr(sr)
     bandwidth_spec(p, norm)
+    if freq is not None and np.ndim(freq) > 1:
+        mag = _magnitude(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+        return freq2d.per_frame_bandwidth(mag, freq, centroid, bool(norm), float(p))
     inp = _spectral("bandwidth", y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     f = _freq(freq, sr, inp)
     given = None
@@ -264,6 +294,9 @@ def spectral_rolloff(
     """
     rolloff_spec(roll_percent, np.dtype(np.float64))
     sr = _check_sr(sr)
+    if freq is not None and np.ndim(freq) > 1:
+        mag = _magnitude(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+        return freq2d.per_frame_rolloff(mag, freq, float(roll_percent))
     inp = _spectral("rolloff", y, S, n_fft, hop_length, win_length, window, center, pad_mode)
     return _run(inp, _freq(freq, sr, inp), [rolloff_spec(roll_percent, inp.dtype)])
 
@@ -541,10 +574,10 @@ def _zc_threshold(
 
 
 def _check_audio_shape(y: Any) -> None:
-    """``valid_audio(y)`` without the finiteness test (left to the kernel)."""
+    """``check_audio(y)`` without the finiteness test (left to the kernel)."""
     if isinstance(y, np.ndarray) and np.issubdtype(y.dtype, np.floating) and y.ndim and y.size:
         return
-    valid_audio(y, mono=False)
+    check_audio(y, mono=False)
 
 
 def zero_crossing_rate(
@@ -578,7 +611,7 @@ def zero_crossing_rate(
         ``pad``) divided by ``frame_length``; identical to librosa's.
     """
     # Finiteness is checked by the kernel in its own pass (cheaper than
-    # np.isfinite); everything else valid_audio checks is checked here.
+    # np.isfinite); everything else check_audio checks is checked here.
     _check_audio_shape(y)
     frame_length = check_positive_int("frame_length", frame_length)
     hop_length = check_positive_int("hop_length", hop_length)
@@ -647,7 +680,7 @@ def amplitude_envelope(
     -------
     np.ndarray, shape (..., 1, t), dtype of ``y`` (float32 or float64)
     """
-    valid_audio(y, mono=False)
+    check_audio(y, mono=False)
     frame_length = check_positive_int("frame_length", frame_length)
     hop_length = check_positive_int("hop_length", hop_length)
     if pad_mode not in _VIRTUAL_PAD:

@@ -20,7 +20,7 @@ from .. import _core
 from ..core.spectrum import amplitude_to_db, power_to_db
 from ..core.wavelet import _wavelet_name, frequency_to_scale
 from ..exceptions import ParameterError
-from ..util.validation import as_channels, check_positive_int, check_real, float_audio, valid_audio
+from ..util.validation import as_channels, check_audio, check_positive_int, check_real, float_audio
 
 __all__ = ["scalogram", "scalogram_frequencies"]
 
@@ -102,7 +102,7 @@ def scalogram(
     np.ndarray, shape (..., n_bins, n_frames), float32 or float64 (the input's)
         Row ``k`` analyses ``scalogram_frequencies(...)[k]`` Hz.
     """
-    valid_audio(y, mono=False)
+    check_audio(y, mono=False)
     name = _wavelet_name(wavelet)
     freqs = scalogram_frequencies(sr=sr, n_bins=n_bins, fmin=fmin, fmax=fmax)
     if hop_length is not None:

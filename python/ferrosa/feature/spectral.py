@@ -19,10 +19,10 @@ from ..exceptions import ParameterError
 from ..filters import resolve_mel, window_for
 from ..util.validation import (
     as_channels,
+    check_audio,
     check_positive_int,
     check_real,
     float_audio,
-    valid_audio,
 )
 
 __all__ = ["melspectrogram", "mfcc"]
@@ -108,7 +108,7 @@ def melspectrogram(
     else:
         if y is None:
             raise ParameterError("Input signal must be provided to compute a spectrogram")
-        valid_audio(y, mono=False)
+        check_audio(y, mono=False)
         n_fft, hop_length, win_length = resolve_stft_params(
             n_fft, hop_length, win_length, pad_mode, center
         )
@@ -255,7 +255,7 @@ def _mfcc_of_audio(
     """The audio path of :func:`mfcc` (arguments already resolved)."""
     _check_kwargs("mfcc", kwargs, _MEL_KWARGS.union(_STFT_KWARGS) - {"norm"})
     mel_kw = {k: v for k, v in kwargs.items() if k in _MEL_KWARGS}
-    valid_audio(y, mono=False)
+    check_audio(y, mono=False)
     n_fft, hop_length, win_length = resolve_stft_params(
         kwargs.get("n_fft", 2048),
         kwargs.get("hop_length", 512),

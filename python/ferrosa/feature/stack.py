@@ -18,7 +18,7 @@ from .. import _core
 from ..core.spectrum import check_length, resolve_stft_params
 from ..exceptions import ParameterError
 from ..filters import resolve_mel, window_for
-from ..util.validation import as_channels, float_audio, valid_audio
+from ..util.validation import as_channels, check_audio, float_audio
 from . import descriptors as desc
 from .chroma import chroma_from_power_frames
 from .spectral import _dct_matrix, _resolve_dct
@@ -166,7 +166,7 @@ def stack(
             raise TypeError(f"{key} got unexpected option(s) {sorted(unknown)}")
         opts[target] = dict(value)
     sr = desc._check_sr(sr)
-    valid_audio(y, mono=False)
+    check_audio(y, mono=False)
     n_fft, hop_length, win_length = resolve_stft_params(
         n_fft, hop_length, win_length, pad_mode, center
     )

@@ -2,14 +2,20 @@
 
 from . import exceptions
 from .framing import fix_length, frame, pad_center
+from .nnls import nnls
+from .normalize import fix_frames, normalize, tiny
 from .validation import dtype_c2r, dtype_r2c, valid_audio
 
 __all__ = [
     "dtype_c2r",
     "dtype_r2c",
     "exceptions",
+    "fix_frames",
     "fix_length",
     "frame",
+    "nnls",
+    "normalize",
     "pad_center",
+    "tiny",
     "valid_audio",
 ]

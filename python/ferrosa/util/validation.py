@@ -11,7 +11,10 @@ from ..exceptions import ParameterError
 
 
 def valid_audio(y: Any, *, mono: bool = False) -> bool:
-    """Check that ``y`` is a finite floating-point audio buffer.
+    """Check that ``y`` is a finite floating-point audio buffer, as librosa.util.valid_audio.
+
+    An empty buffer is valid, as in librosa; the feature wrappers use
+    :func:`check_audio`, which also refuses it.
 
     Parameters
     ----------
@@ -37,10 +40,22 @@ def valid_audio(y: Any, *, mono: bool = False) -> bool:
         raise ParameterError(
             f"Audio data must be at least one-dimensional, given y.shape={y.shape}"
         )
-    if y.shape[-1] == 0:
-        raise ParameterError(f"Audio buffer is empty: y.shape={y.shape}")
     if not np.isfinite(y).all():
         raise ParameterError("Audio buffer is not finite everywhere")
+    return True
+
+
+def check_audio(y: Any, *, mono: bool = False) -> bool:
+    """:func:`valid_audio`, and the buffer must not be empty (the kernels need samples).
+
+    Raises
+    ------
+    ParameterError
+        As :func:`valid_audio`, or for an empty buffer.
+    """
+    valid_audio(y, mono=mono)
+    if y.shape[-1] == 0:
+        raise ParameterError(f"Audio buffer is empty: y.shape={y.shape}")
     return True
 
 

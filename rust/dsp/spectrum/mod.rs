@@ -8,4 +8,5 @@ pub mod noise;
 pub mod pad;
 pub mod rfft;
 pub mod stft;
+pub mod stft_wide;
 pub mod window;

@@ -1,0 +1,54 @@
+//! Binding for the float32 STFT computed with a float64 FFT (librosa's values per bin).
+
+use super::errors::{parameter_error, IntoPyResult};
+use super::spectrum::framing;
+use crate::dsp::spectrum::stft::check;
+use crate::dsp::spectrum::stft_wide::stft_wide_into;
+use num_complex::Complex;
+use numpy::{PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+
+/// Register this file's functions on the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(stft_wide, m)?)?;
+    Ok(())
+}
+
+/// STFT of float32 `y` (channels, samples) with a float64 FFT into complex64
+/// or complex128 `out` (channels, frames, bins).
+#[pyfunction]
+#[pyo3(signature = (y, window, n_fft, hop_length, center, pad_mode, out))]
+#[allow(clippy::too_many_arguments)]
+fn stft_wide<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyArray2<f32>>,
+    window: PyReadonlyArray1<'py, f64>,
+    n_fft: usize,
+    hop_length: usize,
+    center: bool,
+    pad_mode: &str,
+    out: &Bound<'py, PyAny>,
+) -> PyResult<()> {
+    let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
+    let w = window.as_slice()?;
+    let y = y.readonly();
+    let n_channels = y.shape()[0];
+    let ys = y.as_slice()?;
+    let shape = check(&framing, ys, n_channels, w).py_err(py)?;
+    if let Ok(o) = out.downcast::<PyArray3<Complex<f32>>>() {
+        let mut rw = o.readwrite();
+        let os = rw.as_slice_mut()?;
+        py.allow_threads(|| stft_wide_into(&framing, ys, w, &shape, os))
+            .py_err(py)
+    } else if let Ok(o) = out.downcast::<PyArray3<Complex<f64>>>() {
+        let mut rw = o.readwrite();
+        let os = rw.as_slice_mut()?;
+        py.allow_threads(|| stft_wide_into(&framing, ys, w, &shape, os))
+            .py_err(py)
+    } else {
+        Err(parameter_error(
+            py,
+            "stft_wide output must be a C-contiguous complex64 or complex128 array",
+        ))
+    }
+}
