@@ -16,6 +16,9 @@ from ..util.validation import (
     dtype_c2r,
     dtype_r2c,
     float_audio,
+    check_stft_memory,
+    complex_dtype,
+    real_dtype,
     valid_audio,
 )
 
@@ -111,16 +114,24 @@ def stft(
         n_fft, hop_length, win_length, pad_mode, center
     )
     check_length(y, n_fft, center)
+    ctype = dtype_r2c(float_audio(y).dtype)
+    want = dtype_r2c(y.dtype) if dtype is None else complex_dtype(dtype)
+    check_stft_memory(
+        "stft",
+        y.shape,
+        n_fft,
+        hop_length,
+        center,
+        itemsize=ctype.itemsize + (want.itemsize if want != ctype else 0),
+    )
     fft_window = window_for(window, win_length, n_fft)
     y2, lead = as_channels(float_audio(y))
     n_frames = _core.stft_n_frames(y2.shape[-1], n_fft, hop_length, center)
-    ctype = dtype_r2c(y2.dtype)
     # Frame-major buffer, exposed as (..., bins, frames): the memory order
     # of librosa's Fortran-ordered result, filled without a transpose.
     frames = np.empty((y2.shape[0], n_frames, 1 + n_fft // 2), dtype=ctype)
     _core.stft(y2, fft_window, n_fft, hop_length, center, pad_mode, frames)
     spec = np.swapaxes(frames.reshape(lead + frames.shape[1:]), -1, -2)
-    want = dtype_r2c(y.dtype) if dtype is None else np.dtype(dtype)
     if spec.dtype != want:
         spec = spec.astype(want)
     if out is not None:
@@ -188,7 +199,7 @@ def istft(
     y = np.empty((frames.shape[0], n_out), dtype=dtype_c2r(spec.dtype))
     _core.istft(frames, ifft_window, n_fft, hop_length, center, length, y)
     y = y.reshape(lead + y.shape[-1:])
-    want = dtype_c2r(spec.dtype) if dtype is None else np.dtype(dtype)
+    want = dtype_c2r(spec.dtype) if dtype is None else real_dtype(dtype)
     if y.dtype != want:
         y = y.astype(want)
     if out is not None:

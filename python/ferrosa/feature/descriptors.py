@@ -19,6 +19,7 @@ from .. import _core
 from ..core.spectrogram_input import SpecInput, resolve, to_frames
 from ..core.spectrum import power_to_db
 from ..exceptions import ParameterError
+from ..util.memory import check_frames_memory
 from ..util.validation import as_channels, check_positive_int, float_audio, valid_audio
 
 __all__ = [
@@ -404,7 +405,10 @@ def contrast_spec(
     if f.ndim != 1 or len(f) != n_bins:
         raise ParameterError(f"freq.shape mismatch: expected ({n_bins:d},)")
     if isinstance(n_bands, bool) or not isinstance(n_bands, (int, np.integer)) or n_bands < 1:
-        raise ParameterError("n_bands must be a positive integer")
+        raise ParameterError(f"n_bands={n_bands!r} must be a positive integer")
+    if n_bands >= 64:
+        # The top band would start 2**n_bands times above fmin: beyond any sr.
+        raise ParameterError(f"n_bands={n_bands} is too large (at most 63)")
     if not 0.0 < quantile < 1.0:
         raise ParameterError("quantile must lie in the range (0, 1)")
     if fmin <= 0:
@@ -464,6 +468,7 @@ def rms(
         y = np.asarray(y)
         if y.ndim == 0 or y.shape[-1] == 0:
             raise ParameterError(f"Audio buffer is empty or scalar: y.shape={y.shape}")
+        check_frames_memory("rms", y.shape, frame_length, hop_length, bool(center))
         yf, lead = as_channels(float_audio(y) if y.dtype.kind == "f" else y.astype(np.float64))
         yf, virtual = _pad_for_frames(yf, frame_length, center, pad_mode)
         mode = pad_mode if virtual else "constant"
@@ -593,6 +598,7 @@ def zero_crossing_rate(
     if unknown:
         raise TypeError(f"zero_crossing_rate got unexpected keyword argument(s) {sorted(unknown)}")
     opts.update(kwargs)
+    check_frames_memory("zero_crossing_rate", y.shape, frame_length, hop_length, bool(center))
     y2, lead = as_channels(float_audio(y))
     n = y2.shape[-1]
     half = frame_length // 2 if center else 0
@@ -654,6 +660,7 @@ def amplitude_envelope(
         raise ParameterError(
             f"pad_mode={pad_mode!r} is not supported; use one of {', '.join(_VIRTUAL_PAD)}"
         )
+    check_frames_memory("amplitude_envelope", y.shape, frame_length, hop_length, bool(center))
     y2, lead = as_channels(float_audio(y))
     _pad_for_frames(y2, frame_length, center, pad_mode)
     out = _core.amplitude_envelope(y2, frame_length, hop_length, center, pad_mode)

@@ -8,6 +8,23 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ParameterError
+from .memory import MAX_INDEX, check_memory, check_stft_memory
+
+__all__ = [
+    "MAX_INDEX",
+    "as_channels",
+    "check_memory",
+    "check_nonneg_int",
+    "check_positive_int",
+    "check_real",
+    "check_stft_memory",
+    "complex_dtype",
+    "real_dtype",
+    "dtype_c2r",
+    "dtype_r2c",
+    "float_audio",
+    "valid_audio",
+]
 
 
 def valid_audio(y: Any, *, mono: bool = False) -> bool:
@@ -48,6 +65,8 @@ def check_positive_int(name: str, value: Any) -> int:
     """Return ``value`` as int if it is a positive integer, else raise."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value <= 0:
         raise ParameterError(f"{name}={value!r} must be a positive integer")
+    if value >= MAX_INDEX:
+        raise ParameterError(f"{name}={value!r} is too large (at most 2**62 - 1)")
     return int(value)
 
 
@@ -55,6 +74,8 @@ def check_nonneg_int(name: str, value: Any) -> int:
     """Return ``value`` as int if it is a non-negative integer, else raise."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
         raise ParameterError(f"{name}={value!r} must be a non-negative integer")
+    if value >= MAX_INDEX:
+        raise ParameterError(f"{name}={value!r} is too large (at most 2**62 - 1)")
     return int(value)
 
 
@@ -108,3 +129,31 @@ def dtype_c2r(d: Any, *, default: Any = np.float32) -> np.dtype:
     if dt.kind == "f":
         return dt
     return np.dtype(mapping.get(dt, default))
+
+
+def complex_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` for a complex result: complex kinds only (librosa would drop
+    the imaginary part into a real array; ferrosa refuses instead)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as err:
+        raise ParameterError(f"dtype={dtype!r} is not a NumPy dtype") from err
+    if dt.kind != "c":
+        raise ParameterError(
+            f"dtype={dt} is not a complex dtype: the STFT is complex "
+            "(use np.complex64 or np.complex128, or take np.abs of the result)"
+        )
+    return dt
+
+
+def real_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` for istft's result: floating (or complex, as librosa allows)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as err:
+        raise ParameterError(f"dtype={dtype!r} is not a NumPy dtype") from err
+    if dt.kind not in "fc":
+        raise ParameterError(
+            f"dtype={dt} is not a floating-point dtype: casting the signal would truncate it"
+        )
+    return dt
