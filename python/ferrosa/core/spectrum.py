@@ -18,6 +18,7 @@ from ..util.validation import (
     float_audio,
     check_stft_memory,
     complex_dtype,
+    float32_gain_exponent,
     real_dtype,
     valid_audio,
 )
@@ -126,6 +127,12 @@ def stft(
     )
     fft_window = window_for(window, win_length, n_fft)
     y2, lead = as_channels(float_audio(y))
+    if float32_gain_exponent(y2):
+        # float32 audio near float32's limits (peak above 2**64 or below
+        # 2**-64): a float32 FFT would overflow or lose bits to denormals, so
+        # transform in float64 and round the result to complex64, as librosa
+        # does (inf only where the value itself exceeds float32's range).
+        y2 = y2.astype(np.float64)
     n_frames = _core.stft_n_frames(y2.shape[-1], n_fft, hop_length, center)
     # Frame-major buffer, exposed as (..., bins, frames): the memory order
     # of librosa's Fortran-ordered result, filled without a transpose.
@@ -133,7 +140,8 @@ def stft(
     _core.stft(y2, fft_window, n_fft, hop_length, center, pad_mode, frames)
     spec = np.swapaxes(frames.reshape(lead + frames.shape[1:]), -1, -2)
     if spec.dtype != want:
-        spec = spec.astype(want)
+        with np.errstate(over="ignore"):
+            spec = spec.astype(want)
     if out is not None:
         if out.shape != spec.shape:
             raise ParameterError(f"Shape mismatch for provided output array out.shape={out.shape}")

@@ -20,7 +20,14 @@ from ..core.spectrogram_input import SpecInput, resolve, to_frames
 from ..core.spectrum import power_to_db
 from ..exceptions import ParameterError
 from ..util.memory import check_frames_memory
-from ..util.validation import as_channels, check_positive_int, float_audio, valid_audio
+from ..util.validation import (
+    as_channels,
+    check_positive_int,
+    float32_gain_exponent,
+    float_audio,
+    scale_pow2,
+    valid_audio,
+)
 
 __all__ = [
     "amplitude_envelope",
@@ -229,6 +236,23 @@ def _n_frames(inp: SpecInput) -> int:
     return 1 + (padded - inp.n_fft) // inp.hop_length
 
 
+def _rescale_float32(inp: SpecInput) -> None:
+    """Scale very quiet float32 input up by an exact power of two.
+
+    For scale-invariant descriptors (rolloff): the float32 kernel's power
+    and noise bounds underflow for peaks below about 1e-19; a power-of-two
+    gain changes no mantissa, so the bins are librosa's. Loud input is left
+    alone: there librosa's own float32 magnitudes overflow, and ferrosa's
+    kernel follows them.
+    """
+    for name in ("audio", "frames"):
+        arr = getattr(inp, name)
+        if arr is not None and arr.dtype == np.float32:
+            e = float32_gain_exponent(arr, low=-32, high=1024)
+            if e:
+                setattr(inp, name, scale_pow2(arr.copy(), e))
+
+
 def spectral_rolloff(
     *,
     y: np.ndarray | None = None,
@@ -266,6 +290,7 @@ def spectral_rolloff(
     rolloff_spec(roll_percent, np.dtype(np.float64))
     sr = _check_sr(sr)
     inp = _spectral("rolloff", y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+    _rescale_float32(inp)
     return _run(inp, _freq(freq, sr, inp), [rolloff_spec(roll_percent, inp.dtype)])
 
 
