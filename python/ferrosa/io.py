@@ -22,6 +22,7 @@ import numpy as np
 
 from .exceptions import ParameterError
 from .util.framing import fix_length
+from .util.files import check_regular_file
 from .util.validation import valid_audio
 
 __all__ = ["get_duration", "load", "resample", "to_mono"]
@@ -260,6 +261,11 @@ def load(
     ------
     ParameterError
         For invalid arguments, and for a file that holds no samples.
+    FileNotFoundError, IsADirectoryError
+        Nothing at ``path``, or a directory.
+    ferrosa.exceptions.FileTypeError
+        A named pipe, device or socket (an ``OSError``): refused before
+        opening, since reading it could block forever.
     soundfile.LibsndfileError, OSError
         When the file cannot be opened or decoded.
     """
@@ -278,6 +284,7 @@ def load(
             f"res_type={res_type!r} is not supported; use one of {', '.join(_SOXR)}"
         )
 
+    check_regular_file(path)
     whole = not offset and duration is None
     decoded = _decode_flac(path, dtype, mono) if whole else None
     if decoded is not None:
@@ -332,6 +339,7 @@ def get_duration(
     if path is not None:
         import soundfile as sf
 
+        check_regular_file(path)
         return float(sf.info(os.fspath(path)).duration)
     if y is None:
         if S is None:
