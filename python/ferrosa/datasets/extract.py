@@ -131,6 +131,21 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
     return y
 
 
+def _conform_channels(y: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """With ``mono=False``: exactly ``config.channels`` rows (a one-channel
+    recording is duplicated; another count is a failure)."""
+    if config.mono:
+        return y
+    y = np.atleast_2d(y)
+    if y.shape[0] == config.channels:
+        return y
+    if y.shape[0] == 1:
+        return np.repeat(y, config.channels, axis=0)
+    raise BadFile(
+        f"has {y.shape[0]} channels; the store keeps {config.channels} (config.channels)"
+    )
+
+
 def _too_short(n: int, config: FeatureConfig) -> BadFile:
     length = config.segment_samples or 0
     return BadFile(
@@ -187,7 +202,7 @@ def extract(
     empty = np.zeros(0, dtype=np.int64)
     try:
         _check_file_type(Path(path))
-        y = _load_used(path, config)
+        y = _conform_channels(_load_used(path, config), config)
         if not keep_silent and not np.any(y):
             raise BadFile("silent: every sample is zero")
         segs = segment(y, config.sr, config)
