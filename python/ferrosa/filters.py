@@ -60,7 +60,9 @@ def get_window(window: Any, Nx: int, *, fftbins: bool = True) -> np.ndarray:
         return _scipy_window(window, Nx, fftbins)
     if isinstance(window, (np.ndarray, list)):
         arr = np.asarray(window)
-        if arr.ndim == 1 and len(arr) == Nx:
+        if arr.ndim != 1:
+            raise ParameterError(f"Window must be a 1-D array, got shape {arr.shape}")
+        if len(arr) == Nx:
             return arr
         raise ParameterError(f"Window size mismatch: {len(arr):d} != {Nx:d}")
     raise ParameterError(f"Invalid window specification: {window!r}")

@@ -91,6 +91,7 @@ def resolve(
     -------
     SpecInput
     """
+    center = bool(center)  # librosa tests truthiness: None, 0, 1 are accepted
     if S is not None:
         S = np.asarray(S)
         if S.ndim < 2:

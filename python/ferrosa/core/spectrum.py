@@ -111,6 +111,7 @@ def stft(
         centred, ``1 + (n - n_fft) // hop_length`` otherwise.
     """
     valid_audio(y, mono=False)
+    center = bool(center)  # librosa tests truthiness: None, 0, 1 are accepted
     n_fft, hop_length, win_length = resolve_stft_params(
         n_fft, hop_length, win_length, pad_mode, center
     )
@@ -179,6 +180,7 @@ def istft(
     np.ndarray, shape (..., n_samples)
     """
     stft_matrix = np.asarray(stft_matrix)
+    center = bool(center)
     if stft_matrix.ndim < 2:
         raise ParameterError(f"stft_matrix must be at least 2-D, got shape={stft_matrix.shape}")
     if n_fft is None:

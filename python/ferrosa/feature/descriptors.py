@@ -487,6 +487,7 @@ def rms(
     np.ndarray, shape (..., 1, t), ``dtype``
     """
     frame_length = check_positive_int("frame_length", frame_length)
+    center = bool(center)
     dt = np.dtype(dtype)
     if y is not None:
         hop_length = check_positive_int("hop_length", hop_length)
@@ -610,6 +611,7 @@ def zero_crossing_rate(
     # Finiteness is checked by the kernel in its own pass (cheaper than
     # np.isfinite); everything else valid_audio checks is checked here.
     _check_audio_shape(y)
+    center = bool(center)
     frame_length = check_positive_int("frame_length", frame_length)
     hop_length = check_positive_int("hop_length", hop_length)
     opts: dict[str, Any] = {
@@ -679,6 +681,7 @@ def amplitude_envelope(
     np.ndarray, shape (..., 1, t), dtype of ``y`` (float32 or float64)
     """
     valid_audio(y, mono=False)
+    center = bool(center)
     frame_length = check_positive_int("frame_length", frame_length)
     hop_length = check_positive_int("hop_length", hop_length)
     if pad_mode not in _VIRTUAL_PAD:
