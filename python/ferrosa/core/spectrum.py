@@ -137,7 +137,7 @@ def stft(
     n_frames = _core.stft_n_frames(y2.shape[-1], n_fft, hop_length, center)
     # Frame-major buffer, exposed as (..., bins, frames): the memory order
     # of librosa's Fortran-ordered result, filled without a transpose.
-    frames = np.empty((y2.shape[0], n_frames, 1 + n_fft // 2), dtype=ctype)
+    frames = np.empty((y2.shape[0], n_frames, 1 + n_fft // 2), dtype=dtype_r2c(y2.dtype))
     _core.stft(y2, fft_window, n_fft, hop_length, center, pad_mode, frames)
     spec = np.swapaxes(frames.reshape(lead + frames.shape[1:]), -1, -2)
     if spec.dtype != want:

@@ -156,7 +156,12 @@ def _verify_built(built: Path) -> None:
     with (built / META_FILE).open(encoding="utf-8") as fh:
         meta = json.load(fh)
     shape = tuple(int(v) for v in meta["shape"])
-    X = np.load(built / FEATURES_FILE, mmap_mode="r")
+    try:
+        X = np.load(built / FEATURES_FILE, mmap_mode="r")
+    except (ValueError, OSError) as err:
+        raise ParameterError(
+            f"assembled {FEATURES_FILE} cannot be read ({err}); the store was not swapped in"
+        ) from None
     expected_bytes = int(np.prod(shape, dtype=np.int64)) * 4
     if X.shape != shape or X.dtype != np.float32 or X.nbytes != expected_bytes:
         raise ParameterError(
