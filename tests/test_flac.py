@@ -189,11 +189,10 @@ def test_refused_files_fall_back_to_soundfile(written, tmp_path):
             assert got is want
         else:
             np.testing.assert_array_equal(got[0], want[0])
-    # A missing file: an OSError here; load tries audioread after
-    # soundfile, as librosa does, which cannot find it either.
+    # A missing file: FileNotFoundError naming the path, from both.
     with pytest.raises(FileNotFoundError):
         _core.decode_flac(str(tmp_path / "missing.flac"))
-    with pytest.warns(UserWarning, match="audioread"), pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="missing.flac"):
         ferrosa.load(tmp_path / "missing.flac")
 
 

@@ -7,3 +7,8 @@ class FerrosaError(Exception):
 
 class ParameterError(FerrosaError, ValueError):
     """An invalid argument: raised before any work starts, naming the value."""
+
+
+class FileTypeError(FerrosaError, OSError):
+    """A path that is not a regular file (a pipe, device or socket): refused
+    before opening, since reading one can block forever."""

@@ -45,6 +45,10 @@ def get_window(window: Any, Nx: int, *, fftbins: bool = True) -> np.ndarray:
     if isinstance(window, str):
         if isinstance(Nx, bool) or not isinstance(Nx, (int, np.integer)) or Nx <= 0:
             raise ParameterError(f"Window length Nx={Nx!r} must be a positive integer")
+        from .util.memory import check_memory, check_size
+
+        check_size("Nx", int(Nx))
+        check_memory("window", 16.0 * int(Nx), Nx=int(Nx))
         try:
             return _named_window(window.lower(), int(Nx), bool(fftbins)).copy()
         except ValueError:
@@ -56,7 +60,9 @@ def get_window(window: Any, Nx: int, *, fftbins: bool = True) -> np.ndarray:
         return _scipy_window(window, Nx, fftbins)
     if isinstance(window, (np.ndarray, list)):
         arr = np.asarray(window)
-        if arr.ndim == 1 and len(arr) == Nx:
+        if arr.ndim != 1:
+            raise ParameterError(f"Window must be a 1-D array, got shape {arr.shape}")
+        if len(arr) == Nx:
             return arr
         raise ParameterError(f"Window size mismatch: {len(arr):d} != {Nx:d}")
     raise ParameterError(f"Invalid window specification: {window!r}")
@@ -153,6 +159,7 @@ def resolve_mel(
     dt = np.dtype(dtype)
     if dt.kind != "f":
         raise ParameterError(f"dtype={dt} must be a floating-point type")
+    check_mel_memory(n_fft, n_mels)
     bank = _mel_bank(sr, n_fft, n_mels, fmin, fmax, bool(htk), kind, p, dt == np.float32)
     if bank.has_empty_filters:
         import warnings
@@ -165,6 +172,19 @@ def resolve_mel(
             stacklevel=3,
         )
     return bank
+
+
+def check_mel_memory(n_fft: int, n_mels: int, dense_itemsize: int = 0) -> None:
+    """Refuse a mel bank that cannot fit: the sparse kernel bank (a few
+    values per FFT bin and per band) and, when ``dense_itemsize`` is given,
+    the dense ``n_mels x (1 + n_fft // 2)`` matrix of ``filters.mel``."""
+    from .util.memory import check_memory
+
+    n_bins = n_fft // 2 + 1
+    nbytes = 48.0 * n_bins + 96.0 * (n_mels + 2)
+    if dense_itemsize:
+        nbytes += float(n_mels) * n_bins * (8 + dense_itemsize)
+    check_memory("mel filter bank", nbytes, n_mels=n_mels, n_fft=n_fft)
 
 
 @lru_cache(maxsize=64)
@@ -250,6 +270,10 @@ def mel(
         ``fmax <= fmin`` or an unsupported ``norm`` (librosa accepts
         ``n_mels=0`` and negative ``fmin``; ferrosa refuses them).
     """
+    if not (isinstance(n_fft, bool) or isinstance(n_mels, bool)):
+        if isinstance(n_fft, (int, np.integer)) and isinstance(n_mels, (int, np.integer)):
+            if 0 < n_fft < 2**62 and 0 < n_mels < 2**62:
+                check_mel_memory(int(n_fft), int(n_mels), np.dtype(dtype).itemsize)
     bank = resolve_mel(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype)
     return _mel_dense(bank, np.dtype(dtype)).copy()
 
@@ -267,6 +291,21 @@ def norm_value(norm: Any) -> float | None:
     if v in (np.inf, -np.inf, 0.0) or v > 0:
         return v
     raise ParameterError(f"Unsupported norm: {norm!r}")
+
+
+def check_chroma_memory(n_fft: int, n_chroma: int, itemsize: int = 8) -> None:
+    """Refuse a chroma bank (``n_chroma x (1 + n_fft // 2)``) that cannot fit."""
+    from .util.memory import check_memory, check_size
+
+    check_size("n_fft", n_fft)
+    check_size("n_chroma", n_chroma)
+    n_bins = n_fft // 2 + 1
+    check_memory(
+        "chroma filter bank",
+        float(n_chroma) * n_bins * (16 + itemsize) + 16.0 * n_fft,
+        n_chroma=n_chroma,
+        n_fft=n_fft,
+    )
 
 
 @lru_cache(maxsize=64)
@@ -336,6 +375,7 @@ def chroma(
         raise ParameterError(f"n_fft={n_fft!r} must be an integer >= 2")
     if isinstance(n_chroma, bool) or not isinstance(n_chroma, (int, np.integer)) or n_chroma < 1:
         raise ParameterError(f"n_chroma={n_chroma!r} must be a positive integer")
+    check_chroma_memory(int(n_fft), int(n_chroma), np.dtype(dtype).itemsize)
     if not np.isfinite(tuning):
         raise ParameterError(f"tuning={tuning!r} must be finite")
     ow = None if octwidth is None else float(octwidth)

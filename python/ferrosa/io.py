@@ -25,6 +25,7 @@ import numpy as np
 from ._optional import require
 from .exceptions import ParameterError
 from .util.framing import fix_length
+from .util.files import check_regular_file
 from .util.validation import valid_audio
 
 __all__ = ["get_duration", "load", "resample", "to_mono"]
@@ -316,6 +317,11 @@ def load(
     ParameterError
         For invalid arguments. A file (or an ``offset``/``duration`` window)
         without samples gives an empty ``y``, as in librosa.
+    FileNotFoundError, IsADirectoryError
+        Nothing at ``path``, or a directory.
+    ferrosa.exceptions.FileTypeError
+        A named pipe, device or socket (an ``OSError``): refused before
+        opening, since reading it could block forever.
     soundfile.LibsndfileError, OSError
         When the file cannot be opened or decoded.
     """
@@ -332,6 +338,7 @@ def load(
     if not isinstance(res_type, str):
         raise ParameterError(f"res_type={res_type!r} must be a string")
 
+    check_regular_file(path)
     whole = not offset and duration is None
     decoded = _decode_flac(path, dtype, mono) if whole else None
     if decoded is not None:
@@ -441,6 +448,7 @@ def get_duration(
     if path is not None:
         sf = require("soundfile", "ferrosa.get_duration(path=...)")
 
+        check_regular_file(path)
         return float(sf.info(os.fspath(path)).duration)
     if y is None:
         if S is None:

@@ -122,15 +122,32 @@ pub fn decode_file_head(
     mono: bool,
     head: Option<u64>,
 ) -> Result<FlacAudio, FlacError> {
-    let file = File::open(path).map_err(FlacError::Io)?;
+    let file = open_regular(path)?;
     decode_head(Box::new(file), mono, head)
 }
 
 /// The STREAMINFO facts of the FLAC file at `path`, refused as [`decode`]
 /// would refuse them (bit depth, unknown length), without decoding audio.
 pub fn read_info_file(path: &Path) -> Result<FlacInfo, FlacError> {
-    let file = File::open(path).map_err(FlacError::Io)?;
+    let file = open_regular(path)?;
     guarded(|| open(Box::new(file)).map(|(_, info, _)| info))
+}
+
+/// Open `path` for reading only if it is a regular file: `open()` on a
+/// named pipe blocks until a writer appears (and a device may never end),
+/// so anything else is refused from its metadata, before opening.
+fn open_regular(path: &Path) -> Result<File, FlacError> {
+    let meta = std::fs::metadata(path).map_err(FlacError::Io)?;
+    if meta.is_dir() {
+        return Err(FlacError::Io(io::Error::from_raw_os_error(21))); // EISDIR
+    }
+    if !meta.is_file() {
+        return Err(FlacError::Io(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a pipe, device or socket)",
+        )));
+    }
+    File::open(path).map_err(FlacError::Io)
 }
 
 /// Decode a FLAC stream to float32, channel-major, averaging 2 to 7 channels

@@ -33,11 +33,35 @@ pub enum EdgeMode {
 }
 
 /// A Savitzky-Golay derivative filter.
+///
+/// Holds the orthonormal polynomial basis `Q` (`np x width`, `np =
+/// polyorder + 1`) and the triangular `R` of the fit instead of the full
+/// `width x width` operator, so memory is `O(np * width)`: the interior
+/// kernel is stored, and the few edge rows mode "interp" needs are
+/// evaluated from `Q` and `R` on the fly.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavgolFilter {
     width: usize,
-    /// `width x width`, row `j` = weights over a window for position `j`.
-    op: Vec<f64>,
+    deriv: usize,
+    /// Positions are divided by this before taking powers (conditioning).
+    scale: f64,
+    /// `delta ** deriv`, dividing every weight.
+    dscale: f64,
+    /// `np x width`, row-major: row `k` is the k-th orthonormal basis vector.
+    q: Vec<f64>,
+    /// `np x np`, upper triangular (`r[j * np + k]`, `j <= k`).
+    r: Vec<f64>,
+    /// The centre row (the interior correlation kernel).
+    centre: Vec<f64>,
+}
+
+/// A zeroed `Vec` of `n` values, or a refusal naming `what` if it cannot be allocated.
+fn zeroed(n: usize, what: &'static str) -> DspResult<Vec<f64>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| DspError::param(what, n, "a size that fits in memory"))?;
+    v.resize(n, 0.0);
+    Ok(v)
 }
 
 impl SavgolFilter {
@@ -61,13 +85,16 @@ impl SavgolFilter {
         let np = polyorder + 1;
         // Positions relative to the centre, scaled into [-1, 1] for conditioning.
         let scale = half.max(1) as f64;
-        let t: Vec<f64> = (0..width).map(|i| i as f64 - half as f64).collect();
+        let pos = |i: usize| i as f64 - half as f64;
         // Vandermonde columns u^k, orthonormalised (Gram-Schmidt, twice for
         // stability): V = Q R with Q (width x np) column-major.
-        let mut q = vec![0.0f64; np * width];
-        let mut r = vec![0.0f64; np * np];
+        let mut q = zeroed(np.saturating_mul(width), "width * (polyorder + 1)")?;
+        let mut r = zeroed(np.saturating_mul(np), "polyorder")?;
+        let mut v = zeroed(width, "width")?;
         for k in 0..np {
-            let mut v: Vec<f64> = t.iter().map(|x| (x / scale).powi(k as i32)).collect();
+            for (i, vi) in v.iter_mut().enumerate() {
+                *vi = (pos(i) / scale).powi(k as i32);
+            }
             for _ in 0..2 {
                 for j in 0..k {
                     let qj = &q[j * width..(j + 1) * width];
@@ -84,31 +111,71 @@ impl SavgolFilter {
                 *qi = vi / norm;
             }
         }
-        let dscale = delta.powi(deriv as i32);
-        let mut op = vec![0.0f64; width * width];
-        for j in 0..width {
-            // g[k] = d^deriv/dt^deriv (t / scale)^k at t_j.
-            let g: Vec<f64> = (0..np)
-                .map(|k| {
-                    if k < deriv {
-                        return 0.0;
-                    }
-                    let falling: f64 = ((k - deriv + 1)..=k).map(|f| f as f64).product();
-                    falling * t[j].powi((k - deriv) as i32) / scale.powi(k as i32)
-                })
-                .collect();
-            // Solve R^T z = g (forward substitution), then row = Q z.
-            let mut z = vec![0.0f64; np];
-            for k in 0..np {
-                let s: f64 = (0..k).map(|i| r[i * np + k] * z[i]).sum();
-                z[k] = (g[k] - s) / r[k * np + k];
-            }
-            for i in 0..width {
-                let v: f64 = (0..np).map(|k| q[k * width + i] * z[k]).sum();
-                op[j * width + i] = v / dscale;
-            }
+        let mut f = SavgolFilter {
+            width,
+            deriv,
+            scale,
+            dscale: delta.powi(deriv as i32),
+            q,
+            r,
+            centre: Vec::new(),
+        };
+        let z = f.coefficients(half);
+        let mut centre = v;
+        f.expand(&z, &mut centre);
+        f.centre = centre;
+        Ok(f)
+    }
+
+    /// Number of basis polynomials (`polyorder + 1`).
+    fn n_poly(&self) -> usize {
+        self.q.len() / self.width
+    }
+
+    /// `z` with `R^T z = g`, `g[k]` the `deriv`-th derivative of
+    /// `(t / scale)^k` at window position `j`: row `j` of the operator is `Q z`.
+    fn coefficients(&self, j: usize) -> Vec<f64> {
+        let np = self.n_poly();
+        let t = j as f64 - (self.width / 2) as f64;
+        let mut z = vec![0.0f64; np];
+        for k in 0..np {
+            let g = if k < self.deriv {
+                0.0
+            } else {
+                let falling: f64 = ((k - self.deriv + 1)..=k).map(|f| f as f64).product();
+                falling * t.powi((k - self.deriv) as i32) / self.scale.powi(k as i32)
+            };
+            let s: f64 = (0..k).map(|i| self.r[i * np + k] * z[i]).sum();
+            z[k] = (g - s) / self.r[k * np + k];
         }
-        Ok(SavgolFilter { width, op })
+        z
+    }
+
+    /// Row weights `Q z / dscale` into `row` (`width` values).
+    fn expand(&self, z: &[f64], row: &mut [f64]) {
+        let w = self.width;
+        for (i, o) in row.iter_mut().enumerate() {
+            let v: f64 = z
+                .iter()
+                .enumerate()
+                .map(|(k, zk)| self.q[k * w + i] * zk)
+                .sum();
+            *o = v / self.dscale;
+        }
+    }
+
+    /// `Q^T x` for one window `x` of `width` samples.
+    fn project<T: Sample>(&self, x: &[T]) -> Vec<f64> {
+        let w = self.width;
+        (0..self.n_poly())
+            .map(|k| {
+                self.q[k * w..(k + 1) * w]
+                    .iter()
+                    .zip(x)
+                    .map(|(a, b)| a * b.to_f64())
+                    .sum()
+            })
+            .collect()
     }
 
     /// Window length.
@@ -118,8 +185,15 @@ impl SavgolFilter {
 
     /// The correlation kernel applied in the interior: `y[i] = sum_j c[j] x[i - width/2 + j]`.
     pub fn kernel(&self) -> &[f64] {
-        let h = self.width / 2;
-        &self.op[h * self.width..(h + 1) * self.width]
+        &self.centre
+    }
+
+    /// Row `j` of the `width x width` operator (weights for position `j`
+    /// of a window), computed on demand.
+    pub fn row(&self, j: usize) -> Vec<f64> {
+        let mut out = vec![0.0; self.width];
+        self.expand(&self.coefficients(j), &mut out);
+        out
     }
 
     /// Filter one row `x` into `out` (same length).
@@ -159,11 +233,18 @@ impl SavgolFilter {
         }
         match pad {
             None => {
+                // Row j of the operator applied to a window is z_j . (Q^T x).
+                let edge = |j: usize, qx: &[f64]| -> f64 {
+                    let z = self.coefficients(j);
+                    z.iter().zip(qx).map(|(a, b)| a * b).sum::<f64>() / self.dscale
+                };
+                let head = self.project(&x[..w]);
                 for (i, o) in out[..h].iter_mut().enumerate() {
-                    *o = O::from_f64(dot(&self.op[i * w..(i + 1) * w], &x[..w]));
+                    *o = O::from_f64(edge(i, &head));
                 }
+                let tail = self.project(&x[n - w..]);
                 for (p, o) in (h + 1..w).zip(out[n - h..].iter_mut()) {
-                    *o = O::from_f64(dot(&self.op[p * w..(p + 1) * w], &x[n - w..]));
+                    *o = O::from_f64(edge(p, &tail));
                 }
             }
             Some((pm, cval)) => {
@@ -265,7 +346,28 @@ mod tests {
     #[test]
     fn derivative_above_polyorder_is_zero() {
         let f = SavgolFilter::new(5, 1, 2, 1.0).unwrap();
-        assert!(f.op.iter().all(|v| *v == 0.0));
+        assert!((0..5).all(|j| f.row(j).iter().all(|v| *v == 0.0)));
+    }
+
+    #[test]
+    fn edge_rows_fit_polynomials_at_their_position() {
+        // Row j of a degree-2 derivative operator differentiates any quadratic
+        // exactly at position j (edges included), for a wide window.
+        let w = 41usize;
+        let f = SavgolFilter::new(w, 2, 1, 1.0).unwrap();
+        let x: Vec<f64> = (0..w).map(|i| (i * i) as f64 * 0.25 + i as f64).collect();
+        for j in [0usize, 1, 7, 20, 33, 40] {
+            let d: f64 = f.row(j).iter().zip(&x).map(|(a, b)| a * b).sum();
+            assert!((d - (0.5 * j as f64 + 1.0)).abs() < 1e-8, "j={j} d={d}");
+        }
+        assert_eq!(f.row(20), f.kernel().to_vec());
+    }
+
+    #[test]
+    fn wide_filter_memory_is_linear_in_width() {
+        // width 40001 would need 12.8 GB as a dense operator.
+        let f = SavgolFilter::new(40001, 1, 1, 1.0).unwrap();
+        assert_eq!(f.q.len() + f.r.len() + f.centre.len(), 2 * 40001 + 4 + 40001);
     }
 
     #[test]

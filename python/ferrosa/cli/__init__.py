@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -53,8 +54,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _describe(err: BaseException) -> tuple[str, int]:
+    """One line for a known exception and the exit code it gives."""
+    import json
+
+    from ..exceptions import FileTypeError, ParameterError
+
+    if isinstance(err, OSError) and err.filename is not None and not isinstance(err, FileTypeError):
+        what = {
+            FileNotFoundError: "no such file or directory",
+            IsADirectoryError: "is a directory",
+            NotADirectoryError: "a parent of the path is not a directory",
+            PermissionError: "permission denied",
+            FileExistsError: "already exists",
+        }.get(type(err), (err.strerror or str(err)).lower())
+        return f"{type(err).__name__}: {err.filename}: {what}", 1
+    if isinstance(err, FileTypeError):
+        return f"{type(err).__name__}: {err}", 1
+    if isinstance(err, json.JSONDecodeError):
+        return f"corrupt JSON: {err}", 2
+    if isinstance(err, ParameterError):
+        return str(err), 2
+    if isinstance(err, MemoryError):
+        return f"out of memory: {err}", 1
+    if isinstance(err, OSError):
+        return f"{type(err).__name__}: {err}", 1
+    text = str(err).splitlines()[0] if str(err) else ""
+    return f"{type(err).__name__}: {text}", 2 if isinstance(err, ValueError) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
+    """Run the command line; returns the process exit code.
+
+    Every error ends as one line on stderr (``ferrosa CMD: error: ...``) and a
+    non-zero exit: 2 for invalid arguments or data, 1 for files that cannot
+    be read or written and other failures, 130 for Ctrl-C. Set
+    ``FERROSA_DEBUG=1`` to get the traceback instead.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -70,6 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as err:
+        if os.environ.get("FERROSA_DEBUG"):
+            raise
+        line, code = _describe(err)
+        print(f"ferrosa {args.command}: error: {line}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":  # pragma: no cover

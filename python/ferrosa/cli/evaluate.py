@@ -46,6 +46,10 @@ def _table(result: dict[str, Any]) -> str:
                 f"{s['f1']:>6.3f} {s['support']:>4d}"
             )
     lines.append(f"{'macro f1':<20} {result['clip']['macro_f1']:>25.3f}")
+    skipped = result.get("skipped") or []
+    if skipped:
+        lines += ["", f"skipped {len(skipped)} file(s):"]
+        lines += [f"  {s['path']}: {s['reason']}" for s in skipped]
     return "\n".join(lines)
 
 

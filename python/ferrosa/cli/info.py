@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         store = open_store(args.store)
         if args.export_json:
             export_data_json(store, args.export_json, split=args.split)
-    except (ParameterError, FileNotFoundError) as err:
+    except ParameterError as err:
         print(f"ferrosa info: error: {err}", file=sys.stderr)
         return 2
     if args.json:

@@ -61,15 +61,55 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+# matplotlib's savefig formats (its canvas registry without importing it).
+_PLOT_EXTENSIONS = (".png", ".pdf", ".svg", ".svgz", ".jpg", ".jpeg", ".eps", ".ps", ".tif",
+                    ".tiff", ".webp", ".pgf", ".raw", ".rgba")
+
+
+def check_output(path: str, *, image: bool) -> None:
+    """Refuse an output path that cannot be written, before any work.
+
+    ``--image`` writes PNG only; plots take matplotlib's formats.
+    """
+    import errno
+    import os
+    from pathlib import Path
+
+    from ..exceptions import ParameterError
+
+    out = Path(path)
+    allowed = (".png",) if image else _PLOT_EXTENSIONS
+    if out.suffix.lower() not in allowed:
+        raise ParameterError(
+            f"--out {path!r}: unknown image extension {out.suffix or '(none)'!r}; "
+            f"use one of {', '.join(allowed)}"
+        )
+    if out.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(out))
+    parent = out.parent if str(out.parent) else Path(".")
+    for p in (parent, *parent.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(p))
+            break
+    if not parent.exists():
+        raise FileNotFoundError(errno.ENOENT, "No such directory", str(parent))
+    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise PermissionError(errno.EACCES, "Permission denied", str(out))
+
+
 def run(args: argparse.Namespace) -> int:
     """Load the file, compute the feature and write the picture."""
     from ..exceptions import ParameterError
     from ..io import load
 
+    check_output(args.out, image=args.image is not None)
     try:
         y, sr = load(args.file, sr=args.sr, offset=args.offset, duration=args.duration)
-    except (OSError, RuntimeError, ValueError) as err:
-        print(f"ferrosa plot: cannot read {args.file}: {err}", file=sys.stderr)
+    except (RuntimeError, ValueError) as err:
+        if isinstance(err, ParameterError) and "not finite" in str(err):
+            err = ParameterError("the audio holds NaN or infinite samples")
+        print(f"ferrosa plot: error: cannot read {args.file}: {err}", file=sys.stderr)
         return 1
     try:
         if args.image is not None:

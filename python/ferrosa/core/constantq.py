@@ -36,8 +36,10 @@ from ..exceptions import ParameterError
 from ..util.validation import (
     as_channels,
     check_audio,
+    check_memory,
     check_positive_int,
     check_real,
+    complex_dtype,
     dtype_r2c,
     float_audio,
 )
@@ -296,6 +298,14 @@ def vqt(
         tuning = _estimate_tuning(y, sr, bins_per_octave)
     tuning = check_real("tuning", tuning)
     fmin = fmin * 2.0 ** (tuning / bins_per_octave)
+    # The top bin lies at least this many whole octaves above fmin: refuse a
+    # basis above Nyquist before building n_bins frequencies.
+    octaves = (n_bins - 1) // bins_per_octave
+    if octaves > 2048 or np.log2(fmin) + octaves > np.log2(sr / 2.0):
+        raise ParameterError(
+            f"Wavelet basis with n_bins={n_bins} from fmin={fmin:g} would exceed the Nyquist "
+            f"frequency={sr / 2.0}. Try reducing the number of frequency bins."
+        )
     freqs = _interval_frequencies(n_bins, fmin, intervals, bins_per_octave)
     if n_bins == 1:
         r = 2 ** (1 / bins_per_octave)
@@ -319,6 +329,16 @@ def vqt(
             stacklevel=2,
         )
     _check_early_length(y, nyquist, cutoff, hop_length, int(np.ceil(n_bins / bins_per_octave)))
+    n_basis = 2.0 ** np.ceil(np.log2(max(float(np.max(lengths)), 1.0)))
+    channels = int(np.prod(y.shape[:-1], dtype=np.float64))
+    n_frames = 1 + y.shape[-1] // hop_length
+    check_memory(
+        "vqt",
+        16.0 * n_bins * n_basis + 32.0 * channels * n_bins * n_frames + 16.0 * y.size,
+        n_bins=n_bins,
+        filter_length=int(n_basis),
+        n_frames=n_frames,
+    )
     y2, lead = as_channels(float_audio(y))
     V = _core.vqt(
         y2,
@@ -335,7 +355,7 @@ def vqt(
         pad_mode,
     )
     V = V.reshape(lead + V.shape[1:])
-    want = dtype_r2c(y.dtype) if dtype is None else np.dtype(dtype)
+    want = dtype_r2c(y.dtype) if dtype is None else complex_dtype(dtype)
     return V if V.dtype == want else V.astype(want)
 
 

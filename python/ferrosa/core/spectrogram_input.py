@@ -18,7 +18,7 @@ import numpy as np
 from .. import _core
 from ..exceptions import ParameterError
 from ..filters import window_for
-from ..util.validation import as_channels, check_audio, float_audio
+from ..util.validation import as_channels, check_audio, check_stft_memory, float_audio
 from .spectrum import check_length, resolve_stft_params
 
 __all__ = ["SpecInput", "resolve", "to_frames"]
@@ -91,6 +91,7 @@ def resolve(
     -------
     SpecInput
     """
+    center = bool(center)  # librosa tests truthiness: None, 0, 1 are accepted
     if S is not None:
         S = np.asarray(S)
         if S.ndim < 2:
@@ -115,6 +116,8 @@ def resolve(
         n_fft, hop_length, win_length, pad_mode, center
     )
     check_length(y, n_fft, center)
+    # The spectrogram may be materialised (|X| frames in float64).
+    check_stft_memory(what or "spectrogram", np.shape(y), n_fft, hop_length, center, itemsize=8)
     fft_window = window_for(window, win_length, n_fft)
     audio, lead = as_channels(float_audio(y))
     return SpecInput(

@@ -18,6 +18,10 @@ from ..util.validation import (
     dtype_c2r,
     dtype_r2c,
     float_audio,
+    check_stft_memory,
+    complex_dtype,
+    float32_gain_exponent,
+    real_dtype,
 )
 
 __all__ = [
@@ -115,6 +119,7 @@ def stft(
         centred, ``1 + (n - n_fft) // hop_length`` otherwise.
     """
     check_audio(y, mono=False)
+    center = bool(center)  # librosa tests truthiness: None, 0, 1 are accepted
     n_fft, hop_length, win_length = resolve_stft_params(
         n_fft, hop_length, win_length, pad_mode, center
     )
@@ -123,15 +128,29 @@ def stft(
         warnings.warn(
             f"n_fft={n_fft} is too large for input signal of length={y.shape[-1]}", stacklevel=2
         )
+    ctype = dtype_r2c(float_audio(y).dtype)
+    want = dtype_r2c(y.dtype) if dtype is None else complex_dtype(dtype)
+    check_stft_memory(
+        "stft",
+        y.shape,
+        n_fft,
+        hop_length,
+        center,
+        itemsize=ctype.itemsize + (want.itemsize if want != ctype else 0),
+    )
     fft_window = window_for(window, win_length, n_fft)
     y2, lead = as_channels(float_audio(y))
+    if float32_gain_exponent(y2):
+        # float32 audio near float32's limits (peak above 2**64 or below
+        # 2**-64): a float32 FFT would overflow or lose bits to denormals, so
+        # transform in float64 and round the result to complex64, as librosa
+        # does (inf only where the value itself exceeds float32's range).
+        y2 = y2.astype(np.float64)
     n_frames = _core.stft_n_frames(y2.shape[-1], n_fft, hop_length, center)
     shape = lead + (1 + n_fft // 2, n_frames)
     if out is not None:
         out = _check_stft_out(out, shape)
         want = out.dtype
-    else:
-        want = dtype_r2c(y.dtype) if dtype is None else np.dtype(dtype)
     # librosa multiplies float32 frames by its float64 window, so the FFT
     # runs in float64 and only the stored values are rounded: float32 audio
     # takes the same route (one rounding per bin, librosa's values per bin).
@@ -145,11 +164,12 @@ def stft(
     else:
         _core.stft(y2, fft_window, n_fft, hop_length, center, pad_mode, frames)
     spec = np.swapaxes(frames.reshape(lead + frames.shape[1:]), -1, -2)
+    if spec.dtype != want:
+        with np.errstate(over="ignore"):
+            spec = spec.astype(want)
     if out is not None:
         out[...] = spec
         return out
-    if spec.dtype != want:
-        spec = spec.astype(want)
     return spec
 
 
@@ -200,6 +220,7 @@ def istft(
     np.ndarray, shape (..., n_samples)
     """
     stft_matrix = np.asarray(stft_matrix)
+    center = bool(center)
     if stft_matrix.ndim < 2:
         raise ParameterError(f"stft_matrix must be at least 2-D, got shape={stft_matrix.shape}")
     if n_fft is None:
@@ -228,7 +249,7 @@ def istft(
     y = np.empty((frames.shape[0], n_out), dtype=dtype_c2r(spec.dtype))
     _core.istft(frames, ifft_window, n_fft, hop_length, center, length, y)
     y = y.reshape(lead + y.shape[-1:])
-    want = dtype_c2r(spec.dtype) if dtype is None else np.dtype(dtype)
+    want = dtype_c2r(spec.dtype) if dtype is None else real_dtype(dtype)
     if y.dtype != want:
         y = y.astype(want)
     if out is not None:

@@ -31,7 +31,8 @@ import numpy as np
 
 from .. import _core
 from ..exceptions import ParameterError
-from ..util.validation import check_real
+from ..util.threads import get_num_threads
+from ..util.validation import check_memory, check_real
 
 __all__ = ["central_frequency", "cwt", "frequency_to_scale", "scale_to_frequency"]
 
@@ -147,6 +148,25 @@ def check_scales(scales: Any) -> np.ndarray:
     return s
 
 
+def check_cwt_memory(
+    what: str, scales: np.ndarray, n: int, channels: int, out_columns: int, out_itemsize: int
+) -> None:
+    """Refuse a transform whose filter bank and output cannot fit.
+
+    Each scale ``s`` keeps one filter spectrum of about ``n + 16 s`` complex
+    values (the wavelet support is at most 16 units wide); the output is
+    ``len(scales) x channels x out_columns`` items.
+    """
+    taps = 16.0 * float(np.sum(scales)) + len(scales) * (float(n) + 2.0)
+    worst = float(n) + 16.0 * float(np.max(scales))
+    nbytes = (
+        1.4 * 16.0 * taps
+        + 1.4 * 48.0 * worst * (get_num_threads() + 1)
+        + float(len(scales)) * channels * out_columns * out_itemsize
+    )
+    check_memory(what, nbytes, n_scales=len(scales), max_scale=float(np.max(scales)), n=n)
+
+
 def signal_dtype(data: np.ndarray) -> np.dtype:
     """The working dtype pywt picks: float32 stays, other reals become float64."""
     if np.iscomplexobj(data):
@@ -226,6 +246,15 @@ def cwt(
     if not np.all(np.isfinite(moved)):
         raise ParameterError("cwt input is not finite everywhere")
     lead = moved.shape[:-1]
+    complex_out = name.startswith("cmor")
+    check_cwt_memory(
+        "cwt",
+        s,
+        moved.shape[-1],
+        int(np.prod(lead, dtype=np.int64)) if lead else 1,
+        moved.shape[-1],
+        (2 if complex_out else 1) * dt.itemsize,
+    )
     flat = np.ascontiguousarray(moved.reshape(-1, moved.shape[-1]))
     out = _core.cwt(flat, s, name, precision)
     out = out.reshape((len(s), *lead, moved.shape[-1]))

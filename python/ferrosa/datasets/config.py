@@ -20,6 +20,24 @@ __all__ = ["FEATURES", "FeatureConfig"]
 #: Feature kinds a config may name (see ``ferrosa.datasets.features.REGISTRY``).
 FEATURES = ("mfcc", "mel", "stft", "chroma", "stack", "cwt")
 
+# Keys of ``extra`` that are FeatureConfig fields (or the audio itself): set
+# through the field, never through extra, where they would be overridden.
+_RESERVED_EXTRA = {
+    "feature": "feature",
+    "sr": "sr",
+    "mono": "mono (--stereo)",
+    "n_fft": "n_fft (--n-fft)",
+    "hop_length": "hop_length (--hop-length)",
+    "n_mfcc": "n_mfcc (--n-mfcc)",
+    "n_mels": "n_mels (--n-mels)",
+    "fmin": "fmin (--fmin)",
+    "fmax": "fmax (--fmax)",
+    "deltas": "deltas (--deltas)",
+    "channels": "channels",
+    "y": "",
+    "S": "",
+}
+
 _TAIL = ("drop", "pad")
 _SHORT = ("pad", "drop")
 
@@ -88,6 +106,11 @@ class FeatureConfig:
     track_seconds : float > 0
         Nominal recording length used only by ``segments_per_file`` without
         ``segment_seconds`` (30 s, GTZAN's clip length).
+    channels : int > 0
+        With ``mono=False``, the channel count of every segment (2 by
+        default): a one-channel recording is duplicated into every channel,
+        a recording with another count is listed among the failures. The
+        store's shape never depends on which file is read first.
     extra : dict
         Further keyword arguments of the feature function; JSON-serialisable.
         ``mfcc``: ``dct_type``, ``norm``, ``lifter`` go to the DCT, the rest
@@ -116,6 +139,7 @@ class FeatureConfig:
     fmax: float | None = None
     track_seconds: float = 30.0
     extra: dict[str, Any] = field(default_factory=dict)
+    channels: int = 2
 
     def __post_init__(self) -> None:
         self.validate()
@@ -153,6 +177,18 @@ class FeatureConfig:
         self.track_seconds = _positive_real("track_seconds", self.track_seconds)  # type: ignore[assignment]
         if not isinstance(self.extra, dict):
             raise ParameterError(f"extra={self.extra!r} must be a dict")
+        for key in self.extra:
+            if not isinstance(key, str):
+                raise ParameterError(f"extra key {key!r} must be a string")
+            if key in _RESERVED_EXTRA:
+                where = _RESERVED_EXTRA[key]
+                hint = f"; set it as {where} instead" if where else ""
+                raise ParameterError(
+                    f"extra key {key!r} is not a feature-function option{hint}"
+                )
+        self.channels = _positive_int("channels", self.channels)  # type: ignore[assignment]
+        if self.channels > 64:
+            raise ParameterError(f"channels={self.channels} must be at most 64")
         if self.segment_samples is not None and self.segment_samples < 1:
             raise ParameterError(
                 f"segment_seconds={self.segment_seconds!r} is under one sample at sr={self.sr}"

@@ -114,14 +114,37 @@ def import_data_json(
     -------
     Store
     """
+    name = os.fspath(path)
     with Path(path).open(encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
+        try:
+            data: dict[str, Any] = json.load(fh)
+        except (ValueError, RecursionError) as err:
+            raise ParameterError(f"{name!r} is not valid JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise ParameterError(
+            f"{name!r} must hold a JSON object with mapping, labels and mfcc, "
+            f"not a {type(data).__name__}"
+        )
     for key in ("mapping", "labels", "mfcc"):
         if key not in data:
-            raise ParameterError(f"{os.fspath(path)!r} has no {key!r} list")
+            raise ParameterError(f"{name!r} has no {key!r} list")
+        if not isinstance(data[key], list):
+            raise ParameterError(f"{name!r}: {key!r} must be a list")
     mapping = [str(m) for m in data["mapping"]]
-    labels = np.asarray(data["labels"], dtype=np.int64)
-    X = np.asarray(data["mfcc"], dtype=np.float32)
+    try:
+        labels = np.asarray(data["labels"], dtype=np.int64)
+    except (ValueError, TypeError, OverflowError) as err:
+        raise ParameterError(f"{name!r}: labels must be integers ({err})") from None
+    try:
+        X = np.asarray(data["mfcc"], dtype=np.float32)
+    except (ValueError, TypeError) as err:
+        raise ParameterError(
+            f"{name!r}: mfcc must be a rectangular (N, T, F) list of numbers ({err})"
+        ) from None
+    if labels.ndim != 1:
+        raise ParameterError(f"{name!r}: labels must be a flat list, got shape {labels.shape}")
+    if not np.isfinite(X).all():
+        raise ParameterError(f"{name!r}: mfcc holds NaN or infinite values")
     if X.ndim != 3 or X.shape[0] != labels.shape[0]:
         raise ParameterError(f"mfcc must be (N, T, F) with N={labels.shape[0]}, got {X.shape}")
     if labels.size and (labels.min() < 0 or labels.max() >= len(mapping)):
@@ -132,6 +155,8 @@ def import_data_json(
     warning = None
     src_key = next((k for k in _SOURCE_KEYS if k in data), None)
     if src_key is not None:
+        if not isinstance(data[src_key], list) or len(data[src_key]) != n:
+            raise ParameterError(f"{name!r}: {src_key!r} must list one source per segment ({n})")
         sources = [str(s) for s in data[src_key]]
     elif segments_per_file:
         sources, k, run = [], 0, 0
@@ -161,10 +186,16 @@ def import_data_json(
                 "split": str(splits[i]),
             }
         )
+    from .prepare import _check_partial, _check_replaceable
+
     store = Path(store_dir)
     if store.exists() and not overwrite:
         raise ParameterError(f"{str(store)!r} already exists; pass overwrite=True to replace it")
+    if store.exists():
+        _check_replaceable(store)
     tmp = store.with_name(store.name + ".partial")
+    if tmp.exists():
+        _check_partial(tmp)
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     np.save(tmp / FEATURES_FILE, np.ascontiguousarray(np.transpose(X, (0, 2, 1))[:, None]))

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..exceptions import ParameterError
+from ..util.files import file_kind
 from .config import FeatureConfig
 from .features import featurize
 from .head import load_head, plan_head
@@ -42,6 +44,20 @@ class Extracted:
     features: np.ndarray | None
     starts: np.ndarray
     failure: str | None = None
+
+
+def _check_file_type(path: Path) -> None:
+    """Refuse a pipe, device or socket before anything opens it (it could block)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise BadFile("cannot read: file does not exist (broken link?)") from None
+    except OSError as e:
+        raise BadFile(f"cannot read: {e.strerror or e}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise BadFile("cannot read: is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise BadFile(f"cannot read: is {file_kind(st.st_mode)}, not a regular file")
 
 
 def _check_readable(path: Path) -> None:
@@ -92,7 +108,9 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
     except sf.LibsndfileError as e:
         msg = getattr(e, "error_string", str(e)).strip()
         raise BadFile(f"cannot decode as audio: {msg}") from None
-    except ParameterError:
+    except ParameterError as e:
+        if "not finite" in str(e):
+            raise BadFile("audio is not finite everywhere (NaN or inf samples)") from None
         raise BadFile("no audio: the file holds 0 samples") from None
     except (RuntimeError, OSError, ValueError, EOFError) as e:
         raise BadFile(f"cannot decode: {type(e).__name__}: {e}") from None
@@ -113,6 +131,21 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
     if not config.mono:
         y = np.atleast_2d(y)
     return y
+
+
+def _conform_channels(y: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """With ``mono=False``: exactly ``config.channels`` rows (a one-channel
+    recording is duplicated; another count is a failure)."""
+    if config.mono:
+        return y
+    y = np.atleast_2d(y)
+    if y.shape[0] == config.channels:
+        return y
+    if y.shape[0] == 1:
+        return np.repeat(y, config.channels, axis=0)
+    raise BadFile(
+        f"has {y.shape[0]} channels; the store keeps {config.channels} (config.channels)"
+    )
 
 
 def _too_short(n: int, config: FeatureConfig) -> BadFile:
@@ -170,7 +203,8 @@ def extract(
     """
     empty = np.zeros(0, dtype=np.int64)
     try:
-        y = _load_used(path, config)
+        _check_file_type(Path(path))
+        y = _conform_channels(_load_used(path, config), config)
         if not keep_silent and not np.any(y):
             raise BadFile("silent: every sample is zero")
         segs = segment(y, config.sr, config)

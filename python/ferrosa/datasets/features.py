@@ -278,7 +278,7 @@ def empty_features(config: FeatureConfig) -> np.ndarray:
     length = config.segment_samples
     if length is None:
         return np.zeros((0, 0, 0, 0), dtype=np.float32)
-    shape = (length,) if config.mono else (1, length)
+    shape = (length,) if config.mono else (config.channels, length)
     one = featurize(np.zeros((1,) + shape, dtype=np.float32), config.sr, config)
     return one[:0]
 

@@ -101,6 +101,87 @@ def _check_workers(workers: Any) -> int:
     return workers
 
 
+def expected_shape(cfg: FeatureConfig) -> tuple[int, ...]:
+    """``(C, F, T)`` of one segment under ``cfg``; bad ``extra`` options raise
+    ``ParameterError`` naming them (the feature function's ``TypeError``)."""
+    try:
+        return tuple(empty_features(cfg).shape[1:])
+    except TypeError as err:
+        raise ParameterError(
+            f"feature={cfg.feature!r} does not take the extra options {sorted(cfg.extra)}: {err}"
+        ) from None
+
+
+def _check_replaceable(store: Path) -> None:
+    """Refuse to replace anything but a ferrosa store (or an empty folder)."""
+    if not store.is_dir():
+        raise ParameterError(f"{str(store)!r} exists and is not a directory; refusing to replace it")
+    if not any(store.iterdir()):
+        return
+    meta = store / META_FILE
+    try:
+        import json
+
+        with meta.open(encoding="utf-8") as fh:
+            fmt = json.load(fh).get("format")
+    except (OSError, ValueError, AttributeError):
+        fmt = None
+    if fmt != FORMAT:
+        raise ParameterError(
+            f"{str(store)!r} is not a ferrosa store (no valid {META_FILE}); "
+            "refusing to overwrite it: choose another STORE_DIR or remove it yourself"
+        )
+
+
+def _check_partial(partial: Path) -> None:
+    """Refuse to delete a ``.partial`` folder that is not an interrupted ferrosa run."""
+    from .checkpoint import PLAN_FILE
+
+    if not partial.is_dir():
+        raise ParameterError(f"{str(partial)!r} exists and is not a directory; remove it first")
+    known = {PLAN_FILE, "shards", "store", "replaced"}
+    entries = {p.name for p in partial.iterdir()}
+    if entries - known:
+        raise ParameterError(
+            f"{str(partial)!r} holds files that are not an interrupted ferrosa run "
+            f"({', '.join(sorted(entries - known)[:3])}); refusing to delete it"
+        )
+
+
+def _verify_built(built: Path) -> None:
+    """Check the assembled arrays against its meta.json before it is swapped in."""
+    import json
+
+    with (built / META_FILE).open(encoding="utf-8") as fh:
+        meta = json.load(fh)
+    shape = tuple(int(v) for v in meta["shape"])
+    try:
+        X = np.load(built / FEATURES_FILE, mmap_mode="r")
+    except (ValueError, OSError) as err:
+        raise ParameterError(
+            f"assembled {FEATURES_FILE} cannot be read ({err}); the store was not swapped in"
+        ) from None
+    expected_bytes = int(np.prod(shape, dtype=np.int64)) * 4
+    if X.shape != shape or X.dtype != np.float32 or X.nbytes != expected_bytes:
+        raise ParameterError(
+            f"assembled features {X.shape} {X.dtype} do not match meta.json shape {list(shape)}; "
+            "the store was not swapped in"
+        )
+    size = (built / FEATURES_FILE).stat().st_size
+    if size - X.offset != expected_bytes:
+        raise ParameterError(
+            f"assembled {FEATURES_FILE} holds {size - X.offset} bytes of data, its header "
+            f"declares {expected_bytes}; the store was not swapped in"
+        )
+    with (built / INDEX_FILE).open(encoding="utf-8") as fh:
+        n_rows = sum(1 for _ in fh) - 1
+    if n_rows != shape[0] or meta["counts"]["segments"] != shape[0]:
+        raise ParameterError(
+            f"index.csv has {n_rows} rows for {shape[0]} segments; the store was not swapped in"
+        )
+    del X
+
+
 def largest_first(found: Discovery, todo: list[int]) -> list[int]:
     """``todo`` by decreasing file size: the big files do not finish last on one core."""
 
@@ -434,8 +515,10 @@ def prepare(
     store = Path(store_dir).resolve()
     partial = store.with_name(store.name + ".partial")
     found = discover(data_dir, layout)
-    # Resolving the shape up front checks the feature exists before any file is read.
-    expected = tuple(empty_features(cfg).shape[1:]) if cfg.mono else None
+    # The shape comes from the configuration alone (channels included), before
+    # any file is read: it checks the feature and its extra options, and no
+    # store depends on which file happens to finish first.
+    expected = expected_shape(cfg)
 
     plan = {
         "config": cfg.to_dict(),
@@ -445,6 +528,8 @@ def prepare(
         "keep_silent": keep_silent,
     }
     if store.exists():
+        if overwrite:
+            _check_replaceable(store)
         if resume and not overwrite:
             done = Store(store)
             if (
@@ -477,8 +562,10 @@ def prepare(
         )
     engine_meta: dict[str, Any] | None = None
     try:
-        if partial.exists() and not resume:
-            shutil.rmtree(partial)
+        if partial.exists():
+            _check_partial(partial)  # never delete a folder that is not our own run
+            if not resume:
+                shutil.rmtree(partial)
         partial.mkdir(parents=True, exist_ok=True)
         record_plan = check_plan(partial, plan, resume=resume)
         ckpt = Checkpoint(partial / "shards", before_first_shard=record_plan)
@@ -539,6 +626,7 @@ def prepare(
     if engine_meta is not None:
         meta_base["engine"] = engine_meta  # the only entry a Dask store adds
     _assemble(found, ckpt, built, meta_base, split=split, seed=seed, expected=expected)
+    _verify_built(built)
     _swap_in(built, store, partial)
     done = Store(store)
     if progress and done.meta["failures"]:

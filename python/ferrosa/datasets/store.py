@@ -68,17 +68,44 @@ class Store:
                 f"make one from recordings with: ferrosa prepare DATA_DIR {self.path}"
             )
         with meta_path.open(encoding="utf-8") as fh:
-            self.meta: dict[str, Any] = json.load(fh)
+            try:
+                self.meta: dict[str, Any] = json.load(fh)
+            except (ValueError, UnicodeDecodeError) as err:
+                raise ParameterError(f"{str(meta_path)!r} is corrupt (not valid JSON: {err})") from None
+        if not isinstance(self.meta, dict):
+            raise ParameterError(f"{str(meta_path)!r} is corrupt (not a JSON object)")
         if self.meta.get("format") != FORMAT:
             raise ParameterError(f"{str(meta_path)!r} is not a {FORMAT} file")
         if self.meta.get("version") != VERSION:
             raise ParameterError(
                 f"store version {self.meta.get('version')!r} is not supported (expected {VERSION})"
             )
-        self.mapping: list[str] = list(self.meta["mapping"])
-        self.config = FeatureConfig.from_dict(self.meta["config"])
-        self.X = np.load(self.path / FEATURES_FILE, mmap_mode="r")
-        cols = _read_index(self.path / INDEX_FILE)
+        try:
+            self.mapping: list[str] = [str(m) for m in self.meta["mapping"]]
+            self.config = FeatureConfig.from_dict(dict(self.meta["config"]))
+        except (KeyError, TypeError, ValueError) as err:
+            raise ParameterError(
+                f"{str(meta_path)!r} is incomplete or corrupt: {type(err).__name__}: {err}"
+            ) from None
+        features = self.path / FEATURES_FILE
+        try:
+            self.X = np.load(features, mmap_mode="r")
+        except (ValueError, EOFError, OSError) as err:
+            if isinstance(err, (FileNotFoundError, IsADirectoryError, PermissionError)):
+                raise
+            raise ParameterError(f"{str(features)!r} is corrupt or truncated: {err}") from None
+        want = self.meta.get("shape")
+        if want is not None and list(self.X.shape) != list(want):
+            raise ParameterError(
+                f"inconsistent store: {FEATURES_FILE} has shape {list(self.X.shape)}, "
+                f"{META_FILE} says {list(want)}"
+            )
+        try:
+            cols = _read_index(self.path / INDEX_FILE)
+        except (ValueError, csv.Error, UnicodeDecodeError) as err:
+            if isinstance(err, ParameterError):
+                raise
+            raise ParameterError(f"{str(self.path / INDEX_FILE)!r} is corrupt: {err}") from None
         self.sources = cols["source"]
         self.labels = cols["label"]
         self.y = cols["label_id"].astype(np.int64)

@@ -18,7 +18,8 @@ from ..core.pitch import tuning_from_peaks
 from ..core.spectrogram_input import resolve, spectrogram_frames
 from ..exceptions import ParameterError
 from ..filters import chroma as chroma_filter
-from ..filters import norm_value
+from ..filters import check_chroma_memory, norm_value
+from ..util.memory import check_size
 
 __all__ = ["chroma_stft", "chroma_from_power_frames"]
 
@@ -109,6 +110,7 @@ def chroma_stft(
         raise ParameterError(f"sr={sr!r} must be a positive number")
     if isinstance(n_chroma, bool) or not isinstance(n_chroma, (int, np.integer)) or n_chroma < 1:
         raise ParameterError(f"n_chroma={n_chroma!r} must be a positive integer")
+    check_size("n_chroma", int(n_chroma))
     norm_value(norm)
     if tuning is not None and not np.isfinite(tuning):
         raise ParameterError(f"tuning={tuning!r} must be finite or None")
@@ -122,6 +124,7 @@ def chroma_stft(
         center=center,
         pad_mode=pad_mode,
     )
+    check_chroma_memory(inp.n_fft, int(n_chroma))
     frames = spectrogram_frames(inp, squared=True)
     if inp.frames is not None and not np.isfinite(frames).all():
         raise ParameterError("Input must be finite")

@@ -19,7 +19,15 @@ from .. import _core
 from ..core.spectrogram_input import SpecInput, resolve, to_frames
 from ..core.spectrum import power_to_db
 from ..exceptions import ParameterError
-from ..util.validation import as_channels, check_audio, check_positive_int, float_audio
+from ..util.memory import check_frames_memory
+from ..util.validation import (
+    as_channels,
+    check_audio,
+    check_positive_int,
+    float32_gain_exponent,
+    float_audio,
+    scale_pow2,
+)
 from . import freq2d
 
 __all__ = [
@@ -258,6 +266,23 @@ def _n_frames(inp: SpecInput) -> int:
     return 1 + (padded - inp.n_fft) // inp.hop_length
 
 
+def _rescale_float32(inp: SpecInput) -> None:
+    """Scale very quiet float32 input up by an exact power of two.
+
+    For scale-invariant descriptors (rolloff): the float32 kernel's power
+    and noise bounds underflow for peaks below about 1e-19; a power-of-two
+    gain changes no mantissa, so the bins are librosa's. Loud input is left
+    alone: there librosa's own float32 magnitudes overflow, and ferrosa's
+    kernel follows them.
+    """
+    for name in ("audio", "frames"):
+        arr = getattr(inp, name)
+        if arr is not None and arr.dtype == np.float32:
+            e = float32_gain_exponent(arr, low=-32, high=1024)
+            if e:
+                setattr(inp, name, scale_pow2(arr.copy(), e))
+
+
 def spectral_rolloff(
     *,
     y: np.ndarray | None = None,
@@ -298,6 +323,7 @@ def spectral_rolloff(
         mag = _magnitude(y, S, n_fft, hop_length, win_length, window, center, pad_mode)
         return freq2d.per_frame_rolloff(mag, freq, float(roll_percent))
     inp = _spectral("rolloff", y, S, n_fft, hop_length, win_length, window, center, pad_mode)
+    _rescale_float32(inp)
     return _run(inp, _freq(freq, sr, inp), [rolloff_spec(roll_percent, inp.dtype)])
 
 
@@ -437,7 +463,10 @@ def contrast_spec(
     if f.ndim != 1 or len(f) != n_bins:
         raise ParameterError(f"freq.shape mismatch: expected ({n_bins:d},)")
     if isinstance(n_bands, bool) or not isinstance(n_bands, (int, np.integer)) or n_bands < 1:
-        raise ParameterError("n_bands must be a positive integer")
+        raise ParameterError(f"n_bands={n_bands!r} must be a positive integer")
+    if n_bands >= 64:
+        # The top band would start 2**n_bands times above fmin: beyond any sr.
+        raise ParameterError(f"n_bands={n_bands} is too large (at most 63)")
     if not 0.0 < quantile < 1.0:
         raise ParameterError("quantile must lie in the range (0, 1)")
     if fmin <= 0:
@@ -491,12 +520,14 @@ def rms(
     np.ndarray, shape (..., 1, t), ``dtype``
     """
     frame_length = check_positive_int("frame_length", frame_length)
+    center = bool(center)
     dt = np.dtype(dtype)
     if y is not None:
         hop_length = check_positive_int("hop_length", hop_length)
         y = np.asarray(y)
         if y.ndim == 0 or y.shape[-1] == 0:
             raise ParameterError(f"Audio buffer is empty or scalar: y.shape={y.shape}")
+        check_frames_memory("rms", y.shape, frame_length, hop_length, bool(center))
         yf, lead = as_channels(float_audio(y) if y.dtype.kind == "f" else y.astype(np.float64))
         yf, virtual = _pad_for_frames(yf, frame_length, center, pad_mode)
         mode = pad_mode if virtual else "constant"
@@ -613,6 +644,7 @@ def zero_crossing_rate(
     # Finiteness is checked by the kernel in its own pass (cheaper than
     # np.isfinite); everything else check_audio checks is checked here.
     _check_audio_shape(y)
+    center = bool(center)
     frame_length = check_positive_int("frame_length", frame_length)
     hop_length = check_positive_int("hop_length", hop_length)
     opts: dict[str, Any] = {
@@ -626,6 +658,7 @@ def zero_crossing_rate(
     if unknown:
         raise TypeError(f"zero_crossing_rate got unexpected keyword argument(s) {sorted(unknown)}")
     opts.update(kwargs)
+    check_frames_memory("zero_crossing_rate", y.shape, frame_length, hop_length, bool(center))
     y2, lead = as_channels(float_audio(y))
     n = y2.shape[-1]
     half = frame_length // 2 if center else 0
@@ -681,12 +714,14 @@ def amplitude_envelope(
     np.ndarray, shape (..., 1, t), dtype of ``y`` (float32 or float64)
     """
     check_audio(y, mono=False)
+    center = bool(center)
     frame_length = check_positive_int("frame_length", frame_length)
     hop_length = check_positive_int("hop_length", hop_length)
     if pad_mode not in _VIRTUAL_PAD:
         raise ParameterError(
             f"pad_mode={pad_mode!r} is not supported; use one of {', '.join(_VIRTUAL_PAD)}"
         )
+    check_frames_memory("amplitude_envelope", y.shape, frame_length, hop_length, bool(center))
     y2, lead = as_channels(float_audio(y))
     _pad_for_frames(y2, frame_length, center, pad_mode)
     out = _core.amplitude_envelope(y2, frame_length, hop_length, center, pad_mode)

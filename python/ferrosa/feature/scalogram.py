@@ -18,9 +18,16 @@ import numpy as np
 
 from .. import _core
 from ..core.spectrum import amplitude_to_db, power_to_db
-from ..core.wavelet import _wavelet_name, frequency_to_scale
+from ..core.wavelet import _wavelet_name, check_cwt_memory, frequency_to_scale
 from ..exceptions import ParameterError
-from ..util.validation import as_channels, check_audio, check_positive_int, check_real, float_audio
+from ..util.validation import (
+    as_channels,
+    check_audio,
+    check_memory,
+    check_positive_int,
+    check_real,
+    float_audio,
+)
 
 __all__ = ["scalogram", "scalogram_frequencies"]
 
@@ -46,6 +53,7 @@ def scalogram_frequencies(
     """
     sr = check_real("sr", sr, positive=True)
     n_bins = check_positive_int("n_bins", n_bins)
+    check_memory("scalogram frequencies", 24.0 * n_bins, n_bins=n_bins)
     fmin = _C1 if fmin is None else check_real("fmin", fmin, positive=True)
     fmax = sr / 4.0 if fmax is None else check_real("fmax", fmax, positive=True)
     if fmax > sr / 2.0:
@@ -113,6 +121,15 @@ def scalogram(
     scales = np.ascontiguousarray(
         frequency_to_scale(name, freqs, precision, sampling_period=1.0 / float(sr)),
         dtype=np.float64,
+    )
+    n = y.shape[-1]
+    check_cwt_memory(
+        "scalogram",
+        scales,
+        n,
+        int(np.prod(y.shape[:-1], dtype=np.int64)),
+        n if hop_length is None else 1 + n // hop_length,
+        16,
     )
     y2, lead = as_channels(float_audio(y))
     out = _core.cwt_scalogram(y2, np.atleast_1d(scales), name, power, hop_length, precision)

@@ -21,6 +21,7 @@ from ..util.validation import (
     as_channels,
     check_audio,
     check_positive_int,
+    check_stft_memory,
     check_real,
     float_audio,
 )
@@ -37,6 +38,11 @@ def _check_kwargs(func: str, kwargs: dict[str, Any], allowed: frozenset[str]) ->
     unknown = set(kwargs) - allowed
     if unknown:
         raise TypeError(f"{func}() got unexpected keyword argument(s) {sorted(unknown)}")
+
+
+def _check_mel_kwargs_sizes(kwargs: dict[str, Any]) -> None:
+    if "n_mels" in kwargs:
+        check_positive_int("n_mels", kwargs["n_mels"])
 
 
 def _check_power(power: Any) -> float:
@@ -114,6 +120,17 @@ def melspectrogram(
         )
         check_length(y, n_fft, center)
         power = _check_power(power)
+        _check_mel_kwargs_sizes(kwargs)
+        check_stft_memory(
+            "melspectrogram",
+            y.shape,
+            n_fft,
+            hop_length,
+            bool(center),
+            out_rows=int(kwargs.get("n_mels", 128)),
+            itemsize=8,
+            n_mels=int(kwargs.get("n_mels", 128)),
+        )
         bank = resolve_mel(sr, n_fft, **kwargs)
         fft_window = window_for(window, win_length, n_fft)
         y2, lead = as_channels(float_audio(y))
@@ -267,6 +284,18 @@ def _mfcc_of_audio(
     pad_mode = kwargs.get("pad_mode", "constant")
     check_length(y, n_fft, center)
     power = _check_power(kwargs.get("power", 2.0))
+    _check_mel_kwargs_sizes(mel_kw)
+    # The log-mel array is held whole for the top_db clamp.
+    check_stft_memory(
+        "mfcc",
+        y.shape,
+        n_fft,
+        hop_length,
+        center,
+        out_rows=int(mel_kw.get("n_mels", 128)) + n_mfcc,
+        itemsize=8,
+        n_mels=int(mel_kw.get("n_mels", 128)),
+    )
     bank = resolve_mel(sr, n_fft, norm=mel_norm, **mel_kw)
     if n_mfcc > bank.n_mels:
         raise ParameterError(f"n_mfcc={n_mfcc} must not exceed n_mels={bank.n_mels}")

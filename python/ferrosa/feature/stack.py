@@ -167,6 +167,7 @@ def stack(
         opts[target] = dict(value)
     sr = desc._check_sr(sr)
     check_audio(y, mono=False)
+    center = bool(center)
     n_fft, hop_length, win_length = resolve_stft_params(
         n_fft, hop_length, win_length, pad_mode, center
     )

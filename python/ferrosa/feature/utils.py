@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _core
 from ..exceptions import ParameterError
-from ..util.validation import check_real
+from ..util.validation import MAX_INDEX, check_memory, check_real
 
 __all__ = ["delta"]
 
@@ -62,6 +62,10 @@ def delta(
         float32 for float32 input, float64 otherwise.
     """
     data = np.atleast_1d(data)
+    if isinstance(axis, bool) or not isinstance(axis, Integral) or not -data.ndim <= axis < data.ndim:
+        raise ParameterError(f"axis={axis!r} is out of range for data of shape {data.shape}")
+    if isinstance(width, Integral) and not isinstance(width, bool) and width >= MAX_INDEX:
+        raise ParameterError(f"width={width} is too large")
     if mode == "interp" and width > data.shape[axis]:
         raise ParameterError(
             f"when mode='interp', width={width} cannot exceed data.shape[axis]={data.shape[axis]}"
@@ -82,6 +86,13 @@ def delta(
         raise ParameterError(f"polyorder={polyorder!r} must be a non-negative integer")
     if polyorder >= width:
         raise ParameterError(f"polyorder={polyorder} must be less than width={width}")
+    # The filter keeps (polyorder + 1) x width basis values (O(width) memory).
+    check_memory(
+        "delta",
+        8.0 * (int(polyorder) + 3) * int(width) + 16.0 * data.size,
+        width=int(width),
+        polyorder=int(polyorder),
+    )
     if np.issubdtype(data.dtype, np.complexfloating):
         raise ParameterError(f"data must be real-valued, got dtype={data.dtype}")
     if data.dtype != np.float32:

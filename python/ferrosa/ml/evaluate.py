@@ -123,6 +123,11 @@ def evaluate(
                     path, Path(tmp) / "store", config=config, workers=workers, progress=False
                 )
                 result = _evaluate_store(trained, store, None)
+                result["skipped"] = [
+                    {"path": f["path"], "reason": f.get("reason", "excluded")}
+                    for f in list(store.meta.get("failures", []))
+                    + list(store.meta.get("excluded", []))
+                ]
             result["source"] = str(path)
             return result
         data = datasets.open(path)

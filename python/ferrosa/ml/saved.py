@@ -160,7 +160,12 @@ def read_metadata(model_dir: str | Path) -> dict[str, Any]:
             f"model_dir={str(path)!r} is not a ferrosa model directory "
             f"(needs {MODEL_FILE} and {META_FILE})"
         )
-    meta = json.loads(meta_path.read_text())
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ParameterError(f"{meta_path} is corrupt (not valid JSON: {err})") from None
+    if not isinstance(meta, dict):
+        raise ParameterError(f"{meta_path} is corrupt (not a JSON object)")
     if meta.get("format") != FORMAT or meta.get("version") != VERSION:
         raise ParameterError(
             f"{meta_path} has format={meta.get('format')!r} version={meta.get('version')!r}; "
@@ -175,23 +180,54 @@ def load(model_dir: str | Path) -> TrainedModel:
     from ._keras import get_keras
 
     keras = get_keras()
-    c, f, t = (int(v) for v in meta["input_shape"])
-    normalizer = Normalizer.from_dict(meta["normalizer"])
-    if meta.get("input") == INPUT:
-        model = keras.saving.load_model(Path(model_dir) / MODEL_FILE, compile=False)
-    else:  # an older directory: normalised (T, F, C) input and ferrosa's own layer
-        from . import layers  # noqa: F401  (registers TemporalStats for deserialisation)
-        from .inputs import with_inputs
+    model_path = Path(model_dir) / MODEL_FILE
+    meta_path = Path(model_dir) / META_FILE
+    try:
+        c, f, t = (int(v) for v in meta["input_shape"])
+        normalizer = Normalizer.from_dict(meta["normalizer"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise ParameterError(f"{meta_path} is incomplete or corrupt: {type(err).__name__}: {err}") from None
+    try:
+        if meta.get("input") == INPUT:
+            model = keras.saving.load_model(model_path, compile=False)
+        else:  # an older directory: normalised (T, F, C) input and ferrosa's own layer
+            from . import layers  # noqa: F401  (registers TemporalStats for deserialisation)
+            from .inputs import with_inputs
 
-        core = keras.saving.load_model(Path(model_dir) / MODEL_FILE, compile=False)
-        model = with_inputs(core, normalizer, (c, f, t))
-    return TrainedModel(
-        model=model,
-        kind=str(meta["model"]),
-        preset=Preset.from_dict(meta["preset"]),
-        config=dict(meta["config"]),
-        mapping=[str(m) for m in meta["mapping"]],
-        normalizer=normalizer,
-        input_shape=(c, f, t),
-        training=dict(meta.get("training", {})),
-    )
+            core = keras.saving.load_model(model_path, compile=False)
+            model = with_inputs(core, normalizer, (c, f, t))
+    except Exception as err:  # keras raises many types for a damaged archive
+        raise ParameterError(
+            f"{model_path} cannot be loaded (corrupt or not a Keras 3 model): "
+            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        ) from None
+    try:
+        trained = TrainedModel(
+            model=model,
+            kind=str(meta["model"]),
+            preset=Preset.from_dict(meta["preset"]),
+            config=dict(meta["config"]),
+            mapping=[str(m) for m in meta["mapping"]],
+            normalizer=normalizer,
+            input_shape=(c, f, t),
+            training=dict(meta.get("training", {})),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise ParameterError(f"{meta_path} is incomplete or corrupt: {type(err).__name__}: {err}") from None
+    n_out = _n_outputs(model)
+    if n_out is not None and n_out != len(trained.mapping):
+        raise ParameterError(
+            f"{meta_path} maps {len(trained.mapping)} labels but the model has {n_out} outputs"
+        )
+    return trained
+
+
+def _n_outputs(model: Any) -> int | None:
+    """Width of the model's last output axis, if it has a single output."""
+    try:
+        shape = model.output_shape
+    except (AttributeError, ValueError, RuntimeError):
+        return None
+    if isinstance(shape, tuple) and shape and isinstance(shape[-1], int):
+        return int(shape[-1])
+    return None

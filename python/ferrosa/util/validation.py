@@ -8,6 +8,25 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import ParameterError
+from .memory import MAX_INDEX, check_memory, check_stft_memory
+
+__all__ = [
+    "MAX_INDEX",
+    "as_channels",
+    "check_memory",
+    "check_nonneg_int",
+    "check_positive_int",
+    "check_real",
+    "check_stft_memory",
+    "complex_dtype",
+    "real_dtype",
+    "dtype_c2r",
+    "dtype_r2c",
+    "float32_gain_exponent",
+    "float_audio",
+    "scale_pow2",
+    "valid_audio",
+]
 
 
 def valid_audio(y: Any, *, mono: bool = False) -> bool:
@@ -63,6 +82,8 @@ def check_positive_int(name: str, value: Any) -> int:
     """Return ``value`` as int if it is a positive integer, else raise."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value <= 0:
         raise ParameterError(f"{name}={value!r} must be a positive integer")
+    if value >= MAX_INDEX:
+        raise ParameterError(f"{name}={value!r} is too large (at most 2**62 - 1)")
     return int(value)
 
 
@@ -70,6 +91,8 @@ def check_nonneg_int(name: str, value: Any) -> int:
     """Return ``value`` as int if it is a non-negative integer, else raise."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
         raise ParameterError(f"{name}={value!r} must be a non-negative integer")
+    if value >= MAX_INDEX:
+        raise ParameterError(f"{name}={value!r} is too large (at most 2**62 - 1)")
     return int(value)
 
 
@@ -123,3 +146,71 @@ def dtype_c2r(d: Any, *, default: Any = np.float32) -> np.dtype:
     if dt.kind == "f":
         return dt
     return np.dtype(mapping.get(dt, default))
+
+
+def complex_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` for a complex result: complex kinds only (librosa would drop
+    the imaginary part into a real array; ferrosa refuses instead)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as err:
+        raise ParameterError(f"dtype={dtype!r} is not a NumPy dtype") from err
+    if dt.kind != "c":
+        raise ParameterError(
+            f"dtype={dt} is not a complex dtype: the STFT is complex "
+            "(use np.complex64 or np.complex128, or take np.abs of the result)"
+        )
+    return dt
+
+
+def real_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` for istft's result: floating (or complex, as librosa allows)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as err:
+        raise ParameterError(f"dtype={dtype!r} is not a NumPy dtype") from err
+    if dt.kind not in "fc":
+        raise ParameterError(
+            f"dtype={dt} is not a floating-point dtype: casting the signal would truncate it"
+        )
+    return dt
+
+
+# float32 audio whose peak lies outside [2**-_F32_SAFE_EXP, 2**_F32_SAFE_EXP] is
+# rescaled by an exact power of two before a float32 FFT: partial sums of a
+# 2**20-point FFT of a peak-2**64 signal stay far below float32's 3.4e38, and
+# a peak above 2**-64 keeps every product of the FFT a normal float.
+_F32_SAFE_EXP = 64
+
+
+def float32_gain_exponent(
+    y: np.ndarray, *, low: int = -_F32_SAFE_EXP, high: int = _F32_SAFE_EXP
+) -> int:
+    """The ``k`` for which ``y * 2**k`` has a peak near 1, or 0 when ``y``
+    (float32) is already in the range a float32 FFT handles exactly
+    (peak in ``[2**low, 2**(high + 1))``).
+
+    Scaling by a power of two changes no mantissa, so a transform of the
+    scaled signal, scaled back by ``2**-k`` (``2**(-k p)`` for ``|X|**p``),
+    equals the exact transform rounded to float32: finite wherever the
+    result is representable, as librosa's float64 FFT cast to float32 is.
+    """
+    if y.dtype != np.float32 or y.size == 0:
+        return 0
+    peak = float(max(float(np.max(y)), -float(np.min(y))))
+    if not np.isfinite(peak) or peak == 0.0:
+        return 0
+    e = int(np.floor(np.log2(peak)))
+    if low <= e <= high:
+        return 0
+    return -e
+
+
+def scale_pow2(x: np.ndarray, e: int) -> np.ndarray:
+    """``x * 2**e`` in place (exact: steps of at most 2**100, so no factor
+    is itself denormal or infinite in float32)."""
+    while e != 0:
+        step = max(-100, min(100, e))
+        x *= x.real.dtype.type(2.0**step)
+        e -= step
+    return x
