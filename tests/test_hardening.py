@@ -15,10 +15,9 @@ import textwrap
 import warnings
 from pathlib import Path
 
+import ferrosa
 import numpy as np
 import pytest
-
-import ferrosa
 from ferrosa.exceptions import FileTypeError, ParameterError
 
 SR = 22050
@@ -417,8 +416,8 @@ def test_unknown_extra_is_refused_and_known_extra_applies(mixed, tmp_path):
     res = _prep(mixed, tmp_path / "bad", "--extra", "bogus=3")
     assert res.returncode == 2 and "bogus" in res.stderr and "Traceback" not in res.stderr
     a, b = tmp_path / "lift0", tmp_path / "lift22"
-    assert _prep(mixed, a).returncode == 0
-    assert _prep(mixed, b, "--extra", "lifter=22").returncode == 0
+    assert _prep(mixed, a, "--feature", "mfcc").returncode == 0
+    assert _prep(mixed, b, "--feature", "mfcc", "--extra", "lifter=22").returncode == 0
     assert (a / "features.npy").read_bytes() != (b / "features.npy").read_bytes()
 
 
@@ -511,8 +510,13 @@ def test_cli_plot_of_a_wav_with_nan_says_so(tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    ["{bad json", "[1, 2, 3]", '{"mapping": ["a"], "labels": [0], "mfcc": [[[1, 2], [3]]]}',
-     '{"mapping": ["a"], "labels": ["x"], "mfcc": [[[1.0]]]}', '{"mapping": ["a"]}'],
+    [
+        "{bad json",
+        "[1, 2, 3]",
+        '{"mapping": ["a"], "labels": [0], "mfcc": [[[1, 2], [3]]]}',
+        '{"mapping": ["a"], "labels": ["x"], "mfcc": [[[1.0]]]}',
+        '{"mapping": ["a"]}',
+    ],
 )
 def test_cli_malformed_data_json(tmp_path, content):
     (tmp_path / "data.json").write_text(content)

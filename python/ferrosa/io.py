@@ -24,8 +24,8 @@ import numpy as np
 
 from ._optional import require
 from .exceptions import ParameterError
-from .util.framing import fix_length
 from .util.files import check_regular_file
+from .util.framing import fix_length
 from .util.validation import valid_audio
 
 __all__ = ["get_duration", "load", "resample", "to_mono"]

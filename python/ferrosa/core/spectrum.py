@@ -15,12 +15,12 @@ from ..util.validation import (
     as_channels,
     check_audio,
     check_positive_int,
-    dtype_c2r,
-    dtype_r2c,
-    float_audio,
     check_stft_memory,
     complex_dtype,
+    dtype_c2r,
+    dtype_r2c,
     float32_gain_exponent,
+    float_audio,
     real_dtype,
 )
 

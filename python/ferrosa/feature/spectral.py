@@ -21,8 +21,8 @@ from ..util.validation import (
     as_channels,
     check_audio,
     check_positive_int,
-    check_stft_memory,
     check_real,
+    check_stft_memory,
     float_audio,
 )
 
