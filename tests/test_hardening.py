@@ -15,10 +15,9 @@ import textwrap
 import warnings
 from pathlib import Path
 
+import ferrosa
 import numpy as np
 import pytest
-
-import ferrosa
 from ferrosa.exceptions import FileTypeError, ParameterError
 
 SR = 22050
@@ -511,8 +510,13 @@ def test_cli_plot_of_a_wav_with_nan_says_so(tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    ["{bad json", "[1, 2, 3]", '{"mapping": ["a"], "labels": [0], "mfcc": [[[1, 2], [3]]]}',
-     '{"mapping": ["a"], "labels": ["x"], "mfcc": [[[1.0]]]}', '{"mapping": ["a"]}'],
+    [
+        "{bad json",
+        "[1, 2, 3]",
+        '{"mapping": ["a"], "labels": [0], "mfcc": [[[1, 2], [3]]]}',
+        '{"mapping": ["a"], "labels": ["x"], "mfcc": [[[1.0]]]}',
+        '{"mapping": ["a"]}',
+    ],
 )
 def test_cli_malformed_data_json(tmp_path, content):
     (tmp_path / "data.json").write_text(content)

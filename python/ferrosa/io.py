@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from .exceptions import ParameterError
-from .util.framing import fix_length
 from .util.files import check_regular_file
+from .util.framing import fix_length
 from .util.validation import valid_audio
 
 __all__ = ["get_duration", "load", "resample", "to_mono"]
@@ -341,6 +341,7 @@ def get_duration(
 
         check_regular_file(path)
         return float(sf.info(os.fspath(path)).duration)
+    _check_rate("sr", sr)
     if y is None:
         if S is None:
             raise ParameterError("At least one of (y, sr), S, or path must be provided")
@@ -348,5 +349,7 @@ def get_duration(
         if center:
             n_samples -= 2 * (n_fft // 2)
     else:
-        n_samples = y.shape[-1]
+        if np.ndim(y) == 0:
+            raise ParameterError(f"y must be at least one-dimensional, got shape {np.shape(y)}")
+        n_samples = np.shape(y)[-1]
     return float(n_samples) / sr

@@ -62,8 +62,22 @@ def register(sub: Any) -> None:
 
 
 # matplotlib's savefig formats (its canvas registry without importing it).
-_PLOT_EXTENSIONS = (".png", ".pdf", ".svg", ".svgz", ".jpg", ".jpeg", ".eps", ".ps", ".tif",
-                    ".tiff", ".webp", ".pgf", ".raw", ".rgba")
+_PLOT_EXTENSIONS = (
+    ".png",
+    ".pdf",
+    ".svg",
+    ".svgz",
+    ".jpg",
+    ".jpeg",
+    ".eps",
+    ".ps",
+    ".tif",
+    ".tiff",
+    ".webp",
+    ".pgf",
+    ".raw",
+    ".rgba",
+)
 
 
 def check_output(path: str, *, image: bool) -> None:

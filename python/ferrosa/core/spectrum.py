@@ -13,12 +13,12 @@ from ..filters import window_for
 from ..util.validation import (
     as_channels,
     check_positive_int,
-    dtype_c2r,
-    dtype_r2c,
-    float_audio,
     check_stft_memory,
     complex_dtype,
+    dtype_c2r,
+    dtype_r2c,
     float32_gain_exponent,
+    float_audio,
     real_dtype,
     valid_audio,
 )
@@ -275,7 +275,9 @@ def power_to_db(
     np.ndarray, same shape as ``S``
     """
     S = np.asarray(S)
-    if amin <= 0:
+    if isinstance(amin, bool) or not isinstance(amin, (int, float, np.number)):
+        raise ParameterError(f"amin={amin!r} must be a positive number")
+    if not (np.isfinite(amin) and amin > 0):
         raise ParameterError(f"amin={amin} must be strictly positive")
     if np.issubdtype(S.dtype, np.complexfloating):
         import warnings
@@ -322,6 +324,10 @@ def amplitude_to_db(
             "discarded. To suppress this warning, call amplitude_to_db(np.abs(S)) instead.",
             stacklevel=2,
         )
+    if isinstance(amin, bool) or not isinstance(amin, (int, float, np.number)):
+        raise ParameterError(f"amin={amin!r} must be a positive number")
+    if not (np.isfinite(amin) and 0 < amin < 1e150):
+        raise ParameterError(f"amin={amin} must be strictly positive (and its square finite)")
     magnitude = np.abs(S)
     ref_value = _ref_value(ref, magnitude)
     power = np.square(magnitude, out=magnitude)

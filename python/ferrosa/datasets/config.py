@@ -183,9 +183,7 @@ class FeatureConfig:
             if key in _RESERVED_EXTRA:
                 where = _RESERVED_EXTRA[key]
                 hint = f"; set it as {where} instead" if where else ""
-                raise ParameterError(
-                    f"extra key {key!r} is not a feature-function option{hint}"
-                )
+                raise ParameterError(f"extra key {key!r} is not a feature-function option{hint}")
         self.channels = _positive_int("channels", self.channels)  # type: ignore[assignment]
         if self.channels > 64:
             raise ParameterError(f"channels={self.channels} must be at most 64")

@@ -141,9 +141,7 @@ def _conform_channels(y: np.ndarray, config: FeatureConfig) -> np.ndarray:
         return y
     if y.shape[0] == 1:
         return np.repeat(y, config.channels, axis=0)
-    raise BadFile(
-        f"has {y.shape[0]} channels; the store keeps {config.channels} (config.channels)"
-    )
+    raise BadFile(f"has {y.shape[0]} channels; the store keeps {config.channels} (config.channels)")
 
 
 def _too_short(n: int, config: FeatureConfig) -> BadFile:

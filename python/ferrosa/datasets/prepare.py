@@ -116,7 +116,9 @@ def expected_shape(cfg: FeatureConfig) -> tuple[int, ...]:
 def _check_replaceable(store: Path) -> None:
     """Refuse to replace anything but a ferrosa store (or an empty folder)."""
     if not store.is_dir():
-        raise ParameterError(f"{str(store)!r} exists and is not a directory; refusing to replace it")
+        raise ParameterError(
+            f"{str(store)!r} exists and is not a directory; refusing to replace it"
+        )
     if not any(store.iterdir()):
         return
     meta = store / META_FILE

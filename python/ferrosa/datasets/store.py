@@ -70,7 +70,9 @@ class Store:
             try:
                 self.meta: dict[str, Any] = json.load(fh)
             except (ValueError, UnicodeDecodeError) as err:
-                raise ParameterError(f"{str(meta_path)!r} is corrupt (not valid JSON: {err})") from None
+                raise ParameterError(
+                    f"{str(meta_path)!r} is corrupt (not valid JSON: {err})"
+                ) from None
         if not isinstance(self.meta, dict):
             raise ParameterError(f"{str(meta_path)!r} is corrupt (not a JSON object)")
         if self.meta.get("format") != FORMAT:

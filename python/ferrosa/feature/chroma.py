@@ -17,8 +17,8 @@ from .. import _core
 from ..core.pitch import tuning_from_peaks
 from ..core.spectrogram_input import resolve, spectrogram_frames
 from ..exceptions import ParameterError
-from ..filters import chroma as chroma_filter
 from ..filters import check_chroma_memory, norm_value
+from ..filters import chroma as chroma_filter
 from ..util.memory import check_size
 
 __all__ = ["chroma_stft", "chroma_from_power_frames"]

@@ -20,8 +20,8 @@ from ..filters import resolve_mel, window_for
 from ..util.validation import (
     as_channels,
     check_positive_int,
-    check_stft_memory,
     check_real,
+    check_stft_memory,
     float_audio,
     valid_audio,
 )

@@ -62,7 +62,11 @@ def delta(
         float32 for float32 input, float64 otherwise.
     """
     data = np.atleast_1d(data)
-    if isinstance(axis, bool) or not isinstance(axis, Integral) or not -data.ndim <= axis < data.ndim:
+    if (
+        isinstance(axis, bool)
+        or not isinstance(axis, Integral)
+        or not -data.ndim <= axis < data.ndim
+    ):
         raise ParameterError(f"axis={axis!r} is out of range for data of shape {data.shape}")
     if isinstance(width, Integral) and not isinstance(width, bool) and width >= MAX_INDEX:
         raise ParameterError(f"width={width} is too large")

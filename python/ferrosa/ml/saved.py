@@ -189,7 +189,9 @@ def load(model_dir: str | Path) -> TrainedModel:
             training=dict(meta.get("training", {})),
         )
     except (KeyError, TypeError, ValueError) as err:
-        raise ParameterError(f"{meta_path} is incomplete or corrupt: {type(err).__name__}: {err}") from None
+        raise ParameterError(
+            f"{meta_path} is incomplete or corrupt: {type(err).__name__}: {err}"
+        ) from None
     n_out = _n_outputs(model)
     if n_out is not None and n_out != len(trained.mapping):
         raise ParameterError(
