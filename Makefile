@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.deps-stamp
 EXTRAS ?= test,ml,dev
 
-.PHONY: all demo test test-rust bench bench-dataset bench-dask quality librosa-suite build deps lint fmt clean toolchain
+.PHONY: all demo test test-rust bench bench-dataset bench-dask quality librosa-suite fuzz build deps lint fmt clean toolchain
 
 all: build
 
@@ -78,3 +78,8 @@ fmt:
 
 clean:
 	rm -rf target $(VENV) python/ferrosa/_core*.so
+
+# The crash-proof suite for longer than CI runs it (FUZZ_EXAMPLES calls, fresh random draws).
+FUZZ_EXAMPLES ?= 5000
+fuzz: build
+	FERROSA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FERROSA_FUZZ_RANDOM=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz_api.py

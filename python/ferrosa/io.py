@@ -450,6 +450,7 @@ def get_duration(
 
         check_regular_file(path)
         return float(sf.info(os.fspath(path)).duration)
+    _check_rate("sr", sr)
     if y is None:
         if S is None:
             raise ParameterError("At least one of (y, sr), S, or path must be provided")
@@ -457,5 +458,7 @@ def get_duration(
         if center:
             n_samples -= 2 * (n_fft // 2)
     else:
-        n_samples = y.shape[-1]
+        if np.ndim(y) == 0:
+            raise ParameterError(f"y must be at least one-dimensional, got shape {np.shape(y)}")
+        n_samples = np.shape(y)[-1]
     return float(n_samples) / sr

@@ -367,7 +367,10 @@ mod tests {
     fn wide_filter_memory_is_linear_in_width() {
         // width 40001 would need 12.8 GB as a dense operator.
         let f = SavgolFilter::new(40001, 1, 1, 1.0).unwrap();
-        assert_eq!(f.q.len() + f.r.len() + f.centre.len(), 2 * 40001 + 4 + 40001);
+        assert_eq!(
+            f.q.len() + f.r.len() + f.centre.len(),
+            2 * 40001 + 4 + 40001
+        );
     }
 
     #[test]

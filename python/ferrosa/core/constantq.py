@@ -180,7 +180,11 @@ def cqt_frequencies(
     """
     n_bins = check_positive_int("n_bins", n_bins)
     bins_per_octave = check_positive_int("bins_per_octave", bins_per_octave)
-    correction: float = 2.0 ** (float(tuning) / bins_per_octave)
+    tuning = check_real("tuning", tuning)
+    fmin = check_real("fmin", fmin)
+    check_memory("cqt_frequencies", 16.0 * n_bins, n_bins=n_bins)
+    with np.errstate(over="ignore"):
+        correction = float(np.power(2.0, tuning / bins_per_octave))
     frequencies: np.ndarray = 2.0 ** (np.arange(0, n_bins, dtype=float) / bins_per_octave)
     return correction * fmin * frequencies
 

@@ -90,6 +90,10 @@ def mel_frequencies(
     -------
     np.ndarray [shape=(n_mels,)], float64
     """
+    from ..util.validation import check_memory, check_nonneg_int
+
+    n_mels = check_nonneg_int("n_mels", n_mels)
+    check_memory("mel_frequencies", 32.0 * n_mels, n_mels=n_mels)
     lo = hz_to_mel(fmin, htk=htk)
     hi = hz_to_mel(fmax, htk=htk)
     result: np.ndarray = mel_to_hz(np.linspace(lo, hi, n_mels), htk=htk)
@@ -111,4 +115,9 @@ def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048) -> np.ndarray:
     np.ndarray [shape=(1 + n_fft // 2,)], float64
         ``k * sr / n_fft`` for ``k = 0 .. n_fft // 2``.
     """
+    from ..util.validation import check_memory, check_positive_int, check_real
+
+    n_fft = check_positive_int("n_fft", n_fft)
+    sr = check_real("sr", sr, positive=True)
+    check_memory("fft_frequencies", 8.0 * (n_fft // 2 + 1), n_fft=n_fft)
     return np.fft.rfftfreq(n=n_fft, d=1.0 / sr)

@@ -150,6 +150,10 @@ def pitch_tuning(frequencies: Any, *, resolution: float = 0.01, bins_per_octave:
     -------
     float in [-0.5, 0.5)
     """
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, float, np.number)):
+        raise ParameterError(f"resolution={resolution!r} must be a number in (0, 1)")
+    if not 0 < resolution < 1:
+        raise ParameterError(f"resolution={resolution!r} must be in (0, 1)")
     frequencies = np.atleast_1d(frequencies)
     frequencies = frequencies[frequencies > 0]
     if not np.any(frequencies):

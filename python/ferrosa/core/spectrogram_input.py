@@ -100,6 +100,11 @@ def resolve(
             raise ParameterError(f"S is empty: shape={S.shape}")
         if n_fft is None or n_fft // 2 + 1 != S.shape[-2]:
             n_fft = 2 * (S.shape[-2] - 1)
+        if n_fft < 1:
+            raise ParameterError(
+                f"S has {S.shape[-2]} frequency bin(s); a spectrogram needs at least 2 "
+                f"(shape {S.shape})"
+            )
         if what is not None:
             if not np.isrealobj(S):
                 raise ParameterError(f"Spectral {what} is only defined with real-valued input")

@@ -315,7 +315,9 @@ def power_to_db(
     np.ndarray, same shape as ``S``
     """
     S = np.asarray(S)
-    if amin <= 0:
+    if isinstance(amin, bool) or not isinstance(amin, (int, float, np.number)):
+        raise ParameterError(f"amin={amin!r} must be a positive number")
+    if not (np.isfinite(amin) and amin > 0):
         raise ParameterError(f"amin={amin} must be strictly positive")
     if np.issubdtype(S.dtype, np.complexfloating):
         import warnings
@@ -362,6 +364,10 @@ def amplitude_to_db(
             "discarded. To suppress this warning, call amplitude_to_db(np.abs(S)) instead.",
             stacklevel=2,
         )
+    if isinstance(amin, bool) or not isinstance(amin, (int, float, np.number)):
+        raise ParameterError(f"amin={amin!r} must be a positive number")
+    if not (np.isfinite(amin) and 0 < amin < 1e150):
+        raise ParameterError(f"amin={amin} must be strictly positive (and its square finite)")
     magnitude = np.abs(S)
     ref_value = _ref_value(ref, magnitude)
     # np.abs of a 0-d array (a Python scalar) is a numpy scalar: no out= then.

@@ -53,6 +53,8 @@ def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048) -> np.ndarray:
 def _check_sr(sr: Any) -> float:
     if isinstance(sr, bool) or not isinstance(sr, (int, float, np.number)) or not sr > 0:
         raise ParameterError(f"sr={sr!r} must be a positive number")
+    if not np.isfinite(sr):
+        raise ParameterError(f"sr={sr!r} must be finite")
     return float(sr)
 
 

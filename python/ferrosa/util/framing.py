@@ -45,6 +45,10 @@ def frame(
     hop_length = check_positive_int("hop_length", hop_length)
     if x.ndim == 0:
         raise ParameterError("Input must be at least one-dimensional")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ParameterError(f"axis={axis!r} must be an integer")
+    if not -x.ndim <= axis < x.ndim:
+        raise ParameterError(f"axis={axis} is out of range for input of shape {x.shape}")
     if x.shape[axis] < frame_length:
         raise ParameterError(
             f"Input is too short (n={x.shape[axis]:d}) for frame_length={frame_length:d}"
@@ -60,6 +64,22 @@ def frame(
     slices: list[Any] = [slice(None)] * xw.ndim
     slices[axis] = slice(0, None, hop_length)
     return xw[tuple(slices)]
+
+
+def _axis_and_size(data: Any, axis: Any, size: Any) -> tuple[np.ndarray, int, int]:
+    """Validate ``axis`` against ``data`` and ``size`` (a non-negative int that fits)."""
+    from .memory import check_memory
+    from .validation import check_nonneg_int
+
+    data = np.asarray(data)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ParameterError(f"axis={axis!r} must be an integer")
+    if not -data.ndim <= axis < data.ndim:
+        raise ParameterError(f"axis={axis} is out of range for data of shape {data.shape}")
+    size = check_nonneg_int("size", size)
+    other = data.size // max(1, data.shape[axis])
+    check_memory("padded array", float(size) * other * data.itemsize, size=size)
+    return data, int(axis), size
 
 
 def pad_center(data: np.ndarray, *, size: int, axis: int = -1, **kwargs: Any) -> np.ndarray:
@@ -78,6 +98,7 @@ def pad_center(data: np.ndarray, *, size: int, axis: int = -1, **kwargs: Any) ->
     np.ndarray, same dtype, ``shape[axis] == size``
     """
     kwargs.setdefault("mode", "constant")
+    data, axis, size = _axis_and_size(data, axis, size)
     n = data.shape[axis]
     lpad = int((size - n) // 2)
     if lpad < 0:
@@ -90,6 +111,7 @@ def pad_center(data: np.ndarray, *, size: int, axis: int = -1, **kwargs: Any) ->
 def fix_length(data: np.ndarray, *, size: int, axis: int = -1, **kwargs: Any) -> np.ndarray:
     """Trim or zero-pad ``data`` along ``axis`` to exactly ``size``."""
     kwargs.setdefault("mode", "constant")
+    data, axis, size = _axis_and_size(data, axis, size)
     n = data.shape[axis]
     if n > size:
         slices: list[Any] = [slice(None)] * data.ndim

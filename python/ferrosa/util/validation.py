@@ -82,7 +82,7 @@ def check_positive_int(name: str, value: Any) -> int:
     """Return ``value`` as int if it is a positive integer, else raise."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value <= 0:
         raise ParameterError(f"{name}={value!r} must be a positive integer")
-    if value >= MAX_INDEX:
+    if int(value) >= MAX_INDEX:
         raise ParameterError(f"{name}={value!r} is too large (at most 2**62 - 1)")
     return int(value)
 
@@ -91,7 +91,7 @@ def check_nonneg_int(name: str, value: Any) -> int:
     """Return ``value`` as int if it is a non-negative integer, else raise."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
         raise ParameterError(f"{name}={value!r} must be a non-negative integer")
-    if value >= MAX_INDEX:
+    if int(value) >= MAX_INDEX:
         raise ParameterError(f"{name}={value!r} is too large (at most 2**62 - 1)")
     return int(value)
 
