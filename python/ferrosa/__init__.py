@@ -18,6 +18,7 @@ from ._version import __version__
 from .core.audio import zero_crossings
 from .core.constantq import cqt, cqt_frequencies, vqt
 from .core.convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
+from .core.intervals import interval_frequencies, plimit_intervals, pythagorean_intervals
 from .core.pitch import estimate_tuning, piptrack, pitch_tuning
 from .core.pitch_convert import (
     A4_to_tuning,
@@ -81,6 +82,7 @@ __all__ = [
     "hz_to_mel",
     "hz_to_midi",
     "hz_to_octs",
+    "interval_frequencies",
     "istft",
     "load",
     "magphase",
@@ -93,7 +95,9 @@ __all__ = [
     "ParameterError",
     "piptrack",
     "pitch_tuning",
+    "plimit_intervals",
     "power_to_db",
+    "pythagorean_intervals",
     "resample",
     "samples_like",
     "samples_to_frames",

@@ -79,9 +79,9 @@ def wavelet_function(
     wavelet: str, precision: int = 8
 ) -> tuple[NDArray[np.complex128], NDArray[np.float64]]: ...
 
-# Multi-rate VQT of (channels, n) → complex (channels, n_bins, n_frames).
-def vqt(
-    y: NDArray[Any],
+# Multi-rate VQT from one signal per octave, each (channels, len_i) → complex
+# (channels, n_bins, n_frames); vqt_plan says which signals: (early_count, halves_after).
+def vqt_plan(
     sr: float,
     hop_length: int,
     freqs: NDArray[np.float64],
@@ -90,6 +90,20 @@ def vqt(
     bins_per_octave: int,
     window: str = "hann",
     norm: float | None = ...,  # Some(1.0) in Rust; pyo3 renders it as ...
+    sparsity: float = 0.01,
+    scale: bool = True,
+    pad_mode: str = "constant",
+) -> tuple[int, list[bool]]: ...
+def vqt(
+    signals: list[NDArray[Any]],
+    sr: float,
+    hop_length: int,
+    freqs: NDArray[np.float64],
+    lengths: NDArray[np.float64],
+    filter_cutoff: float,
+    bins_per_octave: int,
+    window: str = "hann",
+    norm: float | None = ...,
     sparsity: float = 0.01,
     scale: bool = True,
     pad_mode: str = "constant",

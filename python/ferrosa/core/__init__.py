@@ -8,6 +8,7 @@ from ..io import get_duration, load, resample, to_mono
 from .audio import zero_crossings
 from .constantq import cqt, cqt_frequencies, vqt
 from .convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
+from .intervals import interval_frequencies, plimit_intervals, pythagorean_intervals
 from .pitch import estimate_tuning, piptrack, pitch_tuning
 from .pitch_convert import (
     A4_to_tuning,
@@ -54,6 +55,7 @@ __all__ = [
     "hz_to_mel",
     "hz_to_midi",
     "hz_to_octs",
+    "interval_frequencies",
     "istft",
     "load",
     "magphase",
@@ -65,7 +67,9 @@ __all__ = [
     "octs_to_hz",
     "piptrack",
     "pitch_tuning",
+    "plimit_intervals",
     "power_to_db",
+    "pythagorean_intervals",
     "resample",
     "samples_like",
     "samples_to_frames",

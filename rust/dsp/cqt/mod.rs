@@ -7,30 +7,27 @@
 //!    current rate (windowed complex exponentials, normalised, FFT'd to the
 //!    next power of two, sparsified), take a centred rectangular-window STFT
 //!    with that FFT size and the current hop, and project each frame onto
-//!    the sparse filters. Then halve the rate (when the hop is even) with a
-//!    half-band filter, scaling by sqrt(2).
+//!    the sparse filters. Then halve the rate (when the hop is even),
+//!    scaling by sqrt(2).
 //! 3. Keep the frames all octaves share, divide by sqrt(filter length).
 //!
-//! The one deliberate difference is the resampler: librosa uses soxr_hq, we
-//! use a linear-phase half-band FIR designed for the band the next octave
-//! reads (see `cqt_decimate`). Both are flat in that band to ~1e-5 and stop
-//! what would alias into it, so values agree to well within 1e-2.
+//! The resampling (steps 1 and 2) is not done here: the caller resamples
+//! with the very backend call librosa makes (`resample(y, 2^k, 1,
+//! res_type, scale=True)`, soxr by default) and hands one signal per
+//! octave to [`CqtPlan::run`], so every octave reads librosa's samples.
+//! [`CqtPlan::early_count`] and [`CqtPlan::halves_after`] say which
+//! signals it expects.
 //!
 //! The transform runs in the input's precision: float32 audio is
-//! decimated, transformed and projected in f32 (moving values by under 1e-6
-//! of the peak, far inside the 1e-2 tolerance), float64 in f64. The per-row
-//! 1/sqrt(length) scale is folded into the filters, the early-downsampling
-//! gain into the first decimator, and the top octave reads the input as it
-//! is. Filter banks and decimators are built once per parameter set
-//! (cached), frames run in parallel, and the signal is never copied per
-//! frame beyond the FFT buffer.
+//! transformed and projected in f32, float64 in f64. The per-row
+//! 1/sqrt(length) scale is folded into the filters. Filter banks are built
+//! once per parameter set (cached), frames run in parallel, and the signal
+//! is never copied per frame beyond the FFT buffer.
 
 pub mod basis;
-pub mod decimate;
 pub mod frames;
 
 use crate::dsp::cqt::basis::{octave_basis, Norm};
-use crate::dsp::cqt::decimate::HalfBand;
 use crate::dsp::cqt::frames::{project_frames, CqtFloat, DenseBasis};
 use crate::dsp::num::parallel::SharedMut;
 use crate::dsp::num::sample::Sample;
@@ -38,7 +35,6 @@ use crate::dsp::spectrum::pad::PadMode;
 use crate::dsp::spectrum::window::WindowKind;
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
-use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -67,17 +63,16 @@ struct Octave {
     rows: Range<usize>,
     basis: DenseBasis,
     hop: usize,
-    /// Halve the rate before the next octave.
-    decimate_after: bool,
+    /// The rate is halved before the next octave.
+    halve_after: bool,
 }
 
 /// A ready-to-run transform.
 pub struct CqtPlan {
     n_bins: usize,
-    /// Early downsampling stages (the first carries the early gain).
-    early: Vec<HalfBand>,
+    /// Early downsampling: the input is read at `sr / 2^early`.
+    early: usize,
     octaves: Vec<Octave>,
-    decimator: HalfBand,
 }
 
 fn num_two_factors(mut x: usize) -> usize {
@@ -132,11 +127,6 @@ impl CqtPlan {
         let count2 = (num_two_factors(p.hop_length) as i64 - n_octaves as i64 + 1).max(0) as usize;
         let k = count1.min(count2);
         let sr_e = p.sr / (1u64 << k) as f64;
-        // (k = 0 makes it 1: the input is then read as it is.)
-        let mut early_gain = 2f64.sqrt().powi(k as i32);
-        if !p.scale {
-            early_gain *= 2f64.sqrt().powi(k as i32);
-        }
 
         // Per-row factor (1 / sqrt(length) or 1), folded into the filters.
         let row_scale: Vec<f64> = p
@@ -166,94 +156,98 @@ impl CqtPlan {
                 p.sparsity,
                 (sr_e / my_sr).sqrt(),
             )?;
-            let decimate_after = my_hop.is_multiple_of(2);
+            let halve_after = my_hop.is_multiple_of(2);
             octaves.push(Octave {
                 rows: start..end,
                 basis: DenseBasis::new(&basis, &row_scale[start..end]),
                 hop: my_hop,
-                decimate_after,
+                halve_after,
             });
-            if decimate_after {
+            if halve_after {
                 my_hop /= 2;
                 my_sr /= 2.0;
             }
         }
-        // The band every later octave reads, as a fraction of its Nyquist
-        // (the top octave sets it; lower octaves sit at the same relative place).
-        let top = &octaves[0].basis;
-        let need = top.band.end as f64 * sr_e / top.n_fft as f64;
-        let pass = need / (sr_e / 2.0);
-        let decimator = HalfBand::design(pass, 2f64.sqrt());
-        // Early stages see the same absolute band at higher rates.
-        let early = (0..k)
-            .map(|j| {
-                let out_nyquist = p.sr / (1u64 << (j + 2)) as f64;
-                let gain = if j == 0 { early_gain } else { 1.0 };
-                HalfBand::design(need / out_nyquist, gain)
-            })
-            .collect();
         Ok(CqtPlan {
             n_bins,
-            early,
+            early: k,
             octaves,
-            decimator,
         })
     }
 
-    /// Number of output frames for a signal of `n` samples: the frames all
-    /// octaves share (each octave's centred STFT has `1 + len / hop`).
-    pub fn n_frames(&self, n: usize) -> usize {
-        let mut len = n;
-        for _ in &self.early {
-            len = len.div_ceil(2);
-        }
-        let mut frames = usize::MAX;
-        for o in &self.octaves {
-            frames = frames.min(1 + len / o.hop);
-            if o.decimate_after {
-                len = len.div_ceil(2);
-            }
-        }
-        frames
+    /// librosa's early downsampling count k: the first octave reads the
+    /// input resampled from `2^k` to 1 (with `scale=True`).
+    pub fn early_count(&self) -> usize {
+        self.early
+    }
+
+    /// Number of octaves (signals [`CqtPlan::run`] takes).
+    pub fn n_octaves(&self) -> usize {
+        self.octaves.len()
+    }
+
+    /// For each octave, whether the next one reads this octave's signal
+    /// halved in rate (else the same signal).
+    pub fn halves_after(&self) -> Vec<bool> {
+        self.octaves.iter().map(|o| o.halve_after).collect()
+    }
+
+    /// Number of output frames when octave `i` reads `lens[i]` samples: the
+    /// frames all octaves share (each centred STFT has `1 + len / hop`).
+    pub fn n_frames(&self, lens: &[usize]) -> usize {
+        self.octaves
+            .iter()
+            .zip(lens)
+            .map(|(o, &len)| 1 + len / o.hop)
+            .min()
+            .unwrap_or(0)
     }
 
     pub fn n_bins(&self) -> usize {
         self.n_bins
     }
 
-    /// Transform `channels` signals of `n` samples (row-major) into `out`,
-    /// shaped (channels, n_bins, n_frames), in the precision of `y`.
-    pub fn run<T: CqtSample, O: Sample>(
+    /// Transform `channels` signals into `out`, shaped (channels, n_bins,
+    /// n_frames), in the precision of the signals. `octaves[i]` is what
+    /// octave `i` reads: `channels` rows of `len_i` samples (row-major),
+    /// resampled by the caller as [`CqtPlan::early_count`] and
+    /// [`CqtPlan::halves_after`] say.
+    pub fn run<T: CqtFloat, O: Sample>(
         &self,
-        y: &[T],
+        octaves: &[&[T]],
         channels: usize,
-        n: usize,
         pad_mode: PadMode,
         out: &mut [Complex<O>],
     ) -> DspResult<()> {
-        if n == 0 {
-            return Err(DspError::Empty {
+        if octaves.len() != self.octaves.len() {
+            return Err(DspError::shape(
+                "octave signals",
+                self.octaves.len(),
+                octaves.len(),
+            ));
+        }
+        if channels == 0 {
+            return Err(DspError::param("channels", 0, "a positive integer"));
+        }
+        let mut lens = Vec::with_capacity(octaves.len());
+        for x in octaves {
+            if x.is_empty() || !x.len().is_multiple_of(channels) {
+                return Err(DspError::shape(
+                    "octave signal",
+                    format!("({channels}, n > 0)"),
+                    x.len(),
+                ));
+            }
+            lens.push(x.len() / channels);
+        }
+        // The others are resampled from the first: a non-finite sample in
+        // the input reaches it (librosa lets an overflow in a later octave be).
+        if !T::all_finite(octaves[0]) {
+            return Err(DspError::NonFinite {
                 what: "audio buffer",
             });
         }
-        if y.len() != channels * n {
-            return Err(DspError::shape(
-                "audio",
-                format!("({channels}, {n})"),
-                y.len(),
-            ));
-        }
-        // The first halving of the input checks it for non-finite samples
-        // on its way; without one, check up front.
-        let input_halved =
-            !self.early.is_empty() || (self.octaves.len() > 1 && self.octaves[0].decimate_after);
-        let non_finite = DspError::NonFinite {
-            what: "audio buffer",
-        };
-        if !input_halved && !T::all_finite(y) {
-            return Err(non_finite);
-        }
-        let n_frames = self.n_frames(n);
+        let n_frames = self.n_frames(&lens);
         if out.len() != channels * self.n_bins * n_frames {
             return Err(DspError::shape(
                 "cqt output",
@@ -262,33 +256,9 @@ impl CqtPlan {
             ));
         }
         let shared = SharedMut::new(out);
-        // Reused signal buffers: fresh multi-megabyte vectors on every call
-        // cost a page fault per 4 KiB.
-        let (mut sig, mut next) = T::take_signals();
-        let mut finite = true;
-        'channels: for c in 0..channels {
-            let input = &y[c * n..(c + 1) * n];
-            // The top octave reads the input itself; after a halving the
-            // signal is `sig[..len]` (the buffers only grow, see `decimate_into`).
-            let mut len = None;
-            // Halve the current signal; false when it is the input and it
-            // holds a non-finite sample.
-            let halve =
-                |hb: &HalfBand, sig: &mut Vec<T>, next: &mut Vec<T>, len: &mut Option<usize>| {
-                    let src = len.map_or(input, |l| &sig[..l]);
-                    let (n_out, ok) = hb.decimate_into(src, next, len.is_none());
-                    std::mem::swap(sig, next);
-                    *len = Some(n_out);
-                    ok
-                };
-            for hb in &self.early {
-                if !halve(hb, &mut sig, &mut next, &mut len) {
-                    finite = false;
-                    break 'channels;
-                }
-            }
-            for (i, o) in self.octaves.iter().enumerate() {
-                let x = len.map_or(input, |l| &sig[..l]);
+        for c in 0..channels {
+            for ((o, x), &len) in self.octaves.iter().zip(octaves).zip(&lens) {
+                let x = &x[c * len..(c + 1) * len];
                 project_frames::<T, _>(&o.basis, x, o.hop, n_frames, pad_mode, |r, t, re, im| {
                     let start = (c * self.n_bins + o.rows.start + r) * n_frames + t;
                     // SAFETY: each (row, frame) is written by exactly one worker.
@@ -297,63 +267,9 @@ impl CqtPlan {
                         *d = Complex::new(O::from_f64(a.to_f64()), O::from_f64(b.to_f64()));
                     }
                 });
-                if o.decimate_after
-                    && i + 1 < self.octaves.len()
-                    && !halve(&self.decimator, &mut sig, &mut next, &mut len)
-                {
-                    finite = false;
-                    break 'channels;
-                }
             }
         }
-        for v in [&mut sig, &mut next] {
-            if v.capacity() > KEEP_SAMPLES {
-                *v = Vec::new();
-            }
-        }
-        T::put_signals((sig, next));
-        if finite {
-            Ok(())
-        } else {
-            Err(non_finite)
-        }
-    }
-}
-
-/// Largest buffer (in samples) kept for the next call: 4 Mi samples (three
-/// minutes at 22050 Hz); longer signals allocate afresh each time.
-const KEEP_SAMPLES: usize = 1 << 22;
-
-/// The current and next decimated signal.
-pub type Signals<F> = (Vec<F>, Vec<F>);
-
-thread_local! {
-    static SIGNALS_F32: RefCell<Signals<f32>> = RefCell::new(Default::default());
-    static SIGNALS_F64: RefCell<Signals<f64>> = RefCell::new(Default::default());
-}
-
-/// Sample types the CQT accepts (f32, f64): it runs in their precision
-/// and reuses this thread's signal buffers of that type.
-pub trait CqtSample: CqtFloat {
-    fn take_signals() -> Signals<Self>;
-    fn put_signals(s: Signals<Self>);
-}
-
-impl CqtSample for f32 {
-    fn take_signals() -> Signals<f32> {
-        SIGNALS_F32.with(|s| std::mem::take(&mut *s.borrow_mut()))
-    }
-    fn put_signals(v: Signals<f32>) {
-        SIGNALS_F32.with(|s| *s.borrow_mut() = v)
-    }
-}
-
-impl CqtSample for f64 {
-    fn take_signals() -> Signals<f64> {
-        SIGNALS_F64.with(|s| std::mem::take(&mut *s.borrow_mut()))
-    }
-    fn put_signals(v: Signals<f64>) {
-        SIGNALS_F64.with(|s| *s.borrow_mut() = v)
+        Ok(())
     }
 }
 
@@ -433,19 +349,42 @@ mod tests {
         }
     }
 
+    /// The signals `plan` expects for `y` (one channel), halving by keeping
+    /// every other sample: exact for tones below a quarter of the rate.
+    fn octave_signals(plan: &CqtPlan, y: &[f64]) -> Vec<Vec<f64>> {
+        let step = 1usize << plan.early_count();
+        let mut cur: Vec<f64> = y.iter().step_by(step).copied().collect();
+        let mut out = Vec::new();
+        for halve in plan.halves_after() {
+            out.push(cur.clone());
+            if halve {
+                cur = cur.iter().step_by(2).map(|v| v * 2f64.sqrt()).collect();
+            }
+        }
+        out
+    }
+
+    fn run64(plan: &CqtPlan, sigs: &[Vec<f64>]) -> (Vec<Complex<f64>>, usize) {
+        let refs: Vec<&[f64]> = sigs.iter().map(|v| v.as_slice()).collect();
+        let lens: Vec<usize> = sigs.iter().map(|v| v.len()).collect();
+        let frames = plan.n_frames(&lens);
+        let mut out = vec![Complex::new(0.0, 0.0); plan.n_bins() * frames];
+        plan.run(&refs, 1, PadMode::Constant, &mut out).unwrap();
+        (out, frames)
+    }
+
     #[test]
     fn tone_lands_in_its_bin_in_every_octave() {
         let sr = 8000.0;
         let p = params(sr, 55.0, 48, 12, 128);
         let plan = CqtPlan::new(&p).unwrap();
+        assert_eq!(plan.early_count(), 0);
+        assert_eq!(plan.halves_after(), vec![true; 4]);
         for (bin, f) in [(5usize, p.freqs[5]), (30, p.freqs[30]), (47, p.freqs[47])] {
-            let n = 8000;
-            let y: Vec<f64> = (0..n)
+            let y: Vec<f64> = (0..8000)
                 .map(|i| (2.0 * PI * f * i as f64 / sr).cos())
                 .collect();
-            let frames = plan.n_frames(n);
-            let mut out = vec![Complex::<f64>::new(0.0, 0.0); 48 * frames];
-            plan.run(&y, 1, n, PadMode::Constant, &mut out).unwrap();
+            let (out, frames) = run64(&plan, &octave_signals(&plan, &y));
             let t = frames / 2;
             let col: Vec<f64> = (0..48).map(|b| out[b * frames + t].norm()).collect();
             let best = (0..48).max_by(|&a, &b| col[a].total_cmp(&col[b])).unwrap();
@@ -454,25 +393,38 @@ mod tests {
     }
 
     #[test]
+    fn early_count_and_halvings_follow_librosa() {
+        // 24 bins from 55 Hz at 8 kHz: cutoff ~220 Hz, Nyquist/cutoff ~18,
+        // so 3 halvings by band; hop 2048 = 2^11 allows 11 - 2 + 1 = 10.
+        let plan = CqtPlan::new(&params(8000.0, 55.0, 24, 12, 2048)).unwrap();
+        assert_eq!(plan.early_count(), 3);
+        // odd hop: no halving at all
+        let plan = CqtPlan::new(&params(8000.0, 55.0, 36, 12, 300)).unwrap();
+        assert_eq!(plan.early_count(), 0);
+        assert_eq!(plan.halves_after(), vec![true, true, false]);
+    }
+
+    #[test]
     fn float32_run_matches_float64() {
-        // odd hop (no decimation after the top octave) and early downsampling
         for (hop, n_bins) in [(128, 48), (300, 36), (2048, 24)] {
             let sr = 8000.0;
             let p = params(sr, 55.0, n_bins, 12, hop);
             let plan = CqtPlan::new(&p).unwrap();
-            let n = 9001;
-            let y: Vec<f64> = (0..n)
+            let y: Vec<f64> = (0..9001)
                 .map(|i| {
                     let t = i as f64 / sr;
                     (2.0 * PI * 97.0 * t).sin() + 0.5 * (2.0 * PI * 1234.5 * t).cos()
                 })
                 .collect();
-            let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
-            let frames = plan.n_frames(n);
-            let mut a = vec![Complex::<f64>::new(0.0, 0.0); n_bins * frames];
+            let sigs = octave_signals(&plan, &y);
+            let (a, frames) = run64(&plan, &sigs);
+            let s32: Vec<Vec<f32>> = sigs
+                .iter()
+                .map(|v| v.iter().map(|&x| x as f32).collect())
+                .collect();
+            let refs: Vec<&[f32]> = s32.iter().map(|v| v.as_slice()).collect();
             let mut b = vec![Complex::<f32>::new(0.0, 0.0); n_bins * frames];
-            plan.run(&y, 1, n, PadMode::Constant, &mut a).unwrap();
-            plan.run(&y32, 1, n, PadMode::Constant, &mut b).unwrap();
+            plan.run(&refs, 1, PadMode::Constant, &mut b).unwrap();
             let peak = a.iter().map(|v| v.norm()).fold(0.0, f64::max);
             for (u, v) in a.iter().zip(&b) {
                 let d = (u - Complex::new(v.re as f64, v.im as f64)).norm();
@@ -482,24 +434,36 @@ mod tests {
     }
 
     #[test]
-    fn rejects_non_finite_audio() {
-        // checked by the first halving (128), up front (odd hop: none), or
-        // by the early downsampling (2048); also in a later channel
-        for hop in [128, 129, 2048] {
-            let plan = CqtPlan::new(&params(8000.0, 55.0, 24, 12, hop)).unwrap();
-            let n = 3000;
-            let mut out = vec![Complex::<f32>::new(0.0, 0.0); 2 * 24 * plan.n_frames(n)];
-            for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
-                for at in [0, 1, 1777, n - 1, n + 5, 2 * n - 1] {
-                    let mut y = vec![0.5f32; 2 * n];
-                    y[at] = bad;
-                    let r = plan.run(&y, 2, n, PadMode::Constant, &mut out);
-                    assert!(r.is_err(), "hop {hop} at {at}");
-                }
+    fn rejects_non_finite_audio_and_bad_signals() {
+        let plan = CqtPlan::new(&params(8000.0, 55.0, 24, 12, 128)).unwrap();
+        let n = 3000;
+        let good = vec![0.5f32; 2 * n];
+        let half = vec![0.5f32; 2 * (n / 2)];
+        let frames = plan.n_frames(&[n, n / 2]);
+        let mut out = vec![Complex::<f32>::new(0.0, 0.0); 2 * 24 * frames];
+        for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
+            for at in [0, 1, 1777, n - 1, n + 5, 2 * n - 1] {
+                let mut y = good.clone();
+                y[at] = bad;
+                let r = plan.run(&[&y, &half], 2, PadMode::Constant, &mut out);
+                assert!(r.is_err(), "at {at}");
             }
-            let y = vec![f32::MAX; 2 * n];
-            assert!(plan.run(&y, 2, n, PadMode::Constant, &mut out).is_ok());
         }
+        let top = vec![f32::MAX; 2 * n];
+        assert!(plan
+            .run(&[&top, &half], 2, PadMode::Constant, &mut out)
+            .is_ok());
+        // wrong number of signals, a signal not made of whole channels, empty
+        assert!(plan.run(&[&good], 2, PadMode::Constant, &mut out).is_err());
+        assert!(plan
+            .run(&[&good, &half[1..]], 2, PadMode::Constant, &mut out)
+            .is_err());
+        assert!(plan
+            .run(&[&good, &[]], 2, PadMode::Constant, &mut out)
+            .is_err());
+        assert!(plan
+            .run(&[&good, &half], 2, PadMode::Constant, &mut out[1..])
+            .is_err());
     }
 
     #[test]
@@ -515,6 +479,11 @@ mod tests {
     #[test]
     fn frame_count_is_shared_minimum() {
         let plan = CqtPlan::new(&params(22050.0, 32.7, 84, 12, 512)).unwrap();
-        assert_eq!(plan.n_frames(22050), 1 + 22050 / 512);
+        let lens: Vec<usize> = (0..7).map(|i| 22050usize.div_ceil(1 << i)).collect();
+        assert_eq!(plan.n_frames(&lens), 1 + 22050 / 512);
+        assert_eq!(
+            plan.n_frames(&[22050, 11025, 5000, 2757, 1379, 690, 345]),
+            1 + 5000 / 128
+        );
     }
 }
