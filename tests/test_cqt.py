@@ -1,10 +1,12 @@
 """ferrosa.cqt / vqt / chroma_cqt / chroma_cens against librosa 0.11.
 
-The CQT resamples between octaves with its own half-band filter instead of
-soxr, so it is compared within the issue's tolerance: per frame, the largest
-magnitude error is at most 1e-2 of that frame's peak and the frame's
-magnitudes correlate at >= 0.99 with librosa's. Filter-bank helpers and the
-chroma post-processing are compared exactly.
+The CQT resamples between octaves with librosa's own resampler call, so it
+is compared tightly: the largest complex error is at most 1e-4 of the peak
+(float32 audio here), and per frame the largest magnitude error is at most
+1e-3 of that frame's own peak (frames above 1e-2 of the overall peak) with
+magnitudes correlating at >= 0.9999. Filter-bank helpers and the chroma
+post-processing are compared exactly. tests/test_cqt_nyquist.py covers the
+rest of the parameter space.
 """
 
 from __future__ import annotations
@@ -37,25 +39,25 @@ def music() -> np.ndarray:
 
 
 def assert_close_per_frame(got: np.ndarray, want: np.ndarray, edge: int = 2) -> None:
-    """Per-frame tolerance; ``edge`` frames at each end are left out because
-    resampler transients at an abrupt signal end differ (documented)."""
+    """Per-frame tolerance, every frame included (``edge`` is kept for the
+    callers' signature; the same resampler leaves no edge transient apart)."""
     assert got.shape == want.shape
-    A, B = np.abs(want)[..., edge:-edge], np.abs(got)[..., edge:-edge]
+    A, B = np.abs(want), np.abs(got)
     peak = A.max(axis=-2)
-    live = peak > 1e-4 * A.max()  # skip frames of pure zeros, if any
+    live = peak > 1e-2 * A.max()  # relative error of near-silent frames is float32 noise
     err = (np.abs(A - B).max(axis=-2) / np.maximum(peak, 1e-30))[live]
-    assert err.max() <= 1e-2, err.max()
+    assert err.max() <= 1e-3, err.max()
     a = A - A.mean(axis=-2, keepdims=True)
     b = B - B.mean(axis=-2, keepdims=True)
     corr = (a * b).sum(axis=-2) / np.sqrt((a * a).sum(axis=-2) * (b * b).sum(axis=-2))
-    assert corr[live].min() >= 0.99, corr[live].min()
+    assert corr[live].min() >= 0.9999, corr[live].min()
 
 
 def test_edge_frames_stay_close(music: np.ndarray) -> None:
-    # an abrupt loud ending: the last frames differ most, still within a few percent
+    # an abrupt loud ending: the same resampler gives the same edge frames
     y = music[::-1].copy()
     got, want = np.abs(ferrosa.cqt(y, sr=SR)), np.abs(librosa.cqt(y, sr=SR))
-    assert np.abs(got - want).max() <= 0.05 * want.max()
+    assert np.abs(got - want).max() <= 1e-4 * want.max()
 
 
 CQT_CASES = [
@@ -79,7 +81,7 @@ def test_cqt_matches_librosa(music: np.ndarray, kwargs: dict) -> None:
     assert got.dtype == want.dtype == np.complex64
     assert_close_per_frame(got, want)
     # phases agree too: the complex values are close overall
-    assert np.abs(got - want).max() <= 1e-2 * np.abs(want).max()
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # librosa: n_fft too large for input
@@ -92,7 +94,7 @@ def test_short_signals_every_frame_padded(n: int, pad_mode: str) -> None:
     got = ferrosa.cqt(y, sr=SR, n_bins=72, pad_mode=pad_mode)
     want = librosa.cqt(y, sr=SR, n_bins=72, pad_mode=pad_mode)
     assert got.shape == want.shape
-    assert np.abs(got - want).max() <= 1e-2 * np.abs(want).max()
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
 
 
 @pytest.mark.parametrize("kwargs", [{"gamma": None}, {"gamma": 20.0, "n_bins": 72}])
@@ -222,7 +224,7 @@ def test_chroma_cqt_from_audio(music: np.ndarray) -> None:
     want = librosa.feature.chroma_cqt(y=music, sr=SR, tuning=0.0)
     assert got.shape == want.shape and got.dtype == want.dtype
     # max-normalised columns: tolerance is absolute
-    assert np.abs(got - want).max() <= 1e-2
+    assert np.abs(got - want).max() <= 1e-4
 
 
 @pytest.mark.parametrize(
@@ -238,9 +240,9 @@ def test_chroma_cens_from_audio(music: np.ndarray) -> None:
     got = ferrosa.feature.chroma_cens(y=music, sr=SR, tuning=0.0)
     want = librosa.feature.chroma_cens(y=music, sr=SR, tuning=0.0)
     assert got.shape == want.shape
-    # quantisation can flip a value sitting on a step; smoothing spreads it
-    assert np.abs(got - want).max() <= 0.05
-    assert np.mean(np.abs(got - want) <= 1e-3) >= 0.95
+    # the same CQT to ~1e-6: no value sits close enough to a quantisation
+    # step to flip, so the smoothed result agrees to float32 rounding
+    assert np.abs(got - want).max() <= 1e-4
 
 
 # --- failures ------------------------------------------------------------------
@@ -272,7 +274,7 @@ def test_cqt_failures(kwargs: dict) -> None:
 def test_vqt_and_input_failures() -> None:
     y = np.ones(4096)
     with pytest.raises(ParameterError):
-        ferrosa.vqt(y, sr=SR, intervals="ji5")
+        ferrosa.vqt(y, sr=SR, intervals="ji11")
     with pytest.raises(ParameterError):
         ferrosa.vqt(y, sr=SR, gamma=-1.0)
     for bad in (np.array([]), np.array([1.0, np.nan] * 100), np.arange(10)):

@@ -189,6 +189,11 @@ def cqt_frequencies(
     return correction * fmin * frequencies
 
 
+def _interval_frequencies(n_bins: int, fmin: float, intervals: Any, bpo: int) -> np.ndarray:
+    """Positional form of :func:`ferrosa.interval_frequencies` (sorted)."""
+    return interval_frequencies(n_bins, fmin=fmin, intervals=intervals, bins_per_octave=bpo)
+
+
 def _estimate_tuning(y: np.ndarray, sr: float, bins_per_octave: int) -> float:
     try:
         from .pitch import estimate_tuning  # type: ignore[import-not-found]
