@@ -366,16 +366,24 @@ def _octave_signals(
     halving is ``resample(y, orig_sr=2, target_sr=1, scale=True)``, with the
     same ``res_type`` and dtype flow (soxr keeps float32).
     """
+
+    def down(x: np.ndarray, factor: int) -> np.ndarray:
+        # Resampling works lane by lane (as librosa's does): a mono signal
+        # goes as 1-D, sparing numpy's apply_along_axis.
+        if x.shape[0] == 1:
+            return _resample_checked(x[0], factor, 1, res_type=res_type, scale=True)[None]
+        return _resample_checked(x, factor, 1, res_type=res_type, scale=True)
+
     if early > 0:
         factor = 2**early
-        y = _resample_checked(y, factor, 1, res_type=res_type, scale=True)
+        y = down(y, factor)
         if not scale:
             y *= np.sqrt(factor)
     out = []
     for i, halve in enumerate(halves):
         out.append(np.ascontiguousarray(y))
         if halve and i + 1 < len(halves):
-            y = _resample_checked(y, 2, 1, res_type=res_type, scale=True)
+            y = down(y, 2)
     return out
 
 
