@@ -349,17 +349,31 @@ mod tests {
         }
     }
 
-    /// The signals `plan` expects for `y` (one channel), halving by keeping
-    /// every other sample: exact for tones below a quarter of the rate.
-    fn octave_signals(plan: &CqtPlan, y: &[f64]) -> Vec<Vec<f64>> {
-        let step = 1usize << plan.early_count();
-        let gain = (step as f64).sqrt();
-        let mut cur: Vec<f64> = y.iter().step_by(step).map(|v| v * gain).collect();
+    /// The signals `plan` expects for a sum of cosines `(freq, amp)` of `n`
+    /// samples at `sr`, as an ideal resampler gives them: each octave's
+    /// signal is the tones below its Nyquist, sampled at its rate, with the
+    /// sqrt(2) gain per halving.
+    fn octave_signals(plan: &CqtPlan, sr: f64, n: usize, tones: &[(f64, f64)]) -> Vec<Vec<f64>> {
+        let make = |halvings: usize| -> Vec<f64> {
+            let rate = sr / (1u64 << halvings) as f64;
+            let gain = 2f64.sqrt().powi(halvings as i32);
+            (0..n.div_ceil(1 << halvings))
+                .map(|i| {
+                    let t = i as f64 / rate;
+                    tones
+                        .iter()
+                        .filter(|(f, _)| *f < rate / 2.0)
+                        .map(|(f, a)| gain * a * (2.0 * PI * f * t).cos())
+                        .sum()
+                })
+                .collect()
+        };
+        let mut h = plan.early_count();
         let mut out = Vec::new();
         for halve in plan.halves_after() {
-            out.push(cur.clone());
+            out.push(make(h));
             if halve {
-                cur = cur.iter().step_by(2).map(|v| v * 2f64.sqrt()).collect();
+                h += 1;
             }
         }
         out
@@ -383,10 +397,7 @@ mod tests {
         assert_eq!(plan.early_count(), 1);
         assert_eq!(plan.halves_after(), vec![true; 4]);
         for (bin, f) in [(5usize, p.freqs[5]), (30, p.freqs[30]), (47, p.freqs[47])] {
-            let y: Vec<f64> = (0..8000)
-                .map(|i| (2.0 * PI * f * i as f64 / sr).cos())
-                .collect();
-            let (out, frames) = run64(&plan, &octave_signals(&plan, &y));
+            let (out, frames) = run64(&plan, &octave_signals(&plan, sr, 8000, &[(f, 1.0)]));
             let t = frames / 2;
             let col: Vec<f64> = (0..48).map(|b| out[b * frames + t].norm()).collect();
             let best = (0..48).max_by(|&a, &b| col[a].total_cmp(&col[b])).unwrap();
@@ -412,13 +423,7 @@ mod tests {
             let sr = 8000.0;
             let p = params(sr, 55.0, n_bins, 12, hop);
             let plan = CqtPlan::new(&p).unwrap();
-            let y: Vec<f64> = (0..9001)
-                .map(|i| {
-                    let t = i as f64 / sr;
-                    (2.0 * PI * 97.0 * t).sin() + 0.5 * (2.0 * PI * 1234.5 * t).cos()
-                })
-                .collect();
-            let sigs = octave_signals(&plan, &y);
+            let sigs = octave_signals(&plan, sr, 9001, &[(97.0, 1.0), (1234.5, 0.5)]);
             let (a, frames) = run64(&plan, &sigs);
             let s32: Vec<Vec<f32>> = sigs
                 .iter()
