@@ -5,8 +5,9 @@ use super::arrays::filled;
 use super::descriptors::{dispatch, vec1};
 use super::errors::{parameter_error, IntoPyResult};
 use super::spectrum::framing;
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::SharedMut;
-use crate::dsp::spectral::{spectrogram_frames as frames_kernel, Real};
+use crate::dsp::spectral::spectrogram_frames as frames_kernel;
 use crate::dsp::spectrum::stft::check;
 use crate::dsp::tonal::chroma::{
     chroma_filter as chroma_filter_kernel, chroma_from_frames, ChromaSpec, Norm,
@@ -28,7 +29,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-fn spec_typed<'py, T: Real + Element>(
+fn spec_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
@@ -101,7 +102,7 @@ fn check_bins(py: Python<'_>, cfg: &PipConfig, nb: usize) -> PyResult<()> {
     Ok(())
 }
 
-fn peaks_typed<'py, T: Real + Element>(
+fn peaks_typed<'py, T: Float + Element>(
     py: Python<'py>,
     s: &Bound<'py, PyArray3<T>>,
     cfg: &PipConfig,
@@ -132,7 +133,7 @@ fn pip_peaks<'py>(
     dispatch!(py, s, PyArray3, a => peaks_typed(py, a, &cfg))
 }
 
-fn piptrack_typed<'py, T: Real + Element>(
+fn piptrack_typed<'py, T: Float + Element>(
     py: Python<'py>,
     s: &Bound<'py, PyArray3<T>>,
     cfg: &PipConfig,
@@ -221,7 +222,7 @@ fn chroma_filter<'py>(
     Ok(PyArray2::from_owned_array(py, arr))
 }
 
-fn chroma_typed<'py, T: Real + Element>(
+fn chroma_typed<'py, T: Float + Element>(
     py: Python<'py>,
     s: &Bound<'py, PyArray3<T>>,
     fb: &[f64],

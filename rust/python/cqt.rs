@@ -8,7 +8,8 @@
 use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
 use crate::dsp::cqt::basis::Norm;
-use crate::dsp::cqt::{plan, CqtParams, CqtSample};
+use crate::dsp::cqt::{plan, CqtParams};
+use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::pad::PadMode;
 use crate::dsp::spectrum::window::WindowKind;
 use num_complex::Complex;
@@ -27,7 +28,7 @@ fn vqt_typed<'py, T>(
     params: CqtParams,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    T: CqtSample + Element,
+    T: Float + Element,
     Complex<T>: Element,
 {
     let y = y.readonly();

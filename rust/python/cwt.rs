@@ -5,8 +5,8 @@
 
 use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
+use crate::dsp::num::float::{narrow_complex, Float};
 use crate::dsp::num::parallel::SharedMut;
-use crate::dsp::num::sample::{narrow, Sample};
 use crate::dsp::wavelet::cwt::{bank, cwt_rows, CwtConfig, Row};
 use crate::dsp::wavelet::scalogram::{n_frames, scalogram_into};
 use crate::dsp::wavelet::Wavelet;
@@ -45,7 +45,7 @@ fn cwt_typed<'py, T>(
     cfg: CwtConfig,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    T: Sample + Element,
+    T: Float + Element,
     Complex<T>: Element,
 {
     let y = y.readonly();
@@ -62,7 +62,7 @@ where
                     // SAFETY: one worker per (scale, channel) row.
                     let dst = unsafe { shared.slice_mut((s * channels + c) * n, n) };
                     for (d, v) in dst.iter_mut().zip(r) {
-                        *d = narrow::<T>(*v);
+                        *d = narrow_complex::<T>(*v);
                     }
                 }
             })
@@ -76,7 +76,7 @@ where
                     // SAFETY: one worker per (scale, channel) row.
                     let dst = unsafe { shared.slice_mut((s * channels + c) * n, n) };
                     for (d, v) in dst.iter_mut().zip(r) {
-                        *d = T::from_f64(*v);
+                        *d = T::narrow(*v);
                     }
                 }
             })
@@ -118,7 +118,7 @@ fn scalogram_typed<'py, T>(
     hop: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    T: Sample + Element,
+    T: Float + Element,
 {
     let y = y.readonly();
     let (channels, n) = (y.shape()[0], y.shape()[1]);

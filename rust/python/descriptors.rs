@@ -7,9 +7,9 @@
 use super::arrays::filled;
 use super::errors::{parameter_error, IntoPyResult};
 use super::spectrum::framing;
-use crate::dsp::num::sample::Sample;
+use crate::dsp::num::float::Float;
 use crate::dsp::spectral::temporal::{self, frame_shape, CrossingRule};
-use crate::dsp::spectral::{run_on_audio, run_on_frames, ContrastBand, Descriptor, Real};
+use crate::dsp::spectral::{run_on_audio, run_on_frames, ContrastBand, Descriptor};
 use crate::dsp::spectrum::stft::check;
 use numpy::{
     Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
@@ -45,7 +45,7 @@ macro_rules! dispatch {
 }
 pub(crate) use dispatch;
 
-fn zc_typed<'py, T: Sample + Element>(
+fn zc_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     rule: CrossingRule,
@@ -85,7 +85,7 @@ enum FrameKernel {
     Envelope,
 }
 
-fn frames_typed<'py, T: Sample + Element>(
+fn frames_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     fr: crate::dsp::spectrum::frame::Framing,
@@ -234,7 +234,7 @@ fn rows(ds: &[Descriptor]) -> usize {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn audio_typed<'py, T: Real + Element>(
+fn audio_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
@@ -273,7 +273,7 @@ fn descriptors_audio<'py>(
     dispatch!(py, y, PyArray2, a => audio_typed(py, a, w, fr, f, &ds))
 }
 
-fn frames_desc_typed<'py, T: Real + Element>(
+fn frames_desc_typed<'py, T: Float + Element>(
     py: Python<'py>,
     s: &Bound<'py, PyArray3<T>>,
     freq: &[f64],

@@ -17,8 +17,7 @@ use crate::dsp::mel::melspec::{
     dct_from_spectrogram_into, dense_on_columns_into, mel_from_spectrogram_into,
     melspectrogram_into, mfcc_clamped_into,
 };
-use crate::dsp::num::sample::Sample;
-use crate::dsp::spectrum::fft::FftFloat;
+use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::stft::check;
 use numpy::{
@@ -185,7 +184,7 @@ enum Fused<'a> {
     },
 }
 
-fn fused_typed<'py, T: FftFloat + Element>(
+fn fused_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
@@ -314,7 +313,7 @@ enum RowOp<'a> {
     Dense(&'a [f64], usize),
 }
 
-fn rows_typed<'py, T: Sample + Element>(
+fn rows_typed<'py, T: Float + Element>(
     py: Python<'py>,
     s: &Bound<'py, PyArray3<T>>,
     op: RowOp<'_>,
@@ -402,7 +401,7 @@ fn dct_from_spectrogram<'py>(
     rows_dispatch(py, s, RowOp::Dct(&dct.inner))
 }
 
-fn savgol_typed<'py, T: Sample + Element>(
+fn savgol_typed<'py, T: Float + Element>(
     py: Python<'py>,
     x: &Bound<'py, PyArray2<T>>,
     filter: &SavgolFilter,

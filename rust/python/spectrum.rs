@@ -5,9 +5,8 @@
 //! happens here so float32 stays float32 end to end.
 
 use super::errors::{parameter_error, IntoPyResult};
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel;
-use crate::dsp::num::sample::Sample;
-use crate::dsp::spectrum::fft::FftFloat;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::istft::{istft_into, IstftConfig};
 use crate::dsp::spectrum::pad::PadMode;
@@ -75,7 +74,7 @@ fn stft_typed<'py, T>(
     out: &Bound<'py, PyAny>,
 ) -> PyResult<()>
 where
-    T: FftFloat + Element,
+    T: Float + Element,
     Complex<T>: Element,
 {
     let y = y.readonly();
@@ -169,7 +168,7 @@ fn istft_typed<'py, T>(
     out: &Bound<'py, PyAny>,
 ) -> PyResult<()>
 where
-    T: Sample + Element,
+    T: Float + Element,
     Complex<T>: Element,
 {
     let spec = spec.readonly();

@@ -6,7 +6,7 @@ use super::melspec::{PyDctMatrix, PyMelBank};
 use super::spectrum::framing;
 use crate::dsp::mel::bank::MelBank;
 use crate::dsp::mel::dct::DctMatrix;
-use crate::dsp::spectral::Real;
+use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::stft::check;
 use crate::dsp::stack::{run, MelJob, StackPlan};
@@ -82,7 +82,7 @@ fn parse_mel_jobs(jobs: &Bound<'_, PyList>) -> PyResult<Vec<OwnedJob>> {
     Ok(out)
 }
 
-fn stack_typed<'py, T: Real + Element>(
+fn stack_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],

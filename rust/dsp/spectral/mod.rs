@@ -13,8 +13,8 @@ pub mod centroid_guard;
 pub mod rolloff_guard;
 pub mod temporal;
 
+use crate::dsp::num::float::{wide, Float};
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::num::sample::Sample;
 use crate::dsp::num::simd;
 use crate::dsp::spectral::centroid_guard::centroid_on_audio;
 use crate::dsp::spectral::rolloff_guard::rolloff_on_audio_f32;
@@ -22,32 +22,20 @@ use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::stft::{for_each_frame, for_each_frame_then, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
-use num_traits::Float;
-
-/// A sample type with arithmetic in its own precision (f32 or f64).
-pub trait Real: Sample + Float {}
-impl Real for f32 {}
-impl Real for f64 {}
-
-/// Widen to f64 (`Sample::to_f64`, which `Float` would shadow).
-#[inline(always)]
-pub fn wide<T: Sample>(v: T) -> f64 {
-    v.to_f64()
-}
 
 /// `|X|` rounded to `T`, as numpy computes `abs` of complex64/complex128
 /// (the product of two rounded components is exact in f64).
 #[inline(always)]
-pub fn magnitude<T: Real>(x: Complex<f64>) -> T {
-    let re = wide(T::from_f64(x.re));
-    let im = wide(T::from_f64(x.im));
-    T::from_f64((re * re + im * im).sqrt())
+pub fn magnitude<T: Float>(x: Complex<f64>) -> T {
+    let re = wide(T::narrow(x.re));
+    let im = wide(T::narrow(x.im));
+    T::narrow((re * re + im * im).sqrt())
 }
 
 /// Fill `col` with `|X|` (`power == 1`) or `|X|**2` squared in `T`
 /// (`power == 2`, librosa's `np.abs(S)**2`).
 #[inline]
-pub fn magnitudes_into<T: Real>(spec: &[Complex<f64>], squared: bool, col: &mut [T]) {
+pub fn magnitudes_into<T: Float>(spec: &[Complex<f64>], squared: bool, col: &mut [T]) {
     if squared {
         for (c, x) in col.iter_mut().zip(spec) {
             let m: T = magnitude(*x);
@@ -214,7 +202,7 @@ pub fn suffix_min(freq: &[f64]) -> Vec<f64> {
 /// librosa.util.normalize(norm=1)'s divisor: the column sum, or 1 when it
 /// is below the smallest normal number of the input precision.
 #[inline]
-fn l1_length<T: Real>(col: &[T]) -> f64 {
+fn l1_length<T: Float>(col: &[T]) -> f64 {
     let s: f64 = col.iter().map(|&v| wide(v).abs()).sum();
     if s < T::TINY {
         1.0
@@ -227,12 +215,10 @@ fn l1_length<T: Real>(col: &[T]) -> f64 {
 /// two sums and the column's energy (for [`crate::dsp::spectral::centroid_guard`]),
 /// four lanes each in a fixed order, so every path gives the same bits.
 #[inline(always)]
-pub fn centroid_sums<T: Real>(col: &[T], freq: &[f64]) -> (f64, f64, f64) {
+pub fn centroid_sums<T: Float>(col: &[T], freq: &[f64]) -> (f64, f64, f64) {
     #[cfg(target_arch = "x86_64")]
-    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && simd::has_avx2() {
-        // SAFETY: T is f32 (checked), so the slice is a &[f32]; the CPU
-        // supports AVX2.
-        let col32 = unsafe { &*(col as *const [T] as *const [f32]) };
+    if let (Some(col32), true) = (T::as_f32(col), simd::has_avx2()) {
+        // SAFETY: the CPU supports AVX2.
         return unsafe { centroid_sums_f32_avx2(col32, freq) };
     }
     let (mut l1, mut acc, mut sq) = ([0.0f64; 4], [0.0f64; 4], [0.0f64; 4]);
@@ -299,17 +285,17 @@ unsafe fn centroid_sums_f32_avx2(col: &[f32], freq: &[f64]) -> (f64, f64, f64) {
 /// `sum x f / sum |x|` from [`centroid_sums`] (an all-zero column gives 0,
 /// as librosa's normalisation leaves it unscaled).
 #[inline(always)]
-pub fn centroid_of_sums<T: Real>(l1: f64, acc: f64) -> f64 {
+pub fn centroid_of_sums<T: Float>(l1: f64, acc: f64) -> f64 {
     acc / if l1 < T::TINY { 1.0 } else { l1 }
 }
 
 #[inline(always)]
-fn centroid<T: Real>(col: &[T], freq: &[f64]) -> f64 {
+fn centroid<T: Float>(col: &[T], freq: &[f64]) -> f64 {
     let (l1, acc, _) = centroid_sums(col, freq);
     centroid_of_sums::<T>(l1, acc)
 }
 
-fn bandwidth<T: Real>(col: &[T], freq: &[f64], p: f64, norm: bool, c: f64) -> f64 {
+fn bandwidth<T: Float>(col: &[T], freq: &[f64], p: f64, norm: bool, c: f64) -> f64 {
     let dev = |f: f64| -> f64 {
         let d = (f - c).abs();
         if p == 2.0 {
@@ -334,7 +320,7 @@ fn bandwidth<T: Real>(col: &[T], freq: &[f64], p: f64, norm: bool, c: f64) -> f6
 /// Rolloff with one running sum: the sums of non-negative values never
 /// decrease, so the bins at or past the threshold are a suffix, found by
 /// bisection, and their lowest frequency is precomputed.
-pub fn rolloff<T: Real>(
+pub fn rolloff<T: Float>(
     col: &[T],
     freq: &[f64],
     roll_percent: f64,
@@ -369,7 +355,7 @@ pub fn rolloff<T: Real>(
 /// was negative.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn rolloff_from_sums<T: Real>(
+fn rolloff_from_sums<T: Float>(
     col: &[T],
     sums: (&[f64], usize, usize),
     total: T,
@@ -397,8 +383,8 @@ fn rolloff_from_sums<T: Real>(
         lo
     };
     let first = if single {
-        let thr = T::from_f64(roll_percent) * total;
-        first_reaching(&|c| T::from_f64(c) < thr)
+        let thr = T::narrow(roll_percent) * total;
+        first_reaching(&|c| T::narrow(c) < thr)
     } else {
         let thr = roll_percent * wide(total);
         first_reaching(&|c| c < thr)
@@ -417,7 +403,7 @@ pub const ROLL_LANES: usize = 4;
 
 /// [`rolloff`] of up to [`ROLL_LANES`] columns at once (`cols[j]` is
 /// `n_bins` long), with the same arithmetic per column.
-pub fn rolloff_lanes<T: Real>(
+pub fn rolloff_lanes<T: Float>(
     cols: &[&[T]],
     freq: &[f64],
     roll_percent: f64,
@@ -435,7 +421,7 @@ pub fn rolloff_lanes<T: Real>(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn rolloff_lanes_avx2<T: Real>(
+unsafe fn rolloff_lanes_avx2<T: Float>(
     cols: &[&[T]],
     freq: &[f64],
     roll_percent: f64,
@@ -447,7 +433,7 @@ unsafe fn rolloff_lanes_avx2<T: Real>(
 }
 
 #[inline(always)]
-fn rolloff_lanes_impl<T: Real>(
+fn rolloff_lanes_impl<T: Float>(
     cols: &[&[T]],
     freq: &[f64],
     roll_percent: f64,
@@ -491,12 +477,12 @@ fn rolloff_lanes_impl<T: Real>(
 }
 
 /// Rolloff by a plain scan (any values, any `freq`).
-fn rolloff_scan<T: Real>(col: &[T], freq: &[f64], roll_percent: f64, single: bool) -> f64 {
+fn rolloff_scan<T: Float>(col: &[T], freq: &[f64], roll_percent: f64, single: bool) -> f64 {
     // np.cumsum runs in the input precision, front to back.
     let total = col.iter().fold(T::zero(), |a, &v| a + v);
     let reached = |cum: T| -> bool {
         if single {
-            cum >= T::from_f64(roll_percent) * total
+            cum >= T::narrow(roll_percent) * total
         } else {
             wide(cum) >= roll_percent * wide(total)
         }
@@ -514,9 +500,9 @@ fn rolloff_scan<T: Real>(col: &[T], freq: &[f64], roll_percent: f64, single: boo
 }
 
 /// numpy's pairwise summation (`pairwise_sum` in loops_utils.h) in `T`.
-fn pairwise_sum<T: Real>(a: &[f64]) -> T {
+fn pairwise_sum<T: Float>(a: &[f64]) -> T {
     let n = a.len();
-    let t = |v: f64| T::from_f64(v);
+    let t = |v: f64| T::narrow(v);
     if n < 8 {
         a.iter().fold(-T::zero(), |r, &v| r + t(v))
     } else if n <= 128 {
@@ -543,23 +529,23 @@ fn pairwise_sum<T: Real>(a: &[f64]) -> T {
 }
 
 /// Sum of values already rounded to `T`, in numpy's order.
-fn sum_in<T: Real>(a: &[f64], pairwise: bool) -> T {
+fn sum_in<T: Float>(a: &[f64], pairwise: bool) -> T {
     if pairwise {
         pairwise_sum(a)
     } else {
-        a.iter().fold(T::zero(), |r, &v| r + T::from_f64(v))
+        a.iter().fold(T::zero(), |r, &v| r + T::narrow(v))
     }
 }
 
-fn flatness<T: Real>(
+fn flatness<T: Float>(
     col: &[T],
     amin: f64,
     power: f64,
     pairwise: bool,
     scratch: &mut Scratch,
 ) -> f64 {
-    let amin = T::from_f64(amin);
-    let pw = T::from_f64(power);
+    let amin = T::narrow(amin);
+    let pw = T::narrow(power);
     let (values, logs) = (&mut scratch.values, &mut scratch.logs);
     values.clear();
     logs.clear();
@@ -575,13 +561,13 @@ fn flatness<T: Real>(
         logs.push(wide(v.ln()));
         values.push(wide(v));
     }
-    let n = T::from_f64(col.len() as f64);
+    let n = T::narrow(col.len() as f64);
     let gmean = (sum_in::<T>(logs, pairwise) / n).exp();
     let amean = sum_in::<T>(values, pairwise) / n;
     wide(gmean / amean)
 }
 
-fn contrast<T: Real>(col: &[T], bands: &[ContrastBand], scratch: &mut Scratch, out: &mut [f64]) {
+fn contrast<T: Float>(col: &[T], bands: &[ContrastBand], scratch: &mut Scratch, out: &mut [f64]) {
     let n = bands.len();
     let cmp = |a: &f64, b: &f64| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal);
     for (k, band) in bands.iter().enumerate() {
@@ -595,12 +581,12 @@ fn contrast<T: Real>(col: &[T], bands: &[ContrastBand], scratch: &mut Scratch, o
         let valley: f64 = g[..q].iter().sum::<f64>() / q as f64;
         g.select_nth_unstable_by(len - q, cmp);
         let peak: f64 = g[len - q..].iter().sum::<f64>() / q as f64;
-        out[k] = wide(T::from_f64(peak));
-        out[n + k] = wide(T::from_f64(valley));
+        out[k] = wide(T::narrow(peak));
+        out[n + k] = wide(T::narrow(valley));
     }
 }
 
-fn rms_from_spectrum<T: Real>(col: &[T], frame_length: usize) -> f64 {
+fn rms_from_spectrum<T: Float>(col: &[T], frame_length: usize) -> f64 {
     let last = col.len() - 1;
     let mut acc = 0.0f64;
     for (k, &s) in col.iter().enumerate() {
@@ -620,7 +606,7 @@ fn rms_from_spectrum<T: Real>(col: &[T], frame_length: usize) -> f64 {
 ///
 /// Compiled a second time for AVX2 (chosen at run time): the same
 /// operations in the same order, on wider registers.
-pub fn describe_frame<T: Real>(
+pub fn describe_frame<T: Float>(
     col: &[T],
     freq: &[f64],
     descriptors: &[Descriptor],
@@ -638,7 +624,7 @@ pub fn describe_frame<T: Real>(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn describe_frame_avx2<T: Real>(
+unsafe fn describe_frame_avx2<T: Float>(
     col: &[T],
     freq: &[f64],
     descriptors: &[Descriptor],
@@ -650,7 +636,7 @@ unsafe fn describe_frame_avx2<T: Real>(
 }
 
 #[inline(always)]
-fn describe_frame_impl<T: Real>(
+fn describe_frame_impl<T: Float>(
     col: &[T],
     freq: &[f64],
     descriptors: &[Descriptor],
@@ -721,7 +707,7 @@ fn check_all(
 
 /// Descriptors of `|stft(y)|` into `out`, laid out `(channel, row, frame)`
 /// with the rows of all descriptors stacked in order.
-pub fn run_on_audio<T: Real>(
+pub fn run_on_audio<T: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -737,9 +723,7 @@ pub fn run_on_audio<T: Real>(
         single,
     }] = descriptors
     {
-        if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() {
-            // SAFETY: T is f32 (checked), so `y` is a &[f32].
-            let y32 = unsafe { &*(y as *const [T] as *const [f32]) };
+        if let Some(y32) = T::as_f32(y) {
             rolloff_on_audio_f32(
                 framing,
                 y32,
@@ -755,12 +739,7 @@ pub fn run_on_audio<T: Real>(
         }
         return Ok(());
     }
-    if let ([Descriptor::Centroid], true) = (
-        descriptors,
-        std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>(),
-    ) {
-        // SAFETY: T is f32 (checked), so `y` is a &[f32].
-        let y32 = unsafe { &*(y as *const [T] as *const [f32]) };
+    if let ([Descriptor::Centroid], Some(y32)) = (descriptors, T::as_f32(y)) {
         centroid_on_audio(framing, y32, window, shape, freq, out);
         return Ok(());
     }
@@ -786,7 +765,7 @@ pub fn run_on_audio<T: Real>(
 /// Rolloff alone from audio: [`ROLL_LANES`] frames' magnitudes at a time
 /// go through [`rolloff_lanes`]; `out` is `(channel, frame)`.
 #[allow(clippy::too_many_arguments)]
-pub fn rolloff_on_audio<T: Real>(
+pub fn rolloff_on_audio<T: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -859,7 +838,7 @@ pub fn for_each_magnitude<T, S, M, V>(
     make_state: M,
     visit: V,
 ) where
-    T: Real,
+    T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[T], &mut S) + Send + Sync,
 {
@@ -875,7 +854,7 @@ pub fn for_each_magnitude<T, S, M, V>(
 
 /// Descriptors of a frame-major magnitude spectrogram `frames`
 /// (`n_channels x n_frames x n_bins`) into `out` (`channel, row, frame`).
-pub fn run_on_frames<T: Real>(
+pub fn run_on_frames<T: Float>(
     frames: &[T],
     n_channels: usize,
     n_bins: usize,
@@ -916,7 +895,7 @@ pub fn run_on_frames<T: Real>(
 
 /// `|stft(y)|` (or its square) frame-major into `out`
 /// (`channel x frame x bin`), rounded to `T` as librosa's spectrogram is.
-pub fn spectrogram_frames<T: Real>(
+pub fn spectrogram_frames<T: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
