@@ -8,10 +8,10 @@
 //! `(channels, n_bins, n_frames)` in the signals' precision.
 
 use super::arrays::filled;
-use super::errors::{parameter_error, IntoPyResult};
+use super::errors::parameter_error;
 use crate::dsp::cqt::basis::Norm;
-use crate::dsp::cqt::frames::CqtFloat;
 use crate::dsp::cqt::{plan, CqtParams};
+use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::pad::PadMode;
 use crate::dsp::spectrum::window::WindowKind;
 use num_complex::Complex;
@@ -29,7 +29,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 #[allow(clippy::too_many_arguments)]
 fn params(
-    py: Python<'_>,
     sr: f64,
     hop_length: usize,
     freqs: PyReadonlyArray1<'_, f64>,
@@ -49,11 +48,11 @@ fn params(
         lengths: lengths.as_slice()?.to_vec(),
         filter_cutoff,
         bins_per_octave,
-        window: WindowKind::parse(window).py_err(py)?,
-        norm: Norm::from_f64(norm.unwrap_or(f64::NAN)).py_err(py)?,
+        window: WindowKind::parse(window)?,
+        norm: Norm::from_f64(norm.unwrap_or(f64::NAN))?,
         sparsity,
         scale,
-        pad_mode: PadMode::parse(pad_mode).py_err(py)?,
+        pad_mode: PadMode::parse(pad_mode)?,
     })
 }
 
@@ -63,35 +62,29 @@ fn vqt_typed<'py, T>(
     params: CqtParams,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    T: CqtFloat + Element,
+    T: Float + Element,
     Complex<T>: Element,
 {
     let mut arrays: Vec<PyReadonlyArray2<'py, T>> = Vec::with_capacity(signals.len());
     for s in signals {
         let a = s.downcast::<PyArray2<T>>().map_err(|_| {
-            parameter_error(
-                py,
-                "vqt expects every octave signal in the first one's dtype",
-            )
+            parameter_error("vqt expects every octave signal in the first one's dtype")
         })?;
         arrays.push(a.readonly());
     }
     let channels = arrays[0].shape()[0];
     if arrays.iter().any(|a| a.shape()[0] != channels) {
-        return Err(parameter_error(
-            py,
-            "vqt: octave signals differ in channels",
-        ));
+        return Err(parameter_error("vqt: octave signals differ in channels"));
     }
     if arrays.iter().any(|a| a.shape()[1] == 0) {
-        return Err(parameter_error(py, "Audio buffer is empty"));
+        return Err(parameter_error("Audio buffer is empty"));
     }
     let slices = arrays
         .iter()
         .map(|a| a.as_slice())
         .collect::<Result<Vec<&[T]>, _>>()?;
     let lens: Vec<usize> = arrays.iter().map(|a| a.shape()[1]).collect();
-    let p = py.allow_threads(|| plan(&params)).py_err(py)?;
+    let p = py.allow_threads(|| plan(&params))?;
     let n_frames = p.n_frames(&lens);
     let out = filled::<Complex<T>, _, _>(py, [channels, p.n_bins(), n_frames], |os| {
         p.run(&slices, channels, params.pad_mode, os)
@@ -123,7 +116,6 @@ fn vqt_plan<'py>(
     pad_mode: &str,
 ) -> PyResult<(usize, Vec<bool>)> {
     let params = params(
-        py,
         sr,
         hop_length,
         freqs,
@@ -136,7 +128,7 @@ fn vqt_plan<'py>(
         scale,
         pad_mode,
     )?;
-    let p = py.allow_threads(|| plan(&params)).py_err(py)?;
+    let p = py.allow_threads(|| plan(&params))?;
     Ok((p.early_count(), p.halves_after()))
 }
 
@@ -164,7 +156,6 @@ fn vqt<'py>(
     pad_mode: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let params = params(
-        py,
         sr,
         hop_length,
         freqs,
@@ -178,16 +169,13 @@ fn vqt<'py>(
         pad_mode,
     )?;
     let Some(first) = signals.first() else {
-        return Err(parameter_error(py, "vqt needs one signal per octave"));
+        return Err(parameter_error("vqt needs one signal per octave"));
     };
     if first.downcast::<PyArray2<f32>>().is_ok() {
         vqt_typed::<f32>(py, &signals, params)
     } else if first.downcast::<PyArray2<f64>>().is_ok() {
         vqt_typed::<f64>(py, &signals, params)
     } else {
-        Err(parameter_error(
-            py,
-            "vqt expects 2-D float32 or float64 arrays",
-        ))
+        Err(parameter_error("vqt expects 2-D float32 or float64 arrays"))
     }
 }

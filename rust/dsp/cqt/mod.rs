@@ -28,9 +28,9 @@ pub mod basis;
 pub mod frames;
 
 use crate::dsp::cqt::basis::{octave_basis, Norm};
-use crate::dsp::cqt::frames::{project_frames, CqtFloat, DenseBasis};
+use crate::dsp::cqt::frames::{project_frames, DenseBasis};
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::SharedMut;
-use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::pad::PadMode;
 use crate::dsp::spectrum::window::WindowKind;
 use crate::error::{DspError, DspResult};
@@ -212,7 +212,7 @@ impl CqtPlan {
     /// octave `i` reads: `channels` rows of `len_i` samples (row-major),
     /// resampled by the caller as [`CqtPlan::early_count`] and
     /// [`CqtPlan::halves_after`] say.
-    pub fn run<T: CqtFloat, O: Sample>(
+    pub fn run<T: Float, O: Float>(
         &self,
         octaves: &[&[T]],
         channels: usize,
@@ -264,7 +264,7 @@ impl CqtPlan {
                     // SAFETY: each (row, frame) is written by exactly one worker.
                     let dst = unsafe { shared.slice_mut(start, re.len()) };
                     for (d, (&a, &b)) in dst.iter_mut().zip(re.iter().zip(im)) {
-                        *d = Complex::new(O::from_f64(a.to_f64()), O::from_f64(b.to_f64()));
+                        *d = Complex::new(O::narrow(a.wide()), O::narrow(b.wide()));
                     }
                 });
             }
