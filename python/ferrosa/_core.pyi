@@ -413,6 +413,7 @@ __all__ = [
     "stft_n_frames",
     "stft_wide",
     "vqt",
+    "vqt_plan",
     "wavelet_central_frequency",
     "wavelet_function",
     "wavelet_is_complex",

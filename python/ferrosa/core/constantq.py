@@ -41,7 +41,7 @@ from ..filters import (
     wavelet_lengths,
     window_bandwidth,
 )
-from ..io import _resample_checked
+from ..io import resample_checked
 from ..util.validation import (
     as_channels,
     check_audio,
@@ -267,8 +267,8 @@ def _octave_signals(
         # Resampling works lane by lane (as librosa's does): a mono signal
         # goes as 1-D, sparing numpy's apply_along_axis.
         if x.shape[0] == 1:
-            return _resample_checked(x[0], factor, 1, res_type=res_type, scale=True)[None]
-        return _resample_checked(x, factor, 1, res_type=res_type, scale=True)
+            return resample_checked(x[0], factor, 1, res_type=res_type, scale=True)[None]
+        return resample_checked(x, factor, 1, res_type=res_type, scale=True)
 
     if early > 0:
         factor = 2**early
