@@ -64,12 +64,13 @@ pub trait ErrorModel: Sync {
 /// Run `model` over `n_items` frames. Returns how many frames took the f64
 /// path.
 pub fn run_guarded<M: ErrorModel>(model: &M, n_items: usize) -> usize {
-    // NaN marks "not deferred"; a deferred NaN estimate is stored as inf.
-    let mut est = vec![f64::NAN; n_items];
+    let mut est = vec![0.0f64; n_items];
     let mut peaks = vec![f64::NEG_INFINITY; n_items];
+    let mut deferred = vec![false; n_items];
     let redone_now = std::sync::atomic::AtomicUsize::new(0);
     {
         let (est_dst, peak_dst) = (SharedMut::new(&mut est), SharedMut::new(&mut peaks));
+        let def_dst = SharedMut::new(&mut deferred);
         for_each_range(n_items, model.frames_per_task(), |items| {
             let mut task = model.task();
             let mut redone = 0;
@@ -97,15 +98,11 @@ pub fn run_guarded<M: ErrorModel>(model: &M, n_items: usize) -> usize {
                         redone += 1;
                     }
                     Verdict::Defer { estimate, peak } => {
-                        let e = if estimate.is_nan() {
-                            f64::INFINITY
-                        } else {
-                            estimate
-                        };
                         // SAFETY: entry `item` belongs to this task only.
                         unsafe {
-                            est_dst.write(item, e);
+                            est_dst.write(item, estimate);
                             peak_dst.write(item, peak);
+                            def_dst.write(item, true);
                         }
                     }
                 }
@@ -113,13 +110,12 @@ pub fn run_guarded<M: ErrorModel>(model: &M, n_items: usize) -> usize {
             redone_now.fetch_add(redone, std::sync::atomic::Ordering::Relaxed);
         });
     }
-    let deferred = est.iter().any(|e| !e.is_nan());
-    if !deferred {
+    if !deferred.contains(&true) {
         return redone_now.into_inner();
     }
     let peak = peaks.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let redo: Vec<usize> = (0..n_items)
-        .filter(|&i| !est[i].is_nan() && model.redo_deferred(est[i], peak))
+        .filter(|&i| deferred[i] && model.redo_deferred(est[i], peak))
         .collect();
     for_each_range(redo.len(), model.frames_per_task(), |part| {
         let mut task = model.task();
