@@ -24,10 +24,9 @@ use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
 use crate::dsp::num::simd;
 use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::guarded::{run_guarded, ErrorModel, Verdict};
 use crate::dsp::spectrum::noise::BLOCK;
-use crate::dsp::spectrum::stft::{
-    for_each_frame, for_each_power_in, frames_per_task, StftShape, Worker,
-};
+use crate::dsp::spectrum::stft::{for_each_power_in, frames_per_task, StftShape, Worker};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::ops::Range;
@@ -203,53 +202,98 @@ fn mel_f32_guarded<T: Float, O: Float>(
     bank: &MelBank,
     dst: &SharedMut<O>,
 ) {
-    let (nm, nf) = (bank.n_mels(), shape.n_frames);
-    let n_items = shape.n_channels * nf;
-    let guard = MelGuard::new(bank, framing.frame_length);
-    let (mut est, mut peaks) = (vec![0.0f64; n_items], vec![0.0f32; n_items]);
-    {
-        let (est_dst, peak_dst) = (SharedMut::new(&mut est), SharedMut::new(&mut peaks));
-        for_each_frame::<f32, T, _, _, _>(
-            framing,
-            y,
-            window,
-            shape,
-            || (vec![0.0f32; shape.n_bins], vec![0.0f32; nm]),
-            |c, t, yc, w, (sq, mel)| {
-                w.power_f32_into(framing, yc, t, sq);
-                bank.apply_f32(sq, mel);
-                let base = c * nm * nf + t;
-                for (m, v) in mel.iter().enumerate() {
-                    // SAFETY: element (c, m, t) belongs to this (channel, frame) only.
-                    unsafe { dst.write(base + m * nf, O::narrow(*v as f64)) };
-                }
-                let item = c * nf + t;
-                // SAFETY: entry `item` belongs to this (channel, frame) only.
-                unsafe {
-                    est_dst.write(item, guard.estimate(simd::sum_f32(sq), mel));
-                    peak_dst.write(item, simd::max_f32(mel));
-                }
-            },
-        );
+    let model = MelModel {
+        framing,
+        y,
+        window,
+        shape,
+        bank,
+        guard: MelGuard::new(bank, framing.frame_length),
+        dst: *dst,
+    };
+    run_guarded(&model, shape.n_channels * shape.n_frames);
+}
+
+/// The power mel spectrogram's error model for [`run_guarded`]: every frame
+/// is deferred with [`MelGuard::estimate`] and its largest band; frames
+/// above [`mel_guard::REDO_ABOVE`] of the whole output's peak are redone.
+struct MelModel<'a, T, O> {
+    framing: &'a Framing,
+    y: &'a [T],
+    window: &'a [f64],
+    shape: &'a StftShape,
+    bank: &'a MelBank,
+    guard: MelGuard,
+    dst: SharedMut<O>,
+}
+
+/// Per-task workers and buffers of [`MelModel`].
+struct MelTask {
+    w32: Worker<f32>,
+    w64: Option<Worker<f64>>,
+    sq32: Vec<f32>,
+    mel32: Vec<f32>,
+    sq64: Vec<f64>,
+    mel64: Vec<f64>,
+}
+
+impl<T: Float, O: Float> MelModel<'_, T, O> {
+    /// Channel and frame of `item`, and the channel's samples.
+    fn frame(&self, item: usize) -> (usize, usize, &[T]) {
+        let (nf, ns) = (self.shape.n_frames, self.shape.n_samples);
+        let c = item / nf;
+        (c, item % nf, &self.y[c * ns..(c + 1) * ns])
     }
-    let peak = simd::max_f32(&peaks) as f64;
-    let redo: Vec<usize> = (0..n_items)
-        .filter(|&i| est[i] > mel_guard::REDO_ABOVE * peak || est[i].is_nan())
-        .collect();
-    let ns = shape.n_samples;
-    for_each_range(redo.len(), frames_per_task(framing), |part| {
-        let mut worker = Worker::<f64>::new(window);
-        let (mut sq, mut mel) = (vec![0.0f64; shape.n_bins], vec![0.0f64; nm]);
-        for &item in &redo[part] {
-            let (c, t) = (item / nf, item % nf);
-            worker.power_into(framing, &y[c * ns..(c + 1) * ns], t, &mut sq);
-            bank.apply(&sq, &mut mel);
-            for (m, v) in mel.iter().enumerate() {
-                // SAFETY: element (c, m, t) belongs to this item only.
-                unsafe { dst.write(c * nm * nf + m * nf + t, O::narrow(*v)) };
+}
+
+impl<T: Float, O: Float> ErrorModel for MelModel<'_, T, O> {
+    type Task = MelTask;
+
+    fn frames_per_task(&self) -> usize {
+        frames_per_task(self.framing)
+    }
+    fn task(&self) -> MelTask {
+        let (nb, nm) = (self.shape.n_bins, self.bank.n_mels());
+        MelTask {
+            w32: Worker::new(self.window),
+            w64: None,
+            sq32: vec![0.0; nb],
+            mel32: vec![0.0; nm],
+            sq64: vec![0.0; nb],
+            mel64: vec![0.0; nm],
+        }
+    }
+    fn try_f32(&self, w: &mut MelTask, item: usize, write: bool) -> Verdict {
+        let (c, t, yc) = self.frame(item);
+        w.w32.power_f32_into(self.framing, yc, t, &mut w.sq32);
+        self.bank.apply_f32(&w.sq32, &mut w.mel32);
+        if write {
+            let (nm, nf) = (self.bank.n_mels(), self.shape.n_frames);
+            let base = c * nm * nf + t;
+            for (m, v) in w.mel32.iter().enumerate() {
+                // SAFETY: element (c, m, t) belongs to this (channel, frame) only.
+                unsafe { self.dst.write(base + m * nf, O::narrow(*v as f64)) };
             }
         }
-    });
+        Verdict::Defer {
+            estimate: self.guard.estimate(simd::sum_f32(&w.sq32), &w.mel32),
+            peak: simd::max_f32(&w.mel32) as f64,
+        }
+    }
+    fn exact_f64(&self, w: &mut MelTask, item: usize) {
+        let (c, t, yc) = self.frame(item);
+        let w64 = w.w64.get_or_insert_with(|| Worker::new(self.window));
+        w64.power_into(self.framing, yc, t, &mut w.sq64);
+        self.bank.apply(&w.sq64, &mut w.mel64);
+        let (nm, nf) = (self.bank.n_mels(), self.shape.n_frames);
+        for (m, v) in w.mel64.iter().enumerate() {
+            // SAFETY: element (c, m, t) belongs to this item only.
+            unsafe { self.dst.write(c * nm * nf + m * nf + t, O::narrow(*v)) };
+        }
+    }
+    fn redo_deferred(&self, estimate: f64, peak: f64) -> bool {
+        estimate > mel_guard::REDO_ABOVE * peak || estimate.is_nan()
+    }
 }
 
 /// MFCCs of audio into `out`, laid out `(channel, coefficient, frame)`.

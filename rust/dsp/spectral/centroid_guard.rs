@@ -9,11 +9,12 @@
 //! compared with its centroid and the frames above [`REDO_ABOVE`] of it are
 //! computed with the f64 FFT.
 
-use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::parallel::SharedMut;
 use crate::dsp::spectral::column::{
     centroid_of_sums, centroid_sums, describe_frame, magnitude, Descriptor, Scratch,
 };
 use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::guarded::{run_guarded, ErrorModel, Verdict};
 use crate::dsp::spectrum::noise::{variance_per_energy, BLOCK};
 use crate::dsp::spectrum::stft::{frames_per_task, StftShape, Worker};
 use num_complex::Complex;
@@ -45,36 +46,51 @@ pub fn centroid_on_audio(
     freq: &[f64],
     out: &mut [f64],
 ) {
-    let g = Guarded::new(framing, shape, freq);
-    let dst = SharedMut::new(out);
-    for_each_range(
-        shape.n_channels * shape.n_frames,
-        frames_per_task(framing),
-        |items| {
-            let mut w = Workers::new(window, shape.n_bins);
-            // (block, its first frame passed the check)
-            let mut block = (usize::MAX, false);
-            for item in items {
-                let mut v = None;
-                if item / BLOCK != block.0 {
-                    let first = item / BLOCK * BLOCK;
-                    let probe = g.f32_centroid(y, first, &mut w);
-                    block = (item / BLOCK, probe.is_some());
-                    if first == item {
-                        v = Some(probe);
-                    }
+    let model = CentroidModel {
+        g: Guarded::new(framing, shape, freq),
+        y,
+        window,
+        dst: SharedMut::new(out),
+    };
+    run_guarded(&model, shape.n_channels * shape.n_frames);
+}
+
+/// The centroid's error model for [`run_guarded`]: keep a frame's f32
+/// centroid when its estimate is within [`REDO_ABOVE`] of it, else redo.
+struct CentroidModel<'a> {
+    g: Guarded<'a>,
+    y: &'a [f32],
+    window: &'a [f64],
+    dst: SharedMut<f64>,
+}
+
+impl ErrorModel for CentroidModel<'_> {
+    type Task = Workers;
+    const BLOCK: usize = BLOCK;
+
+    fn frames_per_task(&self) -> usize {
+        frames_per_task(self.g.framing)
+    }
+    fn task(&self) -> Workers {
+        Workers::new(self.window, self.g.shape.n_bins)
+    }
+    fn try_f32(&self, w: &mut Workers, item: usize, write: bool) -> Verdict {
+        match self.g.f32_centroid(self.y, item, w) {
+            Some(v) => {
+                if write {
+                    // SAFETY: entry `item` belongs to this item only.
+                    unsafe { self.dst.write(item, v) };
                 }
-                let v = match v {
-                    Some(probe) => probe,
-                    None if block.1 => g.f32_centroid(y, item, &mut w),
-                    None => None,
-                };
-                let v = v.unwrap_or_else(|| g.f64_centroid(y, item, &mut w));
-                // SAFETY: entry `item` belongs to this item only.
-                unsafe { dst.write(item, v) };
+                Verdict::Keep
             }
-        },
-    );
+            None => Verdict::Redo,
+        }
+    }
+    fn exact_f64(&self, w: &mut Workers, item: usize) {
+        let v = self.g.f64_centroid(self.y, item, w);
+        // SAFETY: entry `item` belongs to this item only.
+        unsafe { self.dst.write(item, v) };
+    }
 }
 
 /// Per-task FFT workers and buffers.

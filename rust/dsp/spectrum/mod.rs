@@ -3,6 +3,7 @@
 
 pub mod fft;
 pub mod frame;
+pub mod guarded;
 pub mod istft;
 pub mod noise;
 pub mod pad;
