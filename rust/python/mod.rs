@@ -11,6 +11,7 @@ pub mod decode;
 pub mod descriptors;
 pub mod errors;
 pub mod melspec;
+pub mod noise;
 pub mod silence;
 pub mod spectrum;
 pub mod stack;
@@ -29,5 +30,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     decode::register(m)?;
     stft_wide::register(m)?;
     silence::register(m)?;
+    noise::register(m)?;
     Ok(())
 }
