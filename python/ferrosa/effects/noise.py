@@ -36,6 +36,11 @@ from ..util.validation import (
 
 __all__ = ["reduce_noise"]
 
+# Samples processed together at most: a few MB of spectra and masks stay in
+# cache, which is faster than one pass over a long signal even with the
+# extra first pass that exact chunking needs.
+_BLOCK = 1 << 16
+
 
 def _smoothing(
     sr: float,
@@ -120,8 +125,8 @@ def reduce_noise(
         STFT size, window length (default ``n_fft``) and hop (default
         ``win_length // 4``).
     chunk_size : int > 0
-        Samples processed together (memory bound; results do not depend on
-        it), and the length of the noise clip kept when
+        Samples processed together (at most 65536; the memory bound, results
+        do not depend on it), and the length of the noise clip kept when
         ``clip_noise_stationary``.
     padding : int >= 0
         Zeros noisereduce pads on each side of the signal before its STFT.
@@ -216,6 +221,6 @@ def reduce_noise(
         win_length,
         hop_length,
         padding,
-        chunk_size,
+        min(chunk_size, _BLOCK),
     )
     return np.asarray(out).reshape(lead + y.shape[-1:])

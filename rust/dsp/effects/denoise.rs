@@ -160,7 +160,7 @@ fn threshold(g: &Geometry, noise: &[f64], n_std: f64) -> DspResult<Vec<f64>> {
     let mut db = Vec::with_capacity(nf * g.n_bins);
     for t in 0..nf {
         fwd.frame(g, noise, lead, t, &mut spec);
-        db.extend(spec.iter().map(|c| amp_to_db(c.norm() * g.inv_wsum)));
+        db.extend(spec.iter().map(|c| amp_to_db(c.norm_sqr().sqrt() * g.inv_wsum)));
     }
     Ok(noise_threshold(&db, g.n_bins, n_std))
 }
@@ -290,7 +290,7 @@ fn first_pass<T: Sample>(plan: &Plan<'_>, y: &[T], chunks: &[Chunk], w: &mut Wor
     for t in 0..plan.n_frames {
         w.fwd.frame(&plan.g, y, plan.lead, t, &mut spec);
         for ((m, c), p) in mag.iter_mut().zip(&spec).zip(peak.iter_mut()) {
-            *m = c.norm() * plan.g.inv_wsum;
+            *m = c.norm_sqr().sqrt() * plan.g.inv_wsum;
             *p = p.max(*m);
         }
         if !plan.cfg.stationary {
@@ -335,7 +335,7 @@ fn run_channel<T: Sample>(plan: &Plan<'_>, y: &[T], out: &mut [T], w: &mut Work)
             w.fwd
                 .frame(&plan.g, y, plan.lead, t, &mut w.spec[k..k + nb]);
             for (m, s) in w.mag[k..k + nb].iter_mut().zip(&w.spec[k..k + nb]) {
-                *m = s.norm() * plan.g.inv_wsum;
+                *m = s.norm_sqr().sqrt() * plan.g.inv_wsum;
             }
         }
         if plan.cfg.stationary {
@@ -499,11 +499,19 @@ fn overlap_add<T: Sample>(plan: &Plan<'_>, c: &Chunk, out: &mut [T], w: &mut Wor
         let start = t * hop;
         let lo = q0.max(start);
         let hi = (q0 + len).min(start + wl);
-        for q in lo..hi {
-            let j = q - start;
-            let wv = plan.g.win[j];
-            w.acc[q - q0] += w.inv_out[j] * scale * wv;
-            w.norm[q - q0] += wv * wv;
+        if lo < hi {
+            let (a, b) = (lo - start, hi - start);
+            let acc = &mut w.acc[lo - q0..hi - q0];
+            let nrm = &mut w.norm[lo - q0..hi - q0];
+            for (((o, n), v), wv) in acc
+                .iter_mut()
+                .zip(nrm.iter_mut())
+                .zip(&w.inv_out[a..b])
+                .zip(&plan.g.win[a..b])
+            {
+                *o += v * scale * wv;
+                *n += wv * wv;
+            }
         }
     }
     for (i, o) in out.iter_mut().enumerate() {

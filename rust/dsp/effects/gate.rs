@@ -12,8 +12,12 @@ pub const TOP_DB: f64 = 80.0;
 /// Amplitude to decibels with noisereduce's epsilon.
 #[inline]
 pub fn amp_to_db(a: f64) -> f64 {
-    20.0 * (a + EPS).log10()
+    // ln is log10's own kernel; calling it directly skips a wrapper.
+    (a + EPS).ln() * DB_PER_NEPER
 }
+
+/// `20 / ln(10)`: decibels per natural-log unit of amplitude.
+const DB_PER_NEPER: f64 = 20.0 / std::f64::consts::LN_10;
 
 /// Every parameter of one spectral-gating run.
 #[derive(Debug, Clone)]

@@ -44,37 +44,44 @@ impl RowSmoother {
             return;
         }
         let m = n + 1;
-        // First box: box1[i] = sum row[i - n..=i] (zero outside), i < len + n.
+        // First box: box1[i] = sum row[i - n..=i] (zero outside), i < len + n,
+        // in branch-free segments: growing, sliding, draining.
         self.box1.resize(len + n, 0.0);
+        let b1 = &mut self.box1[..len + n];
         let mut acc = 0.0;
-        for i in 0..len + n {
-            if i < len {
-                acc += row[i];
-            }
-            if i >= m && i - m < len {
-                acc -= row[i - m];
-            }
-            self.box1[i] = acc;
+        let grow = m.min(len);
+        for i in 0..grow {
+            acc += row[i];
+            b1[i] = acc;
         }
-        // Second box over box1, keeping the centred `len` outputs: the full
-        // convolution index is k + n for output k.
-        let mut acc = 0.0;
+        for i in grow..m {
+            // Only when the row is shorter than the box.
+            b1[i] = acc;
+        }
+        for i in m..len {
+            acc += row[i] - row[i - m];
+            b1[i] = acc;
+        }
+        for i in len.max(m)..len + n {
+            acc -= row[i - m];
+            b1[i] = acc;
+        }
+        // Second box over box1; output k is full-convolution index k + n.
         let total = len + n;
-        let mut k_out = 0;
-        for i in 0..len + 2 * n {
+        let mut acc = 0.0;
+        for v in &b1[..n.min(total)] {
+            acc += v;
+        }
+        // Index i = n .. len + 2n - 1 (only the first len are kept).
+        for (k, out) in row.iter_mut().enumerate() {
+            let i = k + n;
             if i < total {
-                acc += self.box1[i];
+                acc += b1[i];
             }
-            if i >= m && i - m < total {
-                acc -= self.box1[i - m];
+            if i >= m {
+                acc -= b1[i - m];
             }
-            if i >= n {
-                row[k_out] = acc * self.scale;
-                k_out += 1;
-                if k_out == len {
-                    break;
-                }
-            }
+            *out = acc * self.scale;
         }
     }
 }
