@@ -12,6 +12,7 @@ pub mod descriptors;
 pub mod errors;
 pub mod melspec;
 pub mod noise;
+pub mod psf;
 pub mod silence;
 pub mod spectrum;
 pub mod stack;
@@ -31,5 +32,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     stft_wide::register(m)?;
     silence::register(m)?;
     noise::register(m)?;
+    psf::register(m)?;
     Ok(())
 }
