@@ -43,6 +43,12 @@ test-rust: toolchain
 
 bench: build
 	$(PY) benches/bench_features.py $(ARGS)
+	$(PY) benches/bench_signal.py
+
+# reduce_noise / python_speech_features / periodogram-welch vs noisereduce,
+# python_speech_features and scipy (30 s clip, one thread) and an SNR table.
+bench-signal: build
+	$(PY) benches/bench_signal.py $(ARGS)
 
 # Dataset preparation vs the tutorial loop; DATA defaults to ../shared/data/instruments-dev.
 bench-dataset: build
