@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.deps-stamp
 EXTRAS ?= test,ml,dev
 
-.PHONY: all demo test test-rust bench bench-dataset bench-dask quality librosa-suite fuzz build deps lint fmt clean toolchain
+.PHONY: all demo test test-rust bench bench-signal bench-dataset bench-dask quality librosa-suite fuzz build deps lint fmt clean toolchain
 
 all: build
 

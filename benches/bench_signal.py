@@ -17,9 +17,8 @@ import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-
 import ferrosa  # noqa: E402
+import numpy as np  # noqa: E402
 from ferrosa.compat import python_speech_features as fpsf  # noqa: E402
 from ferrosa.effects import reduce_noise  # noqa: E402
 
@@ -63,12 +62,16 @@ def timings(seconds: float, sr: int) -> None:
     n = int(seconds * sr)
     y = _tone(n, sr, 220, rng) * 0.3 + 0.05 * rng.standard_normal(n)
     rows = [
-        ("reduce_noise stationary",
-         lambda: nr.reduce_noise(y=y, sr=sr, stationary=True, n_jobs=1),
-         lambda: reduce_noise(y, sr, stationary=True)),
-        ("reduce_noise non-stationary",
-         lambda: nr.reduce_noise(y=y, sr=sr, stationary=False, n_jobs=1),
-         lambda: reduce_noise(y, sr, stationary=False)),
+        (
+            "reduce_noise stationary",
+            lambda: nr.reduce_noise(y=y, sr=sr, stationary=True, n_jobs=1),
+            lambda: reduce_noise(y, sr, stationary=True),
+        ),
+        (
+            "reduce_noise non-stationary",
+            lambda: nr.reduce_noise(y=y, sr=sr, stationary=False, n_jobs=1),
+            lambda: reduce_noise(y, sr, stationary=False),
+        ),
         ("psf mfcc", lambda: psf.mfcc(y, sr), lambda: fpsf.mfcc(y, sr)),
         ("psf logfbank", lambda: psf.logfbank(y, sr), lambda: fpsf.logfbank(y, sr)),
         ("psf ssc", lambda: psf.ssc(y, sr), lambda: fpsf.ssc(y, sr)),
@@ -98,8 +101,10 @@ def snr_table(sr: int) -> None:
         return 10 * np.log10(np.sum(clean**2) / np.sum((x - clean) ** 2))
 
     print("\nSNR improvement (dB): harmonic tones with vibrato + noise, 8 s")
-    print(f"{'noise':8s} {'in dB':>6s} {'ferrosa st':>11s} {'nr st':>7s} "
-          f"{'ferrosa ns':>11s} {'nr ns':>7s}")
+    print(
+        f"{'noise':8s} {'in dB':>6s} {'ferrosa st':>11s} {'nr st':>7s} "
+        f"{'ferrosa ns':>11s} {'nr ns':>7s}"
+    )
     for kind, noise in noises.items():
         for db in (0, 5, 10):
             g = np.sqrt(np.sum(clean**2) / np.sum(noise**2) / 10 ** (db / 10))
@@ -111,8 +116,10 @@ def snr_table(sr: int) -> None:
                 ours = reduce_noise(noisy, sr, **kw)
                 peer = nr.reduce_noise(y=noisy, sr=sr, n_jobs=1, **kw)
                 cells += [snr(ours) - snr(noisy), snr(peer) - snr(noisy)]
-            print(f"{kind:8s} {db:6d} {cells[0]:11.2f} {cells[1]:7.2f} "
-                  f"{cells[2]:11.2f} {cells[3]:7.2f}")
+            print(
+                f"{kind:8s} {db:6d} {cells[0]:11.2f} {cells[1]:7.2f} "
+                f"{cells[2]:11.2f} {cells[3]:7.2f}"
+            )
 
 
 def main() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ferrosa.cli import main
 from ferrosa.effects import reduce_noise
 
@@ -24,8 +23,16 @@ def test_round_trip(tmp_path):
     _write(tmp_path / "in.wav", y, sr)
     _write(tmp_path / "noise.wav", noise, sr)
     out = tmp_path / "out.wav"
-    rc = main(["denoise", str(tmp_path / "in.wav"), str(out), "--noise",
-               str(tmp_path / "noise.wav"), "--stationary"])
+    rc = main(
+        [
+            "denoise",
+            str(tmp_path / "in.wav"),
+            str(out),
+            "--noise",
+            str(tmp_path / "noise.wav"),
+            "--stationary",
+        ]
+    )
     assert rc == 0
     got, sr_out = sf.read(str(out), dtype="float32")
     assert sr_out == sr
@@ -37,7 +44,15 @@ def test_round_trip(tmp_path):
 def test_rate_mismatch(tmp_path, capsys):
     _write(tmp_path / "in.wav", np.random.default_rng(1).standard_normal(8000), 8000)
     _write(tmp_path / "noise.wav", np.random.default_rng(2).standard_normal(16000), 16000)
-    rc = main(["denoise", str(tmp_path / "in.wav"), str(tmp_path / "o.wav"), "--noise",
-               str(tmp_path / "noise.wav"), "--stationary"])
+    rc = main(
+        [
+            "denoise",
+            str(tmp_path / "in.wav"),
+            str(tmp_path / "o.wav"),
+            "--noise",
+            str(tmp_path / "noise.wav"),
+            "--stationary",
+        ]
+    )
     assert rc == 2
     assert "sr_noise" in capsys.readouterr().err

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ferrosa import ParameterError
 from ferrosa.compat import python_speech_features as F
 
@@ -37,7 +36,7 @@ def test_equal(name, kw):
         kw.pop("winfunc", None)
     a, b = getattr(P, name)(y, **kw), getattr(F, name)(y, **kw)
     if isinstance(a, tuple):
-        for u, v in zip(a, b):
+        for u, v in zip(a, b, strict=True):
             assert u.shape == v.shape and _rel(u, v) <= 1e-6
     else:
         assert a.shape == b.shape and _rel(a, b) <= 1e-6

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from ferrosa import ParameterError, set_num_threads
 from ferrosa.effects import reduce_noise
 
@@ -21,8 +20,13 @@ CASES = [
     dict(stationary=True),
     dict(stationary=False, prop_decrease=0.6, n_fft=512, win_length=400, hop_length=100),
     dict(stationary=True, n_fft=511, freq_mask_smooth_hz=None, n_std_thresh_stationary=1.0),
-    dict(stationary=False, time_constant_s=0.5, thresh_n_mult_nonstationary=1,
-         sigmoid_slope_nonstationary=5, time_mask_smooth_ms=None),
+    dict(
+        stationary=False,
+        time_constant_s=0.5,
+        thresh_n_mult_nonstationary=1,
+        sigmoid_slope_nonstationary=5,
+        time_mask_smooth_ms=None,
+    ),
     dict(stationary=True, padding=0, prop_decrease=0.8),
 ]
 
@@ -53,8 +57,14 @@ def test_chunked_equals_unchunked_and_threads(stationary):
     noise = y[:3000]
     whole = reduce_noise(y, 8000, stationary=stationary, y_noise=noise, chunk_size=10**6)
     for cs in (5000, 9999):
-        part = reduce_noise(y, 8000, stationary=stationary, y_noise=noise, chunk_size=cs,
-                            clip_noise_stationary=False)
+        part = reduce_noise(
+            y,
+            8000,
+            stationary=stationary,
+            y_noise=noise,
+            chunk_size=cs,
+            clip_noise_stationary=False,
+        )
         np.testing.assert_array_equal(whole, part)
     try:
         set_num_threads(1)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import ferrosa
 import numpy as np
 import pytest
 import scipy.signal as S
-
-import ferrosa
 from ferrosa import ParameterError
 from ferrosa import signal as F
 
@@ -40,8 +39,13 @@ def test_welch(kw):
 
 @pytest.mark.parametrize(
     "kw",
-    [{}, dict(nfft=25000), dict(nfft=9000, detrend="linear", scaling="spectrum"),
-     dict(window="hann", return_onesided=False), dict(detrend=False)],
+    [
+        {},
+        dict(nfft=25000),
+        dict(nfft=9000, detrend="linear", scaling="spectrum"),
+        dict(window="hann", return_onesided=False),
+        dict(detrend=False),
+    ],
 )
 def test_periodogram(kw):
     x = _x((20001,))

@@ -5,9 +5,7 @@ use super::errors::{parameter_error, IntoPyResult};
 use crate::dsp::effects::denoise::reduce_noise_into;
 use crate::dsp::effects::gate::GateConfig;
 use crate::dsp::num::sample::Sample;
-use numpy::{
-    Element, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
-};
+use numpy::{Element, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 /// Register this file's functions on the module.

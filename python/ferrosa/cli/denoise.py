@@ -25,9 +25,7 @@ def register(sub: Any) -> None:
     p.add_argument("--stationary", action="store_true", help="stationary gating")
     p.add_argument("--prop-decrease", type=float, default=1.0, help="share of noise removed")
     p.add_argument("--n-fft", type=int, default=1024, help="STFT size (default 1024)")
-    p.add_argument(
-        "--time-constant", type=float, default=2.0, help="non-stationary floor, seconds"
-    )
+    p.add_argument("--time-constant", type=float, default=2.0, help="non-stationary floor, seconds")
     p.add_argument(
         "--n-std", type=float, default=1.5, help="stationary threshold in standard deviations"
     )

@@ -27,8 +27,9 @@ def frame_spectra(buf: np.ndarray, window: np.ndarray, n_fft: int, hop: int) -> 
     buf = np.ascontiguousarray(buf, dtype=np.float64)
     n_frames = _core.stft_n_frames(buf.shape[-1], n_fft, hop, False)
     out = np.empty((buf.shape[0], n_frames, n_fft // 2 + 1), dtype=np.complex128)
-    _core.stft(buf, np.ascontiguousarray(window, dtype=np.float64), n_fft, hop, False,
-               "constant", out)
+    _core.stft(
+        buf, np.ascontiguousarray(window, dtype=np.float64), n_fft, hop, False, "constant", out
+    )
     return out
 
 

@@ -206,5 +206,15 @@ def periodogram(
         nperseg, nfft = int(nfft), None
     if hasattr(window, "size") and window.size != nperseg:
         raise ParameterError("the size of the window must be the same size of the input")
-    return welch(x, fs=fs, window=window, nperseg=nperseg, noverlap=0, nfft=nfft,
-                 detrend=detrend, return_onesided=return_onesided, scaling=scaling, axis=axis)
+    return welch(
+        x,
+        fs=fs,
+        window=window,
+        nperseg=nperseg,
+        noverlap=0,
+        nfft=nfft,
+        detrend=detrend,
+        return_onesided=return_onesided,
+        scaling=scaling,
+        axis=axis,
+    )

@@ -160,7 +160,10 @@ fn threshold(g: &Geometry, noise: &[f64], n_std: f64) -> DspResult<Vec<f64>> {
     let mut db = Vec::with_capacity(nf * g.n_bins);
     for t in 0..nf {
         fwd.frame(g, noise, lead, t, &mut spec);
-        db.extend(spec.iter().map(|c| amp_to_db(c.norm_sqr().sqrt() * g.inv_wsum)));
+        db.extend(
+            spec.iter()
+                .map(|c| amp_to_db(c.norm_sqr().sqrt() * g.inv_wsum)),
+        );
     }
     Ok(noise_threshold(&db, g.n_bins, n_std))
 }
@@ -203,7 +206,11 @@ impl Plan<'_> {
         let (w, hop) = (self.g.win.len(), self.g.hop);
         let (q0, q1) = (i0 + self.lead, i1 + self.lead);
         // Frame t covers q in [t*hop, t*hop + w).
-        let fa = if q0 + 1 > w { (q0 + 1 - w).div_ceil(hop) } else { 0 };
+        let fa = if q0 + 1 > w {
+            (q0 + 1 - w).div_ceil(hop)
+        } else {
+            0
+        };
         let fb = ((q1 - 1) / hop + 1).min(self.n_frames);
         let fa = fa.min(fb);
         let margin = self.smooth.map_or(0, |(_, nt)| nt);
@@ -214,7 +221,11 @@ impl Plan<'_> {
             i1,
             fa,
             fb,
-            ea: if i0 == 0 { 0 } else { fa.saturating_sub(margin) },
+            ea: if i0 == 0 {
+                0
+            } else {
+                fa.saturating_sub(margin)
+            },
             eb: if i1 == self.n_samples {
                 self.n_frames
             } else {
@@ -403,7 +414,10 @@ fn nonstationary_masks(
     };
     // `w.mask` holds the floor until the masks replace it.
     for t in 0..ne {
-        let (x, y) = (&w.mag[t * nb..(t + 1) * nb], &mut w.mask[t * nb..(t + 1) * nb]);
+        let (x, y) = (
+            &w.mag[t * nb..(t + 1) * nb],
+            &mut w.mask[t * nb..(t + 1) * nb],
+        );
         pole_step(x, &mut state, b, y);
     }
     // Backward pass, from the state handed over by the chunk to the right
@@ -437,7 +451,13 @@ fn nonstationary_masks(
     for t in 0..ne {
         let k = t * nb;
         w.row.copy_from_slice(&w.mask[k..k + nb]);
-        nonstationary_mask(&w.mag[k..k + nb], &w.row, mult, slope, &mut w.mask[k..k + nb]);
+        nonstationary_mask(
+            &w.mag[k..k + nb],
+            &w.row,
+            mult,
+            slope,
+            &mut w.mask[k..k + nb],
+        );
     }
     handover
 }
@@ -545,7 +565,11 @@ pub fn reduce_noise_into<T: Sample>(
         return Err(DspError::Empty { what: "y" });
     }
     if !y.len().is_multiple_of(n_channels) || out.len() != y.len() {
-        return Err(DspError::shape("y", format!("{n_channels} equal channels"), y.len()));
+        return Err(DspError::shape(
+            "y",
+            format!("{n_channels} equal channels"),
+            y.len(),
+        ));
     }
     let n = y.len() / n_channels;
     let g = Geometry::new(cfg);
@@ -617,9 +641,16 @@ mod tests {
         let mut s = 12345u64;
         (0..n)
             .map(|i| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let r = ((s >> 33) as f64 / (1u64 << 31) as f64) - 0.5;
-                0.1 * r + if (i / 2000) % 2 == 0 { (i as f64 * 0.2).sin() } else { 0.0 }
+                0.1 * r
+                    + if (i / 2000) % 2 == 0 {
+                        (i as f64 * 0.2).sin()
+                    } else {
+                        0.0
+                    }
             })
             .collect()
     }
@@ -634,7 +665,11 @@ mod tests {
             for cs in [700usize, 1000, 2999] {
                 let mut parts = vec![0.0; y.len()];
                 reduce_noise_into(&y, 1, Some(&noise), &cfg(stationary, cs), &mut parts).unwrap();
-                let d = whole.iter().zip(&parts).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                let d = whole
+                    .iter()
+                    .zip(&parts)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
                 assert!(d == 0.0, "stationary={stationary} chunk={cs} diff={d}");
             }
             assert!(whole.iter().any(|v| *v != 0.0));
@@ -646,6 +681,12 @@ mod tests {
         let y = signal(3000);
         let mut out = vec![0.0; y.len()];
         let err = reduce_noise_into(&y, 1, Some(&y[..100]), &cfg(true, 1000), &mut out);
-        assert!(matches!(err, Err(DspError::Parameter { name: "y_noise", .. })));
+        assert!(matches!(
+            err,
+            Err(DspError::Parameter {
+                name: "y_noise",
+                ..
+            })
+        ));
     }
 }

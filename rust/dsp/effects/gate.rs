@@ -71,7 +71,8 @@ impl GateConfig {
                 "a finite number",
             ));
         }
-        if !self.stationary && !(self.time_constant_s.is_finite() && self.time_constant_s > 0.0) {
+        let tc_ok = self.time_constant_s.is_finite() && self.time_constant_s > 0.0;
+        if !self.stationary && !tc_ok {
             return Err(DspError::param(
                 "time_constant_s",
                 self.time_constant_s,
@@ -79,8 +80,14 @@ impl GateConfig {
             ));
         }
         for (name, v) in [
-            ("thresh_n_mult_nonstationary", self.thresh_n_mult_nonstationary),
-            ("sigmoid_slope_nonstationary", self.sigmoid_slope_nonstationary),
+            (
+                "thresh_n_mult_nonstationary",
+                self.thresh_n_mult_nonstationary,
+            ),
+            (
+                "sigmoid_slope_nonstationary",
+                self.sigmoid_slope_nonstationary,
+            ),
             ("n_std_thresh_stationary", self.n_std_thresh_stationary),
         ] {
             if !v.is_finite() {

@@ -54,10 +54,8 @@ impl RowSmoother {
             acc += row[i];
             b1[i] = acc;
         }
-        for i in grow..m {
-            // Only when the row is shorter than the box.
-            b1[i] = acc;
-        }
+        // Only when the row is shorter than the box.
+        b1[grow..m].fill(acc);
         for i in m..len {
             acc += row[i] - row[i - m];
             b1[i] = acc;

@@ -59,10 +59,18 @@ pub fn psf_filterbank(x: &[f64], cfg: &PsfConfig<'_>) -> DspResult<(Vec<f64>, Ve
         return Err(DspError::shape("window", cfg.nfft, cfg.window.len()));
     }
     if cfg.filters.is_empty() || !cfg.filters.len().is_multiple_of(nb) {
-        return Err(DspError::shape("filters", format!("(nfilt, {nb})"), cfg.filters.len()));
+        return Err(DspError::shape(
+            "filters",
+            format!("(nfilt, {nb})"),
+            cfg.filters.len(),
+        ));
     }
     if cfg.weights.is_some_and(|w| w.len() != nb) {
-        return Err(DspError::shape("weights", nb, cfg.weights.map_or(0, |w| w.len())));
+        return Err(DspError::shape(
+            "weights",
+            nb,
+            cfg.weights.map_or(0, |w| w.len()),
+        ));
     }
     let nfilt = cfg.filters.len() / nb;
     // Each filter's non-zero bins, so the products skip the zeros.
@@ -96,7 +104,10 @@ pub fn psf_filterbank(x: &[f64], cfg: &PsfConfig<'_>) -> DspResult<(Vec<f64>, Ve
         };
         let mut buf = vec![0.0; cfg.nfft];
         let mut spec = vec![Complex::new(0.0, 0.0); nb];
-        let mut scratch = odd.as_ref().map(|p| p.make_scratch_vec()).unwrap_or_default();
+        let mut scratch = odd
+            .as_ref()
+            .map(|p| p.make_scratch_vec())
+            .unwrap_or_default();
         let mut ps = vec![0.0; nb];
         for t in range {
             let start = t * cfg.frame_step;
@@ -112,7 +123,10 @@ pub fn psf_filterbank(x: &[f64], cfg: &PsfConfig<'_>) -> DspResult<(Vec<f64>, Ve
                 frame[0] = x[0] * cfg.window[0];
                 j0 = 1;
             }
-            let (cur, prev) = (&x[start + j0..start + valid], &x[start + j0 - 1..start + valid - 1]);
+            let (cur, prev) = (
+                &x[start + j0..start + valid],
+                &x[start + j0 - 1..start + valid - 1],
+            );
             for (((b, w), c), p) in frame[j0..valid]
                 .iter_mut()
                 .zip(&cfg.window[j0..valid])
@@ -140,13 +154,19 @@ pub fn psf_filterbank(x: &[f64], cfg: &PsfConfig<'_>) -> DspResult<(Vec<f64>, Ve
                 e += *v;
             }
             if let Some(floor) = cfg.zero_floor {
-                ps.iter_mut().filter(|v| **v == 0.0).for_each(|v| *v = floor);
+                ps.iter_mut()
+                    .filter(|v| **v == 0.0)
+                    .for_each(|v| *v = floor);
             }
             // SAFETY: frame t owns its row of each output.
             unsafe { de.write(t, e) };
             let row = unsafe { df.slice_mut(t * nfilt, nfilt) };
             for ((o, f), (lo, hi)) in row.iter_mut().zip(cfg.filters.chunks_exact(nb)).zip(&spans) {
-                *o = ps[*lo..*hi].iter().zip(&f[*lo..*hi]).map(|(p, w)| p * w).sum();
+                *o = ps[*lo..*hi]
+                    .iter()
+                    .zip(&f[*lo..*hi])
+                    .map(|(p, w)| p * w)
+                    .sum();
             }
             if let Some(floor) = cfg.out_floor {
                 let e = unsafe { de.slice_mut(t, 1) };

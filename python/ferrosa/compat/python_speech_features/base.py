@@ -105,8 +105,17 @@ def _energies(
     fb = _filterbanks(int(nfilt), nfft, float(samplerate), float(lowfreq), float(highfreq))
     weights = np.linspace(1, samplerate / 2, nfft // 2 + 1) if centroids else None
     return _core.psf_filterbank_energies(
-        sig, float(preemph), flen, step, nfft, win, fb, weights,
-        _EPS if centroids else None, None if centroids else _EPS, log,
+        sig,
+        float(preemph),
+        flen,
+        step,
+        nfft,
+        win,
+        fb,
+        weights,
+        _EPS if centroids else None,
+        None if centroids else _EPS,
+        log,
     )
 
 
@@ -130,8 +139,9 @@ def fbank(
     winfunc: Callable[[int], np.ndarray] = _ones,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mel filterbank energies (numframes, nfilt) and total frame energies (numframes,)."""
-    feat, energy, _ = _energies(signal, samplerate, winlen, winstep, nfilt, nfft, lowfreq,
-                                highfreq, preemph, winfunc)
+    feat, energy, _ = _energies(
+        signal, samplerate, winlen, winstep, nfilt, nfft, lowfreq, highfreq, preemph, winfunc
+    )
     return feat, energy
 
 
@@ -148,8 +158,19 @@ def logfbank(
     winfunc: Callable[[int], np.ndarray] = _ones,
 ) -> np.ndarray:
     """Log mel filterbank energies, shape (numframes, nfilt)."""
-    feat, _, _ = _energies(signal, samplerate, winlen, winstep, nfilt, nfft, lowfreq, highfreq,
-                           preemph, winfunc, log=True)
+    feat, _, _ = _energies(
+        signal,
+        samplerate,
+        winlen,
+        winstep,
+        nfilt,
+        nfft,
+        lowfreq,
+        highfreq,
+        preemph,
+        winfunc,
+        log=True,
+    )
     return feat
 
 
@@ -171,8 +192,19 @@ def mfcc(
     """MFCCs (orthonormal DCT-II of log filterbank energies), shape (numframes, numcep)."""
     if isinstance(numcep, bool) or int(numcep) != numcep or not 1 <= numcep <= nfilt:
         raise ParameterError(f"numcep={numcep!r} must be an integer in [1, nfilt={nfilt}]")
-    logfeat, logenergy, _ = _energies(signal, samplerate, winlen, winstep, nfilt, nfft, lowfreq,
-                                      highfreq, preemph, winfunc, log=True)
+    logfeat, logenergy, _ = _energies(
+        signal,
+        samplerate,
+        winlen,
+        winstep,
+        nfilt,
+        nfft,
+        lowfreq,
+        highfreq,
+        preemph,
+        winfunc,
+        log=True,
+    )
     feat = dct(logfeat, type=2, axis=1, norm="ortho")[:, : int(numcep)]
     feat = lifter(feat, ceplifter)
     if appendEnergy:
@@ -193,8 +225,19 @@ def ssc(
     winfunc: Callable[[int], np.ndarray] = _ones,
 ) -> np.ndarray:
     """Spectral subband centroids, shape (numframes, nfilt)."""
-    feat, _, num = _energies(signal, samplerate, winlen, winstep, nfilt, nfft, lowfreq,
-                             highfreq, preemph, winfunc, centroids=True)
+    feat, _, num = _energies(
+        signal,
+        samplerate,
+        winlen,
+        winstep,
+        nfilt,
+        nfft,
+        lowfreq,
+        highfreq,
+        preemph,
+        winfunc,
+        centroids=True,
+    )
     assert num is not None
     return num / feat
 

@@ -29,8 +29,9 @@ def _ones(n: int) -> np.ndarray:
 
 def round_half_up(number: float) -> int:
     """Round halves away from zero, as python_speech_features does."""
-    return int(decimal.Decimal(number).quantize(decimal.Decimal("1"),
-                                                rounding=decimal.ROUND_HALF_UP))
+    return int(
+        decimal.Decimal(number).quantize(decimal.Decimal("1"), rounding=decimal.ROUND_HALF_UP)
+    )
 
 
 def preemphasis(signal: np.ndarray, coeff: float = 0.95) -> np.ndarray:
@@ -95,8 +96,8 @@ def deframesig(
     corr = np.zeros((padlen,))
     win = np.asarray(winfunc(flen))
     for i in range(n):
-        corr[i * step:i * step + flen] += win + 1e-15
-        rec[i * step:i * step + flen] += frames[i]
+        corr[i * step : i * step + flen] += win + 1e-15
+        rec[i * step : i * step + flen] += frames[i]
     return (rec / corr)[:siglen]
 
 
