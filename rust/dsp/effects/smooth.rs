@@ -38,6 +38,7 @@ impl RowSmoother {
     }
 
     /// Smooth `row` in place.
+    #[inline(always)]
     pub fn apply(&mut self, row: &mut [f64]) {
         let (len, n) = (row.len(), self.n);
         if n == 0 || len == 0 {
