@@ -18,7 +18,8 @@
 //! forward-backward floor equals `filtfilt` over the whole signal.
 
 use crate::dsp::effects::gate::{
-    amp_to_db, noise_threshold, nonstationary_mask, pole_step, stationary_mask, GateConfig, TOP_DB,
+    amp_to_db, amp_to_db_fast, noise_threshold, nonstationary_mask, pole_step, stationary_mask,
+    GateConfig, TOP_DB,
 };
 use crate::dsp::effects::smooth::{triangle_taps, RowSmoother};
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
@@ -142,7 +143,22 @@ impl Forward {
     }
 }
 
+/// [`threshold`] with the widest vectors available (same arithmetic).
+fn threshold_best(g: &Geometry, noise: &[f64], n_std: f64) -> DspResult<Vec<f64>> {
+    #[cfg(target_arch = "x86_64")]
+    if crate::dsp::num::simd::has_avx2() {
+        #[target_feature(enable = "avx2")]
+        unsafe fn wide(g: &Geometry, noise: &[f64], n_std: f64) -> DspResult<Vec<f64>> {
+            threshold(g, noise, n_std)
+        }
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { wide(g, noise, n_std) };
+    }
+    threshold(g, noise, n_std)
+}
+
 /// The dB threshold per bin from a noise clip (channels already averaged).
+#[inline(always)]
 fn threshold(g: &Geometry, noise: &[f64], n_std: f64) -> DspResult<Vec<f64>> {
     let lead = g.win.len() / 2;
     let nf = match g.n_frames(noise.len(), lead) {
@@ -162,7 +178,7 @@ fn threshold(g: &Geometry, noise: &[f64], n_std: f64) -> DspResult<Vec<f64>> {
         fwd.frame(g, noise, lead, t, &mut spec);
         db.extend(
             spec.iter()
-                .map(|c| amp_to_db(c.norm_sqr().sqrt() * g.inv_wsum)),
+                .map(|c| amp_to_db_fast(c.norm_sqr().sqrt() * g.inv_wsum)),
         );
     }
     Ok(noise_threshold(&db, g.n_bins, n_std))
@@ -631,7 +647,7 @@ pub fn reduce_noise_into<T: Sample>(
     })?;
     let (db_thresh, lin_thresh) = if cfg.stationary {
         let noise = noise.ok_or(DspError::Empty { what: "y_noise" })?;
-        let db = threshold(&g, noise, cfg.n_std_thresh_stationary)?;
+        let db = threshold_best(&g, noise, cfg.n_std_thresh_stationary)?;
         let lin = db.iter().map(|d| 10f64.powf(d / 20.0)).collect();
         (db, lin)
     } else {
