@@ -118,7 +118,7 @@ def resample(
     _check_rate("target_sr", target_sr)
     if not isinstance(res_type, str):
         raise ParameterError(f"res_type={res_type!r} must be a string")
-    return _resample_checked(
+    return resample_checked(
         y, orig_sr, target_sr, res_type=res_type, fix=fix, scale=scale, axis=axis, **kwargs
     )
 
@@ -126,7 +126,7 @@ def resample(
 _SAMPLERATE = ("linear", "zero_order_hold", "sinc_best", "sinc_fastest", "sinc_medium")
 
 
-def _resample_checked(
+def resample_checked(
     y: np.ndarray,
     orig_sr: float,
     target_sr: float,
@@ -145,7 +145,7 @@ def _resample_checked(
     if orig_sr == target_sr:
         return y
     ratio = float(target_sr) / orig_sr
-    n_samples = _resampled_length(y.shape[axis], orig_sr, target_sr)
+    n_samples = resampled_length(y.shape[axis], orig_sr, target_sr)
     y_hat = _backend(y, orig_sr, target_sr, res_type, ratio, n_samples, axis)
     if fix:
         y_hat = fix_length(y_hat, size=n_samples, axis=axis, **kwargs)
@@ -199,7 +199,7 @@ def _backend(
     return resampy.resample(y, orig_sr, target_sr, filter=res_type, axis=axis)
 
 
-def _resampled_length(n: int, orig_sr: float, target_sr: float) -> int:
+def resampled_length(n: int, orig_sr: float, target_sr: float) -> int:
     """Samples :func:`resample` (with ``fix=True``) makes of ``n``."""
     if orig_sr == target_sr:
         return n
@@ -216,7 +216,7 @@ def _flac_name(path: Any) -> str | None:
     return name
 
 
-def _flac_info(path: Any) -> tuple[int, int, int] | None:
+def flac_info(path: Any) -> tuple[int, int, int] | None:
     """``(sample_rate, channels, frames)`` from a FLAC header, or None.
 
     None for what :func:`_decode_flac` would return None for by the header
@@ -232,6 +232,14 @@ def _flac_info(path: Any) -> tuple[int, int, int] | None:
         return _core.flac_info(name)
     except (RuntimeError, OSError, MemoryError):
         return None
+
+
+def decode_flac(
+    path: Any, dtype: Any = np.float32, mono: bool = False, frames: int | None = None
+) -> tuple[np.ndarray, int] | None:
+    """``(y, sr)`` of a FLAC file from the Rust decoder, or None to fall back
+    to :func:`load` (for :mod:`ferrosa.datasets`; :func:`_decode_flac` is the work)."""
+    return _decode_flac(path, dtype, mono, frames)
 
 
 def _decode_flac(
@@ -324,6 +332,9 @@ def load(
         opening, since reading it could block forever.
     soundfile.LibsndfileError, OSError
         When the file cannot be opened or decoded.
+    audioread.exceptions.NoBackendError
+        Neither libsndfile nor audioread can decode the file (librosa's
+        exception), with both reasons in the message.
     """
     sf = require("soundfile", "ferrosa.load")
 
@@ -349,11 +360,11 @@ def load(
         else:
             try:
                 y, sr_native = _soundfile_load(path, offset, duration, dtype)
-            except sf.SoundFileRuntimeError:
+            except sf.SoundFileRuntimeError as sf_err:
                 if not isinstance(path, (str, pathlib.PurePath)):
                     raise
                 warnings.warn("PySoundFile failed. Trying audioread instead.", stacklevel=2)
-                y, sr_native = _audioread_load(path, offset, duration, dtype)
+                y, sr_native = _audioread_fallback(path, offset, duration, dtype, sf_err)
         if mono:
             y = to_mono(y)
     if sr is None:
@@ -385,6 +396,25 @@ def _is_audioread_file(path: Any) -> bool:
     if audioread is None:
         return False
     return isinstance(path, tuple(audioread.available_backends()))
+
+
+def _audioread_fallback(
+    path: Any, offset: float, duration: float | None, dtype: Any, sf_err: Exception
+) -> tuple[np.ndarray, int]:
+    """:func:`_audioread_load` after libsndfile refused ``path``.
+
+    audioread's ``NoBackendError`` (librosa's exception here) carries no
+    message; it is raised again with the file and libsndfile's reason.
+    """
+    try:
+        return _audioread_load(path, offset, duration, dtype)
+    except Exception as err:
+        if type(err).__name__ != "NoBackendError":
+            raise
+        raise type(err)(
+            f"cannot decode {os.fspath(path)!r}: libsndfile: {sf_err}; "
+            "audioread: no backend can read it"
+        ) from None
 
 
 def _audioread_load(

@@ -10,6 +10,7 @@ pub mod cwt;
 pub mod decode;
 pub mod descriptors;
 pub mod errors;
+pub mod interrupt;
 pub mod melspec;
 pub mod noise;
 pub mod psf;

@@ -1,10 +1,9 @@
 //! Binding for spectral-gating noise reduction (ferrosa.effects.reduce_noise).
 
-use super::arrays::filled;
-use super::errors::{parameter_error, IntoPyResult};
+use super::arrays::{filled, with_float};
 use crate::dsp::effects::denoise::reduce_noise_into;
 use crate::dsp::effects::gate::GateConfig;
-use crate::dsp::num::sample::Sample;
+use crate::dsp::num::float::Float;
 use numpy::{Element, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
@@ -14,7 +13,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-fn run<'py, T: Sample + Element>(
+fn run<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     noise: Option<&[f64]>,
@@ -67,19 +66,11 @@ fn reduce_noise<'py>(
         padding,
         chunk_size,
     };
-    cfg.check().py_err(py)?;
+    cfg.check()?;
     let noise_s = match &noise {
         Some(a) => Some(a.as_slice()?),
         None => None,
     };
-    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
-        Ok(run(py, a, noise_s, &cfg)?.into_any())
-    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
-        Ok(run(py, a, noise_s, &cfg)?.into_any())
-    } else {
-        Err(parameter_error(
-            py,
-            "reduce_noise expects a C-contiguous 2-D float32 or float64 array",
-        ))
-    }
+    with_float!(y, |T| PyArray2<T>, a => Ok(run::<T>(py, a, noise_s, &cfg)?.into_any()),
+        "reduce_noise expects a C-contiguous 2-D float32 or float64 array")
 }

@@ -1,6 +1,5 @@
 //! Binding for the python_speech_features front end (ferrosa.compat).
 
-use super::errors::IntoPyResult;
 use crate::dsp::mel::psf::{psf_filterbank, PsfConfig};
 use numpy::{
     PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
@@ -55,7 +54,7 @@ fn psf_filterbank_energies<'py>(
         out_floor,
         log,
     };
-    let (feat, energy, wfeat) = py.allow_threads(|| psf_filterbank(x, &cfg)).py_err(py)?;
+    let (feat, energy, wfeat) = py.allow_threads(|| psf_filterbank(x, &cfg))?;
     let nf = energy.len();
     let feat = PyArray1::from_vec(py, feat).reshape([nf, nfilt])?;
     let wfeat = if cfg.weights.is_some() {

@@ -22,8 +22,8 @@ use crate::dsp::effects::gate::{
     GateConfig, TOP_DB,
 };
 use crate::dsp::effects::smooth::{triangle_taps, RowSmoother};
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::fft;
 use crate::dsp::spectrum::rfft::EvenRealFft;
 use crate::dsp::spectrum::window::{get_window, WindowKind};
@@ -90,7 +90,7 @@ impl Forward {
 
     /// The spectrum of frame `t` of `y` placed `lead` samples into the
     /// zero-extended signal.
-    fn frame<T: Sample>(
+    fn frame<T: Float>(
         &mut self,
         g: &Geometry,
         y: &[T],
@@ -111,7 +111,7 @@ impl Forward {
                     .zip(&y[s0..s0 + hi - lo])
                     .zip(&g.win[lo..hi])
                 {
-                    *b = v.to_f64() * wv;
+                    *b = v.wide() * wv;
                 }
             }
             buf[hi.max(lo)..].fill(0.0);
@@ -296,7 +296,7 @@ struct FirstPass {
 }
 
 #[inline(always)]
-fn first_pass<T: Sample>(plan: &Plan<'_>, y: &[T], chunks: &[Chunk], w: &mut Work) -> FirstPass {
+fn first_pass<T: Float>(plan: &Plan<'_>, y: &[T], chunks: &[Chunk], w: &mut Work) -> FirstPass {
     let nb = plan.g.n_bins;
     let mut spec = vec![Complex::new(0.0, 0.0); nb];
     let mut mag = vec![0.0; nb];
@@ -339,12 +339,12 @@ fn first_pass<T: Sample>(plan: &Plan<'_>, y: &[T], chunks: &[Chunk], w: &mut Wor
 /// results are the same as the baseline build's, only wider).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn run_channel_avx2<T: Sample>(plan: &Plan<'_>, y: &[T], out: &mut [T], w: &mut Work) {
+unsafe fn run_channel_avx2<T: Float>(plan: &Plan<'_>, y: &[T], out: &mut [T], w: &mut Work) {
     run_channel(plan, y, out, w);
 }
 
 /// Denoise one channel `y` into `out`, with the widest vectors available.
-fn run_channel_best<T: Sample>(plan: &Plan<'_>, y: &[T], out: &mut [T], w: &mut Work) {
+fn run_channel_best<T: Float>(plan: &Plan<'_>, y: &[T], out: &mut [T], w: &mut Work) {
     #[cfg(target_arch = "x86_64")]
     if crate::dsp::num::simd::has_avx2() {
         // SAFETY: the CPU supports AVX2, checked just above.
@@ -355,7 +355,7 @@ fn run_channel_best<T: Sample>(plan: &Plan<'_>, y: &[T], out: &mut [T], w: &mut 
 
 /// Denoise one channel `y` into `out`.
 #[inline(always)]
-fn run_channel<T: Sample>(plan: &Plan<'_>, y: &[T], out: &mut [T], w: &mut Work) {
+fn run_channel<T: Float>(plan: &Plan<'_>, y: &[T], out: &mut [T], w: &mut Work) {
     let n = y.len();
     let cs = plan.cfg.chunk_size;
     let chunks: Vec<Chunk> = (0..n.div_ceil(cs))
@@ -396,7 +396,7 @@ fn always_pass(plan: &Plan<'_>, peak: &[f64]) -> Vec<bool> {
 /// over every frame computed. `always` is the stationary pass-everywhere
 /// set (None: from the chunk's own peak, for a single chunk).
 #[inline(always)]
-fn run_chunks<T: Sample>(
+fn run_chunks<T: Float>(
     plan: &Plan<'_>,
     y: &[T],
     out: &mut [T],
@@ -528,7 +528,7 @@ fn nonstationary_masks(
 /// Smooth the masks over time for the owned frames, apply them to the
 /// spectra and overlap-add the inverse frames into the chunk's samples.
 #[inline(always)]
-fn overlap_add<T: Sample>(plan: &Plan<'_>, c: &Chunk, out: &mut [T], w: &mut Work) {
+fn overlap_add<T: Float>(plan: &Plan<'_>, c: &Chunk, out: &mut [T], w: &mut Work) {
     let nb = plan.g.n_bins;
     let (wl, hop, n_fft) = (plan.g.win.len(), plan.g.hop, plan.g.n_fft);
     let q0 = c.i0 + plan.lead;
@@ -603,9 +603,9 @@ fn overlap_add<T: Sample>(plan: &Plan<'_>, c: &Chunk, out: &mut [T], w: &mut Wor
         let p = c.i0 + i + plan.cfg.padding;
         *o = if p < plan.istft_len {
             let nv = w.norm[i];
-            T::from_f64(if nv > 1e-10 { w.acc[i] / nv } else { w.acc[i] })
+            T::narrow(if nv > 1e-10 { w.acc[i] / nv } else { w.acc[i] })
         } else {
-            T::from_f64(0.0)
+            T::narrow(0.0)
         };
     }
 }
@@ -617,7 +617,7 @@ fn overlap_add<T: Sample>(plan: &Plan<'_>, c: &Chunk, out: &mut [T], w: &mut Wor
 /// averages the channels of `y_noise`, or of `y` when none is given, and
 /// keeps its first `chunk_size` samples: the caller does that). Channels run
 /// in parallel; each is processed in chunks of `cfg.chunk_size` samples.
-pub fn reduce_noise_into<T: Sample>(
+pub fn reduce_noise_into<T: Float>(
     y: &[T],
     n_channels: usize,
     noise: Option<&[f64]>,
