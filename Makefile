@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.deps-stamp
 EXTRAS ?= test,ml,dev
 
-.PHONY: all demo test test-rust bench bench-dataset bench-dask quality librosa-suite fuzz build deps lint fmt clean toolchain
+.PHONY: all demo test test-rust bench bench-signal bench-dataset bench-dask quality librosa-suite fuzz build deps lint fmt clean toolchain
 
 all: build
 
@@ -43,6 +43,12 @@ test-rust: toolchain
 
 bench: build
 	$(PY) benches/bench_features.py $(ARGS)
+	$(PY) benches/bench_signal.py
+
+# reduce_noise / python_speech_features / periodogram-welch vs noisereduce,
+# python_speech_features and scipy (30 s clip, one thread) and an SNR table.
+bench-signal: build
+	$(PY) benches/bench_signal.py $(ARGS)
 
 # Dataset preparation vs the tutorial loop; DATA defaults to ../shared/data/instruments-dev.
 bench-dataset: build

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import core, effects, feature, filters, util
+from . import core, effects, feature, filters, signal, util
 from ._version import __version__
 from .core.audio import zero_crossings
 from .core.constantq import cqt, cqt_frequencies, vqt
@@ -52,6 +52,7 @@ from .core.time_convert import (
 from .core.wavelet import central_frequency, cwt, frequency_to_scale, scale_to_frequency
 from .exceptions import FerrosaError, ParameterError
 from .io import get_duration, load, resample, to_mono
+from .signal import fft_spectrum
 from .util.threads import get_num_threads, set_num_threads
 
 # Submodules imported on first attribute access.
@@ -73,6 +74,7 @@ __all__ = [
     "feature",
     "FerrosaError",
     "fft_frequencies",
+    "fft_spectrum",
     "filters",
     "frames_to_samples",
     "frames_to_time",
@@ -104,6 +106,7 @@ __all__ = [
     "samples_to_time",
     "scale_to_frequency",
     "set_num_threads",
+    "signal",
     "stft",
     "time_to_frames",
     "time_to_samples",

@@ -379,6 +379,37 @@ def silence_nonsilent(
 ) -> NDArray[np.bool_]:
     """Non-silent frames (max over channels of dB re ``ref_power`` > ``-top_db``)."""
 
+def reduce_noise(
+    y: np.ndarray,
+    sr: float,
+    stationary: bool,
+    noise: np.ndarray | None,
+    prop_decrease: float,
+    time_constant_s: float,
+    smooth: tuple[int, int] | None,
+    thresh_n_mult_nonstationary: float,
+    sigmoid_slope_nonstationary: float,
+    n_std_thresh_stationary: float,
+    n_fft: int,
+    win_length: int,
+    hop_length: int,
+    padding: int,
+    chunk_size: int,
+) -> np.ndarray: ...
+def psf_filterbank_energies(
+    signal: np.ndarray,
+    preemph: float,
+    frame_len: int,
+    frame_step: int,
+    nfft: int,
+    window: np.ndarray,
+    filters: np.ndarray,
+    weights: np.ndarray | None = None,
+    zero_floor: float | None = None,
+    out_floor: float | None = None,
+    log: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]: ...
+
 __all__ = [
     "DctMatrix",
     "MelBank",
@@ -402,7 +433,9 @@ __all__ = [
     "melspectrogram",
     "mfcc",
     "pip_peaks",
+    "psf_filterbank_energies",
     "piptrack",
+    "reduce_noise",
     "rms",
     "savgol",
     "set_num_threads",

@@ -12,6 +12,8 @@ pub mod descriptors;
 pub mod errors;
 pub mod interrupt;
 pub mod melspec;
+pub mod noise;
+pub mod psf;
 pub mod silence;
 pub mod spectrum;
 pub mod stack;
@@ -30,5 +32,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     decode::register(m)?;
     stft_wide::register(m)?;
     silence::register(m)?;
+    noise::register(m)?;
+    psf::register(m)?;
     Ok(())
 }

@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from .._version import __version__
 
 # Subcommand modules, in the order --help lists them.
-COMMANDS = ("prepare", "info", "train", "evaluate", "predict", "export", "plot", "features")
+COMMANDS = (
+    "prepare", "info", "train", "evaluate", "predict", "export", "plot", "features", "denoise",
+)
 
 DESCRIPTION = """\
 ferrosa: librosa-compatible audio features from a Rust core, feature datasets

@@ -1,4 +1,7 @@
-//! Effects on whole signals: trimming and splitting on silence.
-//! Kernels that decide where audio is, rather than describing it per frame.
+//! Effects on whole signals: trimming and splitting on silence, and
+//! spectral-gating noise reduction.
 
+pub mod denoise;
+pub mod gate;
 pub mod silence;
+pub mod smooth;

@@ -6,3 +6,4 @@ pub mod dct;
 pub mod mel_guard;
 pub mod melspec;
 pub mod mfcc_guard;
+pub mod psf;
