@@ -29,6 +29,7 @@ from .core.pitch_convert import (
     octs_to_hz,
     tuning_to_A4,
 )
+from .core.phase_recovery import griffinlim
 from .core.spectrum import (
     amplitude_to_db,
     db_to_amplitude,
@@ -78,6 +79,7 @@ __all__ = [
     "frequency_to_scale",
     "get_duration",
     "get_num_threads",
+    "griffinlim",
     "hz_to_mel",
     "hz_to_midi",
     "hz_to_octs",

@@ -202,3 +202,22 @@ def flac_info(path: str | PathLike[str]) -> tuple[int, int, int]: ...
 # Functions whose stubs are not written yet (other kernels add theirs above)
 # resolve to Any, so this partial stub never hides an attribute from mypy.
 def __getattr__(name: str) -> Any: ...
+
+# --- Griffin-Lim (rust/python/griffinlim.rs) ---
+
+# Griffin-Lim of frame-major magnitudes ``mag`` (channels, frames, bins) from
+# the complex start ``angles`` (same shape and precision; overwritten).
+# Returns the signal (channels, samples): float32 for float32 magnitudes
+# (float32 FFTs), float64 for float64.
+def griffinlim(
+    mag: NDArray[np.float32] | NDArray[np.float64],
+    angles: NDArray[np.complex64] | NDArray[np.complex128],
+    window: NDArray[np.float64],
+    n_fft: int,
+    hop_length: int,
+    center: bool,
+    pad_mode: str,
+    length: int | None,
+    n_iter: int,
+    momentum: float,
+) -> NDArray[np.float32] | NDArray[np.float64]: ...

@@ -10,6 +10,7 @@ pub mod cwt;
 pub mod decode;
 pub mod descriptors;
 pub mod errors;
+pub mod griffinlim;
 pub mod melspec;
 pub mod silence;
 pub mod spectrum;
@@ -29,5 +30,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     decode::register(m)?;
     stft_wide::register(m)?;
     silence::register(m)?;
+    griffinlim::register(m)?;
     Ok(())
 }

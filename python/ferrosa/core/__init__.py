@@ -7,6 +7,7 @@ Every name here is also at the top level (``ferrosa.stft`` is
 from ..io import get_duration, load, resample, to_mono
 from .audio import zero_crossings
 from .constantq import cqt, cqt_frequencies, vqt
+from .phase_recovery import griffinlim
 from .convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
 from .pitch import estimate_tuning, piptrack, pitch_tuning
 from .pitch_convert import (
@@ -51,6 +52,7 @@ __all__ = [
     "frames_to_samples",
     "frames_to_time",
     "get_duration",
+    "griffinlim",
     "hz_to_mel",
     "hz_to_midi",
     "hz_to_octs",
