@@ -125,7 +125,8 @@ def griffinlim(
 
     ctype = np.complex64 if S.dtype == np.float32 else np.complex128
     if init == "random":
-        angles = np.exp(2j * np.pi * rng.random(size=S.shape)).astype(ctype)
+        phase = 2 * np.pi * rng.random(size=S.shape)
+        angles = (np.cos(phase) + 1j * np.sin(phase)).astype(ctype)  # librosa's phasor
     else:
         angles = np.ones(S.shape, dtype=ctype)
     angles *= S
