@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import ferrosa
 import numpy as np
 import pytest
-
-import ferrosa
 from ferrosa import ParameterError
 
 librosa = pytest.importorskip("librosa")
@@ -99,7 +98,9 @@ def test_float32_sample_drift() -> None:
 
 def test_iterations_improve_consistency() -> None:
     S = np.abs(librosa.stft(_signal(np.float64), n_fft=512))
-    errs = [_convergence(ferrosa.griffinlim(S, n_iter=n, random_state=0), S, n_fft=512) for n in (1, 30)]
+    errs = [
+        _convergence(ferrosa.griffinlim(S, n_iter=n, random_state=0), S, n_fft=512) for n in (1, 30)
+    ]
     assert errs[1] < 0.5 * errs[0]
 
 
@@ -135,6 +136,11 @@ def test_momentum_above_one_warns() -> None:
 
 
 def test_rejects_bad_spectrograms() -> None:
-    for bad in (np.ones(10), np.full((5, 4), np.nan), np.ones((5, 4), dtype=complex), np.ones((5, 0))):
+    for bad in (
+        np.ones(10),
+        np.full((5, 4), np.nan),
+        np.ones((5, 4), dtype=complex),
+        np.ones((5, 0)),
+    ):
         with pytest.raises(ParameterError):
             ferrosa.griffinlim(bad)

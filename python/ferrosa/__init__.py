@@ -18,6 +18,7 @@ from ._version import __version__
 from .core.audio import zero_crossings
 from .core.constantq import cqt, cqt_frequencies, vqt
 from .core.convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
+from .core.phase_recovery import griffinlim
 from .core.pitch import estimate_tuning, piptrack, pitch_tuning
 from .core.pitch_convert import (
     A4_to_tuning,
@@ -29,7 +30,6 @@ from .core.pitch_convert import (
     octs_to_hz,
     tuning_to_A4,
 )
-from .core.phase_recovery import griffinlim
 from .core.spectrum import (
     amplitude_to_db,
     db_to_amplitude,

@@ -7,8 +7,8 @@ Every name here is also at the top level (``ferrosa.stft`` is
 from ..io import get_duration, load, resample, to_mono
 from .audio import zero_crossings
 from .constantq import cqt, cqt_frequencies, vqt
-from .phase_recovery import griffinlim
 from .convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
+from .phase_recovery import griffinlim
 from .pitch import estimate_tuning, piptrack, pitch_tuning
 from .pitch_convert import (
     A4_to_tuning,

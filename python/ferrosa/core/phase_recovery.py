@@ -88,7 +88,9 @@ def griffinlim(
         differ, the spectral convergence reached is the same.
     """
     S = np.asarray(S)
-    if S.ndim < 2 or not (np.issubdtype(S.dtype, np.floating) or np.issubdtype(S.dtype, np.integer)):
+    if S.ndim < 2 or not (
+        np.issubdtype(S.dtype, np.floating) or np.issubdtype(S.dtype, np.integer)
+    ):
         raise ParameterError(f"S must be a real spectrogram (..., bins, frames), got {S.shape}")
     if S.dtype not in (np.float32, np.float64):
         S = S.astype(np.float64)

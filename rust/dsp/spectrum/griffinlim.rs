@@ -4,16 +4,20 @@
 //! through Python.
 //!
 //! Spectrograms are laid out `(channel, frame, bin)`, the frame-major order
-//! [`stft_into`] writes and [`istft_into`] reads.
+//! `stft_into` writes and `istft_into` reads.
 
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::sample::Sample;
+use crate::dsp::spectrum::fft;
 use crate::dsp::spectrum::fft::FftFloat;
 use crate::dsp::spectrum::frame::Framing;
-use crate::dsp::spectrum::istft::{istft_into, IstftConfig};
-use crate::dsp::spectrum::stft::{check, stft_into};
+use crate::dsp::spectrum::istft::{window_sumsquare, IstftConfig};
+use crate::dsp::spectrum::stft::Worker;
 use crate::error::{DspError, DspResult};
-use crate::dsp::num::sample::Sample;
 use num_complex::Complex;
 use num_traits::Float;
+use realfft::ComplexToReal;
+use std::sync::Arc;
 
 /// Parameters of a Griffin-Lim run.
 #[derive(Debug, Clone, Copy)]
@@ -68,7 +72,7 @@ pub fn griffinlim_into<T: FftFloat + Float>(
             format!("2 * (n_bins - 1) or 2 * n_bins - 1 for {n_bins} frequency bins"),
         ));
     }
-    if !(cfg.momentum >= 0.0) {
+    if cfg.momentum.is_nan() || cfg.momentum < 0.0 {
         return Err(DspError::param("momentum", cfg.momentum, "at least 0"));
     }
     let total = n_channels * n_frames * n_bins;
@@ -88,48 +92,148 @@ pub fn griffinlim_into<T: FftFloat + Float>(
             out.len(),
         ));
     }
-    let zero = Complex::new(<T as Default>::default(), <T as Default>::default());
-    let mut rebuilt = vec![zero; total];
-    let mut tprev: Option<Vec<Complex<T>>> = None;
-    let c = <T as Sample>::from_f64(cfg.momentum / (1.0 + cfg.momentum));
-    let tiny = <T as Sample>::from_f64(<T as Sample>::TINY);
-    for _ in 0..cfg.n_iter {
-        istft_into(&cfg.istft, angles, n_channels, n_bins, n_frames, window, out)?;
-        let shape = check(&cfg.framing, out, n_channels, window)?;
-        if shape.n_frames != n_frames {
-            return Err(DspError::param(
-                "length",
-                format!("{out_len} samples"),
-                format!("a length whose STFT has the {n_frames} frames of S"),
-            ));
-        }
-        stft_into(&cfg.framing, out, window, &shape, &mut rebuilt)?;
-        match &tprev {
-            Some(prev) => {
-                for (((a, r), p), m) in angles.iter_mut().zip(&rebuilt).zip(prev).zip(mag) {
-                    let x = *r - Complex::new(c * p.re, c * p.im);
-                    *a = project(x, *m, tiny);
-                }
-            }
-            None => {
-                for ((a, r), m) in angles.iter_mut().zip(&rebuilt).zip(mag) {
-                    *a = project(*r, *m, tiny);
-                }
-            }
-        }
-        // The estimate just made is the next iteration's `tprev`; the old
-        // buffer is reused for the next STFT.
-        let spare = tprev.replace(std::mem::replace(&mut rebuilt, Vec::new()));
-        rebuilt = spare.unwrap_or_else(|| vec![zero; total]);
+    // Each channel's iterations are independent: channels run in parallel,
+    // each one sequentially with its own FFT buffers.
+    let (nb, nf) = (n_bins, n_frames);
+    let frames_out = cfg.framing.n_frames(out_len)?;
+    if frames_out != n_frames {
+        return Err(DspError::param(
+            "length",
+            format!("{out_len} samples"),
+            format!("a length whose STFT has the {n_frames} frames of S"),
+        ));
     }
-    istft_into(&cfg.istft, angles, n_channels, n_bins, n_frames, window, out)
+    let angles_dst = SharedMut::new(angles);
+    let out_dst = SharedMut::new(out);
+    for_each_range(n_channels, 1, |range| {
+        let mut synth = Synth::<T>::new(&cfg.istft, window, n_bins, n_frames, out_len);
+        let mut worker = Worker::<T>::new(window);
+        let zero = Complex::new(<T as Default>::default(), <T as Default>::default());
+        let mut rebuilt = vec![zero; nb * nf];
+        let mut tprev = vec![zero; nb * nf];
+        let c = <T as Sample>::from_f64(cfg.momentum / (1.0 + cfg.momentum));
+        let tiny = <T as Sample>::from_f64(<T as Sample>::TINY);
+        for ch in range {
+            // SAFETY: channel `ch` owns its slices of `angles` and `out`.
+            let a = unsafe { angles_dst.slice_mut(ch * nb * nf, nb * nf) };
+            let y = unsafe { out_dst.slice_mut(ch * out_len, out_len) };
+            let m = &mag[ch * nb * nf..(ch + 1) * nb * nf];
+            for it in 0..cfg.n_iter {
+                synth.run(a, y);
+                for t in 0..nf {
+                    worker.compute_into(&cfg.framing, y, t, &mut rebuilt[t * nb..(t + 1) * nb]);
+                }
+                let momentum = if it == 0 { zero.re } else { c };
+                for (((a, r), p), m) in a.iter_mut().zip(&rebuilt).zip(&tprev).zip(m) {
+                    *a = project(*r, *p, momentum, *m, tiny);
+                }
+                // This estimate is the next iteration's `tprev`.
+                std::mem::swap(&mut rebuilt, &mut tprev);
+            }
+            synth.run(a, y);
+        }
+    });
+    Ok(())
 }
 
-/// `x / (|x| + tiny) * m`, component by component as numpy computes it.
+/// `x = r - c * p`, then `x / (|x| + tiny) * m` in precision `T` (numpy's
+/// order of operations, with `|x|` as the square root of the squares, within
+/// an ulp of numpy's hypot and vectorisable; one division per bin).
 #[inline(always)]
-fn project<T: FftFloat + Float>(x: Complex<T>, m: T, tiny: T) -> Complex<T> {
-    let d = x.norm() + tiny;
-    Complex::new(x.re / d * m, x.im / d * m)
+fn project<T: FftFloat + Float>(r: Complex<T>, p: Complex<T>, c: T, m: T, tiny: T) -> Complex<T> {
+    let (re, im) = (r.re - c * p.re, r.im - c * p.im);
+    let s = m / ((re * re + im * im).sqrt() + tiny);
+    Complex::new(re * s, im * s)
+}
+
+/// An inverse STFT for repeated use on spectrograms of one shape: plan,
+/// buffers and the reciprocal window envelope made once. Same result as
+/// [`istft_into`] (to rounding) with the inverse FFT in precision `T`.
+struct Synth<T: FftFloat> {
+    plan: Arc<dyn ComplexToReal<T>>,
+    input: Vec<Complex<T>>,
+    output: Vec<T>,
+    scratch: Vec<Complex<T>>,
+    acc: Vec<f64>,
+    inv_wss: Vec<f64>,
+    window: Vec<f64>,
+    used: usize,
+    start: usize,
+    hop: usize,
+    n_bins: usize,
+}
+
+impl<T: FftFloat> Synth<T> {
+    fn new(
+        cfg: &IstftConfig,
+        window: &[f64],
+        n_bins: usize,
+        n_frames: usize,
+        out_len: usize,
+    ) -> Self {
+        let n_fft = cfg.n_fft;
+        // `plan` was checked by the caller (output_len).
+        let (used, _) = cfg.plan(n_frames).unwrap_or((n_frames, out_len));
+        let start = if cfg.center { n_fft / 2 } else { 0 };
+        let wss = window_sumsquare(window, cfg.hop_length, used, start, out_len);
+        let plan = fft::inverse_in::<T>(n_fft);
+        let scale = 1.0 / n_fft as f64;
+        Synth {
+            input: plan.make_input_vec(),
+            output: plan.make_output_vec(),
+            scratch: plan.make_scratch_vec(),
+            plan,
+            acc: vec![0.0; start + out_len + n_fft],
+            inv_wss: wss
+                .iter()
+                .map(|&w| if w > T::TINY { 1.0 / w } else { 1.0 })
+                .collect(),
+            window: window.iter().map(|w| w * scale).collect(),
+            used,
+            start,
+            hop: cfg.hop_length,
+            n_bins,
+        }
+    }
+
+    /// Inverse STFT of one channel's frame-major `spec` into `y`.
+    fn run(&mut self, spec: &[Complex<T>], y: &mut [T]) {
+        let n_fft = self.window.len();
+        let half = n_fft / 2 + 1;
+        let keep = self.n_bins.min(half);
+        let zero = <T as Sample>::from_f64(0.0);
+        self.acc.iter_mut().for_each(|v| *v = 0.0);
+        for t in 0..self.used {
+            let col = &spec[t * self.n_bins..t * self.n_bins + keep];
+            self.input[..keep].copy_from_slice(col);
+            self.input[keep..]
+                .iter_mut()
+                .for_each(|v| *v = Complex::new(zero, zero));
+            // numpy's irfft ignores the imaginary parts of DC and Nyquist.
+            self.input[0].im = zero;
+            if n_fft.is_multiple_of(2) {
+                self.input[half - 1].im = zero;
+            }
+            let _ = self.plan.process_with_scratch(
+                &mut self.input,
+                &mut self.output,
+                &mut self.scratch,
+            );
+            let off = t * self.hop;
+            let end = (off + n_fft).min(self.acc.len());
+            for ((a, v), w) in self.acc[off..end]
+                .iter_mut()
+                .zip(&self.output)
+                .zip(&self.window)
+            {
+                *a += Sample::to_f64(*v) * w;
+            }
+        }
+        let acc = &self.acc[self.start..];
+        for ((d, a), w) in y.iter_mut().zip(acc).zip(&self.inv_wss) {
+            *d = <T as Sample>::from_f64(a * w);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -184,11 +288,19 @@ mod tests {
         let mut errs = Vec::new();
         for n_iter in [1usize, 50] {
             cfg.n_iter = n_iter;
-            let mut angles: Vec<Complex<f64>> =
-                mag.iter().map(|&m| Complex::new(m, 0.0)).collect();
+            let mut angles: Vec<Complex<f64>> = mag.iter().map(|&m| Complex::new(m, 0.0)).collect();
             let mut out = vec![0.0; n_out];
-            griffinlim_into(&cfg, &mag, &mut angles, 1, shape.n_bins, shape.n_frames, &w, &mut out)
-                .unwrap();
+            griffinlim_into(
+                &cfg,
+                &mag,
+                &mut angles,
+                1,
+                shape.n_bins,
+                shape.n_frames,
+                &w,
+                &mut out,
+            )
+            .unwrap();
             errs.push(convergence(&cfg, &out, &w, &mag));
         }
         assert!(errs[1] < 0.5 * errs[0] && errs[1] < 0.25, "{errs:?}");
