@@ -16,7 +16,7 @@ from ._keras import get_keras
 keras = get_keras()
 ops = keras.ops
 
-__all__ = ["LOUD_WEIGHT", "Sampling", "loud_mse"]
+__all__ = ["LOUD_WEIGHT", "SpectralLoss", "Sampling", "loud_mse"]
 
 #: Extra weight of a bin per unit of its (scaled, [0, 1]) target level: a
 #: loud bin (1.0) counts ``1 + LOUD_WEIGHT`` times a silent one. Errors in
@@ -29,6 +29,43 @@ def loud_mse(y_true: Any, y_pred: Any) -> Any:
     """Mean squared error weighted by ``1 + LOUD_WEIGHT * y_true`` (per sample)."""
     w = 1.0 + LOUD_WEIGHT * y_true
     return ops.mean(w * ops.square(y_true - y_pred), axis=(1, 2, 3))
+
+
+@keras.saving.register_keras_serializable(package="ferrosa")
+class SpectralLoss(keras.losses.Loss):  # type: ignore[misc,name-defined]
+    """:func:`loud_mse` plus the squared spectral convergence of the magnitudes.
+
+    Scaled values ``x`` in [0, 1] are dB levels ``low + x * db_range``, so the
+    magnitude relative to the loudest is ``exp(a * (x - 1))`` with
+    ``a = db_range * ln(10) / 20``. The second term,
+    ``||m_true - m_pred||^2 / ||m_true||^2`` per sample, is what the audio's
+    spectral convergence measures; the first keeps quiet bins in shape.
+
+    Parameters
+    ----------
+    db_range : float
+        ``scaler.high - scaler.low``.
+    sc_weight : float
+    """
+
+    def __init__(self, db_range: float = 100.0, sc_weight: float = 0.1, **kwargs: Any) -> None:
+        kwargs.setdefault("name", "spectral_loss")
+        super().__init__(**kwargs)
+        self.db_range = float(db_range)
+        self.sc_weight = float(sc_weight)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        a = self.db_range * 2.302585092994046 / 20.0
+        m_true = ops.exp(a * (y_true - 1.0))
+        m_pred = ops.exp(a * (y_pred - 1.0))
+        axes = (1, 2, 3)
+        sc = ops.sum(ops.square(m_true - m_pred), axis=axes) / (
+            ops.sum(ops.square(m_true), axis=axes) + 1e-12
+        )
+        return loud_mse(y_true, y_pred) + self.sc_weight * sc
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "db_range": self.db_range, "sc_weight": self.sc_weight}
 
 
 @keras.saving.register_keras_serializable(package="ferrosa")

@@ -9,10 +9,11 @@ inverse scaling -> magnitudes -> :func:`~ferrosa.ml.griffinlim.griffinlim`
 Two presets per model:
 
 - ``"default"``: a convolutional encoder to a *spatial* latent (a
-  ``bins/8 x frames/8 x latent`` feature map, 32 x 8 x 8 for 256 x 64
+  ``bins/4 x frames/4 x latent`` feature map, 64 x 16 x 8 for 256 x 64
   input), no normalisation layers (inference equals training), trained on a
-  loudness-weighted MSE (:func:`~ferrosa.ml.gen_layers.loud_mse`). Bins and
-  frames must be multiples of 8.
+  loudness-weighted MSE plus the squared spectral convergence of the
+  magnitudes (:class:`~ferrosa.ml.gen_layers.SpectralLoss`; ``db_range`` is
+  the scaler's). Bins and frames must be multiples of 4.
 - ``"seed"``: the tutorial's architecture: four stride-2 convolutions with
   BatchNormalization and ReLU, a dense bottleneck of ``latent`` (128) values
   and the mirrored decoder, plain MSE. Bins and frames must be multiples of
@@ -46,6 +47,8 @@ __all__ = [
 ]
 
 PRESETS = ("default", "seed")
+#: Downsampling of the default preset's spatial latent in each axis.
+_DOWN = 4
 _SEED_FILTERS = (32, 64, 64, 64)
 #: Default latent size: channels of the spatial latent ("default"), values of
 #: the dense bottleneck ("seed", the tutorial's 128).
@@ -157,7 +160,7 @@ def _check(input_shape: Any, latent: Any, preset: str) -> tuple[int, int, int]:
     if len(input_shape) != 3 or input_shape[2] != 1:
         raise ParameterError(f"input_shape={input_shape!r} must be (bins, frames, 1)")
     bins, frames = int(input_shape[0]), int(input_shape[1])
-    step = 16 if preset == "seed" else 8
+    step = 16 if preset == "seed" else _DOWN
     if bins <= 0 or frames <= 0 or bins % step or frames % step:
         raise ParameterError(
             f"input_shape={input_shape!r}: bins and frames must be multiples of {step} "
@@ -176,20 +179,21 @@ def _conv(x: Any, filters: int, strides: int, keras: Any) -> Any:
 
 
 def _default_encoder(x: Any, heads: int, latent: int, keras: Any) -> list[Any]:
-    x = _conv(x, 24, 2, keras)
-    x = _conv(x, 48, 2, keras)
+    x = _conv(x, 32, 2, keras)
     x = _conv(x, 48, 1, keras)
     x = _conv(x, 64, 2, keras)
+    x = _conv(x, 64, 1, keras)
     names = ["latent"] if heads == 1 else ["mean", "log_var"]
     return [keras.layers.Conv2D(latent, 1, name=n)(x) for n in names]
 
 
 def _default_decoder(bins: int, frames: int, latent: int, keras: Any) -> Any:
-    z = keras.Input((bins // 8, frames // 8, latent), name="latent")
+    z = keras.Input((bins // _DOWN, frames // _DOWN, latent), name="latent")
     x = _conv(z, 64, 1, keras)
-    for filters in (48, 32, 16):
+    for filters in (48, 32):
         x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same")(x)
         x = keras.layers.LeakyReLU(0.2)(x)
+    x = _conv(x, 16, 1, keras)
     out = keras.layers.Conv2D(1, 3, padding="same", activation="sigmoid", name="spectrogram")(x)
     return keras.Model(z, out, name="decoder")
 
@@ -225,6 +229,7 @@ def _build(
     beta: float,
     learning_rate: float,
     seed: int,
+    db_range: float = 100.0,
 ) -> tuple[Any, Any, Any]:
     keras = get_keras()
     from . import gen_layers
@@ -242,7 +247,7 @@ def _build(
     else:
         codes = _default_encoder(inputs, heads, latent, keras)
         decoder = _default_decoder(bins, frames, latent, keras)
-        loss = gen_layers.loud_mse
+        loss = gen_layers.SpectralLoss(db_range=db_range)
     encoder = keras.Model(inputs, codes[0] if heads == 1 else codes, name="encoder")
     if heads == 1:
         z = encoder(inputs)
@@ -264,6 +269,7 @@ def autoencoder(
     learning_rate: float = 1e-3,
     seed: int = 0,
     latent_dim: int | None = None,
+    db_range: float = 100.0,
 ) -> tuple[Any, Any, Any]:
     """Convolutional autoencoder of scaled spectrograms.
 
@@ -282,13 +288,13 @@ def autoencoder(
     (model, encoder, decoder)
         ``model`` is compiled (Adam; loudness-weighted MSE, or MSE for
         ``"seed"``) and maps ``(batch, bins, frames, 1)`` in [0, 1] to the
-        same shape; ``encoder`` gives the latent (``(batch, bins/8,
-        frames/8, latent)`` or ``(batch, latent)``); ``decoder`` maps latents
+        same shape; ``encoder`` gives the latent (``(batch, bins/4,
+        frames/4, latent)`` or ``(batch, latent)``); ``decoder`` maps latents
         back. ``model.get_layer("encoder")`` / ``"decoder"`` find them again
         after loading.
     """
     latent = latent if latent is not None else latent_dim
-    return _build("autoencoder", input_shape, latent, preset, 0.0, learning_rate, seed)
+    return _build("autoencoder", input_shape, latent, preset, 0.0, learning_rate, seed, db_range)
 
 
 def vae(
@@ -301,6 +307,7 @@ def vae(
     seed: int = 0,
     latent_dim: int | None = None,
     kl_weight: float | None = None,
+    db_range: float = 100.0,
 ) -> tuple[Any, Any, Any]:
     """Variational autoencoder of scaled spectrograms.
 
@@ -319,7 +326,7 @@ def vae(
     """
     latent = latent if latent is not None else latent_dim
     beta = beta if kl_weight is None else kl_weight
-    return _build("vae", input_shape, latent, preset, beta, learning_rate, seed)
+    return _build("vae", input_shape, latent, preset, beta, learning_rate, seed, db_range)
 
 
 def recalibrate_batchnorm(model: Any, X: np.ndarray, *, batch_size: int = 64) -> int:

@@ -321,6 +321,7 @@ def train_generator(
     build = generative.autoencoder if model == "ae" else generative.vae
     kwargs: dict[str, Any] = {"latent": latent, "preset": preset, "seed": seed}
     kwargs["learning_rate"] = learning_rate
+    kwargs["db_range"] = scaler.high - scaler.low
     if model == "vae":
         kwargs["beta"] = beta
     net, _, _ = build(X.shape[1:], **kwargs)
