@@ -179,21 +179,19 @@ def _conv(x: Any, filters: int, strides: int, keras: Any) -> Any:
 
 
 def _default_encoder(x: Any, heads: int, latent: int, keras: Any) -> list[Any]:
-    x = _conv(x, 32, 2, keras)
+    x = _conv(x, 24, 2, keras)
+    x = _conv(x, 48, 2, keras)
     x = _conv(x, 48, 1, keras)
-    x = _conv(x, 64, 2, keras)
-    x = _conv(x, 64, 1, keras)
     names = ["latent"] if heads == 1 else ["mean", "log_var"]
     return [keras.layers.Conv2D(latent, 1, name=n)(x) for n in names]
 
 
 def _default_decoder(bins: int, frames: int, latent: int, keras: Any) -> Any:
     z = keras.Input((bins // _DOWN, frames // _DOWN, latent), name="latent")
-    x = _conv(z, 64, 1, keras)
-    for filters in (48, 32):
+    x = _conv(z, 48, 1, keras)
+    for filters in (48, 24):
         x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same")(x)
         x = keras.layers.LeakyReLU(0.2)(x)
-    x = _conv(x, 16, 1, keras)
     out = keras.layers.Conv2D(1, 3, padding="same", activation="sigmoid", name="spectrogram")(x)
     return keras.Model(z, out, name="decoder")
 
@@ -230,6 +228,7 @@ def _build(
     learning_rate: float,
     seed: int,
     db_range: float = 100.0,
+    sc_weight: float = 0.0,
 ) -> tuple[Any, Any, Any]:
     keras = get_keras()
     from . import gen_layers
@@ -247,7 +246,7 @@ def _build(
     else:
         codes = _default_encoder(inputs, heads, latent, keras)
         decoder = _default_decoder(bins, frames, latent, keras)
-        loss = gen_layers.SpectralLoss(db_range=db_range)
+        loss = gen_layers.SpectralLoss(db_range=db_range, sc_weight=sc_weight)
     encoder = keras.Model(inputs, codes[0] if heads == 1 else codes, name="encoder")
     if heads == 1:
         z = encoder(inputs)

@@ -2,10 +2,11 @@
 
 Layout of ``MODEL_DIR``::
 
-    model.keras              the Keras model: (batch, bins, frames, 1) scaled
-                             log spectrograms in [0, 1] -> the same; loads with
-                             plain ``keras.saving.load_model`` (custom objects
-                             in :mod:`ferrosa.ml.gen_layers`, imported by Keras)
+    model.keras              the inference model: (batch, bins, frames, 1) scaled
+                             log spectrograms in [0, 1] -> the same (encoder,
+                             for a VAE its mean, decoder; layers "encoder" and
+                             "decoder"); standard layers only, so it loads with
+                             plain ``keras.saving.load_model``
     ferrosa-generator.json   {"format": "ferrosa-generator", "version": 1, "kind"
                              ("ae" | "vae"), "preset", "latent", "beta", "scaler"
                              {"low", "high"} (dB, fitted on the train split), "sr",
@@ -191,11 +192,30 @@ class Generator:
         """Write ``model.keras``, ``ferrosa-generator.json`` (and the AE prior)."""
         out = Path(model_dir)
         out.mkdir(parents=True, exist_ok=True)
+        self.model = inference_model(self.model, self.kind)
         self.model.save(out / MODEL_FILE)
         (out / GENERATOR_FILE).write_text(json.dumps(self.meta, indent=1), encoding="utf-8")
         if self.prior is not None:
             np.savez(out / PRIOR_FILE, mean=self.prior[0], centred=self.prior[1])
         return out
+
+
+def inference_model(model: Any, kind: str) -> Any:
+    """The model as used after training: encoder -> (VAE: mean) -> decoder.
+
+    Built from standard Keras layers only (no sampling layer, no custom
+    loss, not compiled), so the saved ``model.keras`` loads with plain
+    ``keras.saving.load_model`` in any process. Shares the weights.
+    """
+    from ._keras import get_keras
+
+    keras = get_keras()
+    encoder, decoder = model.get_layer("encoder"), model.get_layer("decoder")
+    inputs = keras.Input(tuple(model.input_shape[1:]), name="spectrogram")
+    code = encoder(inputs)
+    if kind == "vae":
+        code = code[0]  # the posterior mean
+    return keras.Model(inputs, decoder(code), name=f"{kind}_inference")
 
 
 def normalise_loudness(y: np.ndarray, rms: float = TARGET_RMS) -> np.ndarray:
