@@ -25,9 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 import ferrosa
+import numpy as np
 from ferrosa import datasets
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "instruments-dev"
@@ -135,7 +134,9 @@ def train_classifier(store, seconds: float = 90.0):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--ae", type=Path, default=None, help="trained AE directory (else train)")
     ap.add_argument("--vae", type=Path, default=None, help="trained VAE directory (else train)")
@@ -156,8 +157,13 @@ def main() -> None:
     store_dir = work / "store"
     if not (store_dir / "meta.json").is_file():
         datasets.prepare(
-            args.data, store_dir, feature="logspec", n_fft=512, hop_length=256,
-            segment_seconds=0.74, progress=False,
+            args.data,
+            store_dir,
+            feature="logspec",
+            n_fft=512,
+            hop_length=256,
+            segment_seconds=0.74,
+            progress=False,
         )
     store = datasets.open_store(store_dir)
     gens = {}
@@ -176,12 +182,17 @@ def main() -> None:
     for y in clips:
         S = np.abs(ferrosa.stft(y, n_fft=512, hop_length=256))
         for n_iter, key in ((32, "gl32"), (100, "gl100")):
-            y_hat = ferrosa.griffinlim(S, n_iter=n_iter, hop_length=256, length=y.size, random_state=0)
+            y_hat = ferrosa.griffinlim(
+                S, n_iter=n_iter, hop_length=256, length=y.size, random_state=0
+            )
             rows[key].append(convergence_db(y_hat, y))
         for kind in ("ae", "vae"):
             rows[kind].append(convergence_db(gens[kind].reconstruct(y), y))
         rows["tutorial"].append(convergence_db(tutorial_inversion(y), y))
-    table = {k: {"mean_db": round(float(np.mean(v)), 2), "median_db": round(float(np.median(v)), 2)} for k, v in rows.items()}
+    table = {
+        k: {"mean_db": round(float(np.mean(v)), 2), "median_db": round(float(np.median(v)), 2)}
+        for k, v in rows.items()
+    }
     report["spectral_convergence"] = {"clips": len(clips), "split": "test", **table}
     print(f"spectral convergence on {len(clips)} held-out clips (dB, mean / median):")
     for k, v in table.items():

@@ -80,9 +80,7 @@ def _toy_set(n: int = 48, seed: int = 0) -> np.ndarray:
 @pytest.mark.parametrize("builder", ["autoencoder", "vae"])
 def test_models_shapes_and_inference_quality(builder: str) -> None:
     X = _toy_set()
-    model, encoder, decoder = getattr(g, builder)(
-        (64, 16, 1), latent=4, seed=1, learning_rate=3e-3
-    )
+    model, encoder, decoder = getattr(g, builder)((64, 16, 1), latent=4, seed=1, learning_rate=3e-3)
     assert model.output_shape == (None, 64, 16, 1)
     assert decoder.input_shape == (None, 16, 4, 4)
     model.fit(X, X, epochs=14, batch_size=8, verbose=0)  # 84 steps
@@ -145,7 +143,10 @@ def test_generative_errors(call) -> None:
 def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("gen")
     data = synth.render_dataset(
-        root / "data", n_per_class=5, classes=["flute", "kick", "clarinet"], seed=3,
+        root / "data",
+        n_per_class=5,
+        classes=["flute", "kick", "clarinet"],
+        seed=3,
         max_duration=0.6,
     )
     store = root / "store"
@@ -215,7 +216,9 @@ def test_cli_reconstruct_generate_plot(trained, capsys: pytest.CaptureFixture[st
     y, sr = soundfile.read(src)
     z, sr2 = soundfile.read(out)
     assert sr2 == SR and z.shape == y.shape  # synth data is at 22050 Hz
-    assert main(["generate", str(trained["vae"]), str(root / "gen"), "--n", "3", "--seed", "1"]) == 0
+    assert (
+        main(["generate", str(trained["vae"]), str(root / "gen"), "--n", "3", "--seed", "1"]) == 0
+    )
     wavs = sorted((root / "gen").glob("*.wav"))
     assert len(wavs) == 3 and soundfile.read(wavs[0])[0].shape == (981,)
     png = root / "latent.png"
@@ -230,7 +233,13 @@ def test_cli_errors_are_one_line(trained, tmp_path: Path, capsys) -> None:
     assert len(err.splitlines()) == 1 and "model.keras" in err or "ferrosa-generator" in err
     mel = tmp_path / "mel"
     datasets.prepare(
-        trained["data"], mel, seed=0, progress=False, workers=1, feature="mel", n_mels=16,
+        trained["data"],
+        mel,
+        seed=0,
+        progress=False,
+        workers=1,
+        feature="mel",
+        n_mels=16,
         segment_seconds=0.3,
     )
     assert main(["train-generator", str(mel), str(tmp_path / "m")]) == 2

@@ -29,7 +29,9 @@ def register(sub: Any) -> None:
         help="default: spatial latent, no BatchNorm; seed: the tutorial's architecture",
     )
     p.add_argument("--epochs", type=int, default=None, help="maximum epochs (200)")
-    p.add_argument("--latent", type=int, default=None, help="latent channels (8) / size (seed: 128)")
+    p.add_argument(
+        "--latent", type=int, default=None, help="latent channels (8) / size (seed: 128)"
+    )
     p.add_argument("--beta", type=float, default=None, help="VAE KL weight per value (0.01)")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--minutes", type=float, default=5.0, help="training time budget (5)")

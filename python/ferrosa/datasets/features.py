@@ -129,7 +129,9 @@ def _logspec(batch: np.ndarray, sr: int, cfg: FeatureConfig) -> np.ndarray:
     kw = {k: v for k, v in cfg.extra.items() if k not in _DB_KEYS}
     S = np.abs(feature_function("stft")(batch, n_fft=cfg.n_fft, hop_length=cfg.hop_length, **kw))
     dbkw = {"ref": 1.0, **_db_kwargs(cfg.extra)}
-    return _per_segment_db(np.ascontiguousarray(S[..., :-1, :]), feature_function("amplitude_to_db"), dbkw)
+    return _per_segment_db(
+        np.ascontiguousarray(S[..., :-1, :]), feature_function("amplitude_to_db"), dbkw
+    )
 
 
 def _per_segment(dotted: str, kwargs: Callable[[FeatureConfig], dict[str, Any]]) -> FeatureFn:

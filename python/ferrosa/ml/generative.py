@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.phase_recovery import griffinlim
 from ..core.spectrum import amplitude_to_db, db_to_amplitude, stft
 from ..exceptions import ParameterError
-from ..core.phase_recovery import griffinlim
 from ._keras import get_keras
 
 __all__ = [

@@ -148,7 +148,9 @@ class Generator:
         out = self.model.predict(_as_input(scaled), batch_size=batch_size, verbose=0)
         return np.asarray(out)[..., 0]
 
-    def to_audio(self, scaled: np.ndarray, *, n_iter: int = 32, random_state: Any = 0) -> np.ndarray:
+    def to_audio(
+        self, scaled: np.ndarray, *, n_iter: int = 32, random_state: Any = 0
+    ) -> np.ndarray:
         """Audio ``(segment_samples,)`` of one scaled spectrogram (Griffin-Lim)."""
         return to_audio(
             scaled,
@@ -353,9 +355,7 @@ def train_generator(
         callbacks.append(EpochProgress(epochs))
     monitor = "val_loss" if len(V) else "loss"
     callbacks.append(
-        keras.callbacks.EarlyStopping(
-            monitor=monitor, patience=patience, restore_best_weights=True
-        )
+        keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
     )
     if minutes is not None:
         callbacks.append(_time_budget(float(minutes), keras))
