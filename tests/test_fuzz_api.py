@@ -39,6 +39,8 @@ ALLOWED_IO = ALLOWED | {
     "PermissionError",
     "OSError",
     "RuntimeError",
+    # librosa's (audioread's) error for bytes no decoder reads; ferrosa adds the reason.
+    "NoBackendError",
 }
 
 WORKER = textwrap.dedent(

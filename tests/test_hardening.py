@@ -601,3 +601,14 @@ def test_set_num_threads_reports_what_the_pool_uses():
         ferrosa.set_num_threads(0)
         if ferrosa.get_num_threads() != before:
             ferrosa.set_num_threads(before)
+
+
+def test_undecodable_bytes_name_the_file_and_the_reason(tmp_path: Path) -> None:
+    """Bytes no decoder reads: librosa's NoBackendError, but with a message."""
+    pytest.importorskip("audioread")
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"\x00\x01not audio at all" * 4)
+    with pytest.warns(UserWarning), pytest.raises(Exception) as info:
+        ferrosa.load(junk)
+    assert type(info.value).__name__ == "NoBackendError"
+    assert "junk.wav" in str(info.value) and "libsndfile" in str(info.value)

@@ -324,6 +324,9 @@ def load(
         opening, since reading it could block forever.
     soundfile.LibsndfileError, OSError
         When the file cannot be opened or decoded.
+    audioread.exceptions.NoBackendError
+        Neither libsndfile nor audioread can decode the file (librosa's
+        exception), with both reasons in the message.
     """
     sf = require("soundfile", "ferrosa.load")
 
@@ -349,11 +352,11 @@ def load(
         else:
             try:
                 y, sr_native = _soundfile_load(path, offset, duration, dtype)
-            except sf.SoundFileRuntimeError:
+            except sf.SoundFileRuntimeError as sf_err:
                 if not isinstance(path, (str, pathlib.PurePath)):
                     raise
                 warnings.warn("PySoundFile failed. Trying audioread instead.", stacklevel=2)
-                y, sr_native = _audioread_load(path, offset, duration, dtype)
+                y, sr_native = _audioread_fallback(path, offset, duration, dtype, sf_err)
         if mono:
             y = to_mono(y)
     if sr is None:
@@ -385,6 +388,25 @@ def _is_audioread_file(path: Any) -> bool:
     if audioread is None:
         return False
     return isinstance(path, tuple(audioread.available_backends()))
+
+
+def _audioread_fallback(
+    path: Any, offset: float, duration: float | None, dtype: Any, sf_err: Exception
+) -> tuple[np.ndarray, int]:
+    """:func:`_audioread_load` after libsndfile refused ``path``.
+
+    audioread's ``NoBackendError`` (librosa's exception here) carries no
+    message; it is raised again with the file and libsndfile's reason.
+    """
+    try:
+        return _audioread_load(path, offset, duration, dtype)
+    except Exception as err:
+        if type(err).__name__ != "NoBackendError":
+            raise
+        raise type(err)(
+            f"cannot decode {os.fspath(path)!r}: libsndfile: {sf_err}; "
+            "audioread: no backend can read it"
+        ) from None
 
 
 def _audioread_load(

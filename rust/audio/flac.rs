@@ -223,6 +223,13 @@ fn open(
 
 /// The next packet, or None at the end of the file.
 fn next(reader: &mut FlacReader) -> Result<Option<Packet>, FlacError> {
+    // A caller that can be interrupted (Ctrl-C) raised its flag: stop here.
+    if crate::dsp::num::cancel::is_raised(&crate::dsp::num::cancel::current()) {
+        return Err(FlacError::Io(io::Error::new(
+            io::ErrorKind::Interrupted,
+            "decoding interrupted",
+        )));
+    }
     match reader.next_packet() {
         Ok(p) => Ok(Some(p)),
         Err(SymphoniaError::IoError(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),

@@ -1,6 +1,7 @@
 //! Output arrays filled by a kernel with the GIL released.
 
 use super::errors::IntoPyResult;
+use super::interrupt::allow_interrupt;
 use crate::error::DspResult;
 use numpy::ndarray::{Dimension, IntoDimension};
 use numpy::{Element, PyArray, PyArrayMethods};
@@ -8,7 +9,7 @@ use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
 
 /// Allocate an uninitialised array of shape `dims`, let `fill` write every
-/// element (GIL released), and return it.
+/// element (GIL released; Ctrl-C interrupts a large fill), and return it.
 ///
 /// An impossible size raises `MemoryError` here instead of aborting inside
 /// numpy's allocator, which is why every binding allocates through this.
@@ -40,7 +41,8 @@ where
     {
         let mut rw = out.readwrite();
         let os = rw.as_slice_mut()?;
-        py.allow_threads(|| fill(os)).py_err(py)?;
+        let n = os.len();
+        allow_interrupt(py, n, || fill(os))?.py_err(py)?;
     }
     Ok(out)
 }

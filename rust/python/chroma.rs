@@ -4,6 +4,7 @@
 use super::arrays::filled;
 use super::descriptors::{dispatch, vec1};
 use super::errors::{parameter_error, IntoPyResult};
+use super::interrupt::allow_interrupt;
 use super::spectrum::framing;
 use crate::dsp::num::parallel::SharedMut;
 use crate::dsp::spectral::{spectrogram_frames as frames_kernel, Real};
@@ -150,7 +151,7 @@ fn piptrack_typed<'py, T: Real + Element>(
             SharedMut::new(pw.as_slice_mut()?),
             SharedMut::new(mw.as_slice_mut()?),
         );
-        py.allow_threads(|| {
+        allow_interrupt(py, ss.len(), || {
             crate::dsp::num::parallel::for_each_range(nc * nf, 64, |range| {
                 for item in range {
                     let (c, t) = (item / nf, item % nf);
@@ -164,7 +165,7 @@ fn piptrack_typed<'py, T: Real + Element>(
                     });
                 }
             })
-        });
+        })?;
     }
     Ok((pitches, mags).into_pyobject(py)?.into_any())
 }

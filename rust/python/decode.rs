@@ -6,6 +6,7 @@
 //! FLAC or not handled here, and `MemoryError` for a size that cannot be
 //! allocated. None is a `ParameterError`: the arguments were fine.
 
+use super::interrupt::{allow_interrupt, LONG_WORK};
 use crate::audio::flac::{decode_file_head, read_info_file, FlacError};
 use numpy::ndarray::Array2;
 use numpy::PyArray2;
@@ -56,8 +57,8 @@ fn decode_flac(
     mono: bool,
     frames: Option<u64>,
 ) -> PyResult<(Bound<'_, PyArray2<f32>>, u32)> {
-    let audio = py
-        .allow_threads(|| decode_file_head(&path, mono, frames))
+    // Every decode may be long (the length is only known once it is open).
+    let audio = allow_interrupt(py, LONG_WORK, || decode_file_head(&path, mono, frames))?
         .map_err(|e| to_py(&path, e))?;
     let shape = (audio.channels, audio.frames);
     let arr = Array2::from_shape_vec(shape, audio.samples)

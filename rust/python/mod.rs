@@ -11,6 +11,7 @@ pub mod decode;
 pub mod descriptors;
 pub mod errors;
 pub mod griffinlim;
+pub mod interrupt;
 pub mod melspec;
 pub mod silence;
 pub mod spectrum;

@@ -5,6 +5,7 @@
 //! happens here so float32 stays float32 end to end.
 
 use super::errors::{parameter_error, IntoPyResult};
+use super::interrupt::allow_interrupt;
 use crate::dsp::num::parallel;
 use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::fft::FftFloat;
@@ -90,8 +91,8 @@ where
     })?;
     let mut rw = out.readwrite();
     let os = rw.as_slice_mut()?;
-    py.allow_threads(|| stft_into(&framing, ys, window, &shape, os))
-        .py_err(py)
+    let n = os.len();
+    allow_interrupt(py, n, || stft_into(&framing, ys, window, &shape, os))?.py_err(py)
 }
 
 /// Complex STFT of `y` (channels, samples) into `out` (channels, frames, bins).
@@ -184,8 +185,11 @@ where
     })?;
     let mut rw = out.readwrite();
     let os = rw.as_slice_mut()?;
-    py.allow_threads(|| istft_into(&cfg, ss, n_channels, n_bins, n_frames, window, os))
-        .py_err(py)
+    let n = os.len();
+    allow_interrupt(py, n, || {
+        istft_into(&cfg, ss, n_channels, n_bins, n_frames, window, os)
+    })?
+    .py_err(py)
 }
 
 /// Inverse STFT of frame-major complex (channels, frames, bins) into `out`

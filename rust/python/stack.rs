@@ -2,6 +2,7 @@
 
 use super::descriptors::{dispatch, parse_descriptors};
 use super::errors::IntoPyResult;
+use super::interrupt::allow_interrupt;
 use super::melspec::{PyDctMatrix, PyMelBank};
 use super::spectrum::framing;
 use crate::dsp::mel::bank::MelBank;
@@ -93,9 +94,7 @@ fn stack_typed<'py, T: Real + Element>(
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
     let shape = check(&fr, ys, n_channels, window).py_err(py)?;
-    let out = py
-        .allow_threads(|| run(&fr, ys, window, &shape, plan))
-        .py_err(py)?;
+    let out = allow_interrupt(py, ys.len(), || run(&fr, ys, window, &shape, plan))?.py_err(py)?;
     let (nc, nf, nb) = (shape.n_channels, shape.n_frames, shape.n_bins);
     let result = PyDict::new(py);
     let rows: usize = plan.descriptors.iter().map(|d| d.rows()).sum();

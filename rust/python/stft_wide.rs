@@ -1,6 +1,7 @@
 //! Binding for the float32 STFT computed with a float64 FFT (librosa's values per bin).
 
 use super::errors::{parameter_error, IntoPyResult};
+use super::interrupt::allow_interrupt;
 use super::spectrum::framing;
 use crate::dsp::spectrum::stft::check;
 use crate::dsp::spectrum::stft_wide::stft_wide_into;
@@ -38,13 +39,13 @@ fn stft_wide<'py>(
     if let Ok(o) = out.downcast::<PyArray3<Complex<f32>>>() {
         let mut rw = o.readwrite();
         let os = rw.as_slice_mut()?;
-        py.allow_threads(|| stft_wide_into(&framing, ys, w, &shape, os))
-            .py_err(py)
+        let n = os.len();
+        allow_interrupt(py, n, || stft_wide_into(&framing, ys, w, &shape, os))?.py_err(py)
     } else if let Ok(o) = out.downcast::<PyArray3<Complex<f64>>>() {
         let mut rw = o.readwrite();
         let os = rw.as_slice_mut()?;
-        py.allow_threads(|| stft_wide_into(&framing, ys, w, &shape, os))
-            .py_err(py)
+        let n = os.len();
+        allow_interrupt(py, n, || stft_wide_into(&framing, ys, w, &shape, os))?.py_err(py)
     } else {
         Err(parameter_error(
             py,

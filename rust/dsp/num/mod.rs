@@ -1,6 +1,7 @@
 //! Numeric support shared by every family: the float trait, SIMD helpers
 //! and the rayon pool that every kernel parallelises through.
 
+pub mod cancel;
 pub mod parallel;
 pub mod sample;
 pub mod simd;

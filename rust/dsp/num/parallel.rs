@@ -2,6 +2,7 @@
 //! or `set_num_threads`, and a helper that splits work into chunks only when
 //! the work is large enough to pay for it.
 
+use super::cancel;
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -55,16 +56,22 @@ pub fn set_num_threads(n: usize) {
 /// there are at least `2 * min_chunk` items and more than one thread allowed.
 /// The split never changes the arithmetic, so results are identical whatever
 /// the thread count.
+///
+/// When the calling thread carries a cancellation flag (see `cancel`), each
+/// range is walked in smaller pieces and the flag is checked before each, so
+/// a long call stops soon after Ctrl-C; without one the ranges run whole.
 pub fn for_each_range<F>(n_items: usize, min_chunk: usize, f: F)
 where
     F: Fn(Range<usize>) + Send + Sync,
 {
+    let flag = cancel::current();
     let threads = num_threads();
     // At most `threads` chunks, so a cap below the pool size is respected.
     let n_chunks = (n_items / min_chunk.max(1)).min(threads).max(1);
+    let run = |range: Range<usize>| run_range(range, min_chunk, &flag, &f);
     if n_chunks <= 1 {
         if n_items > 0 {
-            f(0..n_items);
+            run(0..n_items);
         }
         return;
     }
@@ -74,10 +81,35 @@ where
             let start = c * chunk;
             let end = ((c + 1) * chunk).min(n_items);
             if start < end {
-                f(start..end);
+                run(start..end);
             }
         })
     });
+}
+
+/// Pieces per thread when a cancellation flag is polled: enough that a
+/// piece is a small share of the call, few enough that per-piece set-up
+/// (scratch buffers, FFT plans from a cache) stays negligible.
+const PIECES_PER_CHUNK: usize = 32;
+
+fn run_range<F>(range: Range<usize>, min_chunk: usize, flag: &Option<cancel::Flag>, f: &F)
+where
+    F: Fn(Range<usize>),
+{
+    if flag.is_none() {
+        f(range);
+        return;
+    }
+    let piece = range.len().div_ceil(PIECES_PER_CHUNK).max(min_chunk.max(1));
+    let mut start = range.start;
+    while start < range.end {
+        if cancel::is_raised(flag) {
+            return;
+        }
+        let end = (start + piece).min(range.end);
+        f(start..end);
+        start = end;
+    }
 }
 
 /// A raw pointer that kernels share across threads to write disjoint parts
