@@ -6,6 +6,7 @@
 //! Spectrograms are laid out `(channel, frame, bin)`, the frame-major order
 //! `stft_into` writes and `istft_into` reads.
 
+use crate::dsp::num::cancel;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
 use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::fft;
@@ -105,6 +106,9 @@ pub fn griffinlim_into<T: FftFloat + Float>(
     }
     let angles_dst = SharedMut::new(angles);
     let out_dst = SharedMut::new(out);
+    // Ctrl-C: the binding's cancellation flag is polled once per iteration
+    // (a cancelled call's output is discarded by the caller).
+    let flag = cancel::current();
     for_each_range(n_channels, 1, |range| {
         let mut synth = Synth::<T>::new(&cfg.istft, window, n_bins, n_frames, out_len);
         let mut worker = Worker::<T>::new(window);
@@ -119,6 +123,9 @@ pub fn griffinlim_into<T: FftFloat + Float>(
             let y = unsafe { out_dst.slice_mut(ch * out_len, out_len) };
             let m = &mag[ch * nb * nf..(ch + 1) * nb * nf];
             for it in 0..cfg.n_iter {
+                if cancel::is_raised(&flag) {
+                    return;
+                }
                 synth.run(a, y);
                 for t in 0..nf {
                     worker.compute_into(&cfg.framing, y, t, &mut rebuilt[t * nb..(t + 1) * nb]);
