@@ -76,6 +76,9 @@ lint: build
 	cargo clippy --release --all-targets --features python -- -D warnings
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/mypy
+	# _core.pyi against the built extension: every exported name, with its
+	# signature (no allowlist).
+	MYPYPATH=python $(PY) -m mypy.stubtest --mypy-config-file pyproject.toml ferrosa._core
 
 fmt:
 	cargo fmt

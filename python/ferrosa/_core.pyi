@@ -199,9 +199,171 @@ def decode_flac(
 ) -> tuple[NDArray[np.float32], int]: ...
 def flac_info(path: str | PathLike[str]) -> tuple[int, int, int]: ...
 
-# Functions whose stubs are not written yet (other kernels add theirs above)
-# resolve to Any, so this partial stub never hides an attribute from mypy.
-def __getattr__(name: str) -> Any: ...
+# --- Spectral and temporal descriptors (rust/python/descriptors.rs) ---
+
+# ``specs`` is a list of descriptor tuples built by
+# ferrosa.feature.descriptors: ("centroid",), ("bandwidth", p, norm, centroid),
+# ("rolloff", roll_percent, single), ("flatness", amin, power),
+# ("contrast", [(bins, n_quantile), ...], linear), ("rms", frame_length).
+# Rows of all descriptors are stacked in order.
+
+def descriptors_audio(
+    y: NDArray[np.float32] | NDArray[np.float64],
+    window: NDArray[np.float64],
+    n_fft: int,
+    hop_length: int,
+    center: bool,
+    pad_mode: str,
+    freq: NDArray[np.float64],
+    specs: list[tuple[Any, ...]],
+) -> NDArray[np.float64]:
+    """Descriptors of ``|stft(y)|`` → float64 (channels, rows, frames)."""
+
+def descriptors_frames(
+    s: NDArray[np.float32] | NDArray[np.float64],
+    freq: NDArray[np.float64],
+    specs: list[tuple[Any, ...]],
+) -> NDArray[np.float64]:
+    """Descriptors of a frame-major magnitude spectrogram (channels, frames,
+    bins) → float64 (channels, rows, frames)."""
+
+def zero_crossings(
+    y: NDArray[np.float32] | NDArray[np.float64], threshold: float, zero_pos: bool, pad: bool
+) -> NDArray[np.bool_]:
+    """Zero-crossing indicator of ``y`` (channels, n) → bool (channels, n)."""
+
+def zero_crossing_rate(
+    y: NDArray[np.float32] | NDArray[np.float64],
+    frame_length: int,
+    hop_length: int,
+    center: bool,
+    threshold: float,
+    zero_pos: bool,
+    pad: bool,
+) -> NDArray[np.float64]:
+    """Zero-crossing rate per frame → float64 (channels, frames)."""
+
+def rms(
+    y: NDArray[np.float32] | NDArray[np.float64],
+    frame_length: int,
+    hop_length: int,
+    center: bool,
+    pad_mode: str,
+    f64_out: bool,
+) -> NDArray[Any]:
+    """RMS per frame → (channels, frames), float64 when ``f64_out`` else float32."""
+
+def amplitude_envelope(
+    y: NDArray[np.float32] | NDArray[np.float64],
+    frame_length: int,
+    hop_length: int,
+    center: bool,
+    pad_mode: str,
+) -> NDArray[Any]:
+    """Maximum absolute amplitude per frame → (channels, frames), input dtype."""
+
+# --- Feature stack (rust/python/stack.rs) ---
+
+# ``mel_jobs`` is a list of (kind, MelBank, ...) tuples built by
+# ferrosa.feature.stack; the result is a dict with "descriptors" (float64
+# (channels, rows, frames) when ``specs`` is non-empty), "mel" (a list of
+# float64 (channels, rows, frames), one per job) and "power_frames" (the
+# frame-major power spectrogram in the input dtype, when requested).
+def feature_stack(
+    y: NDArray[np.float32] | NDArray[np.float64],
+    window: NDArray[np.float64],
+    n_fft: int,
+    hop_length: int,
+    center: bool,
+    pad_mode: str,
+    freq: NDArray[np.float64],
+    specs: list[tuple[Any, ...]],
+    mel_jobs: list[tuple[Any, ...]],
+    power_frames: bool,
+) -> dict[str, Any]: ...
+
+# --- Chroma and pitch (rust/python/chroma.rs) ---
+
+def spectrogram_frames(
+    y: NDArray[np.float32] | NDArray[np.float64],
+    window: NDArray[np.float64],
+    n_fft: int,
+    hop_length: int,
+    center: bool,
+    pad_mode: str,
+    squared: bool,
+) -> NDArray[Any]:
+    """``|stft(y)|`` (or its square) frame-major: (channels, frames, bins), input dtype."""
+
+def chroma_filter(
+    sr: float,
+    n_fft: int,
+    n_chroma: int,
+    tuning: float,
+    ctroct: float,
+    octwidth: float | None,
+    norm: float | None,
+    base_c: bool,
+) -> NDArray[np.float64]:
+    """The chroma filter bank → float64 (n_chroma, 1 + n_fft // 2)."""
+
+def chroma_frames(
+    s: NDArray[np.float32] | NDArray[np.float64],
+    fb: NDArray[np.float64],
+    norm: float | None,
+) -> NDArray[Any]:
+    """Chroma of a frame-major power spectrogram (channels, frames, bins) with
+    filter bank ``fb`` (n_chroma, bins) → (channels, n_chroma, frames)."""
+
+# ``ref_kind`` is "max" (``ref_value`` times the frame maximum) or "fixed".
+def pip_peaks(
+    s: NDArray[np.float32] | NDArray[np.float64],
+    sr: float,
+    n_fft: int,
+    fmin: float,
+    fmax: float,
+    ref_kind: str,
+    ref_value: float,
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Pitches and magnitudes of every piptrack peak of a frame-major
+    spectrogram (channels, frames, bins), frame by frame → two 1-D arrays."""
+
+def piptrack(
+    s: NDArray[np.float32] | NDArray[np.float64],
+    sr: float,
+    n_fft: int,
+    fmin: float,
+    fmax: float,
+    ref_kind: str,
+    ref_value: float,
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Dense piptrack → (pitches, mags), each (channels, bins, frames), input dtype."""
+
+# --- STFT with a float64 FFT for float32 audio (rust/python/stft_wide.rs) ---
+
+def stft_wide(
+    y: NDArray[np.float32],
+    window: NDArray[np.float64],
+    n_fft: int,
+    hop_length: int,
+    center: bool,
+    pad_mode: str,
+    out: NDArray[np.complex64] | NDArray[np.complex128],
+) -> None:
+    """STFT of float32 ``y`` (channels, samples) with a float64 FFT into ``out``
+    (channels, frames, bins)."""
+
+# --- Silence detection (rust/python/silence.rs) ---
+
+def silence_frame_power(
+    y: NDArray[np.float32] | NDArray[np.float64], frame_length: int, hop_length: int
+) -> NDArray[np.float64]:
+    """Mean square (channels, frames) float64 of centred frames of ``y``."""
+
+def silence_nonsilent(
+    power: NDArray[np.float64], ref_power: float, top_db: float
+) -> NDArray[np.bool_]:
+    """Non-silent frames (max over channels of dB re ``ref_power`` > ``-top_db``)."""
 
 # --- Griffin-Lim (rust/python/griffinlim.rs) ---
 
@@ -221,3 +383,46 @@ def griffinlim(
     n_iter: int,
     momentum: float,
 ) -> NDArray[np.float32] | NDArray[np.float64]: ...
+
+__all__ = [
+    "DctMatrix",
+    "MelBank",
+    "SavgolFilter",
+    "amplitude_envelope",
+    "chroma_filter",
+    "chroma_frames",
+    "cwt",
+    "cwt_scalogram",
+    "dct_from_spectrogram",
+    "decode_flac",
+    "dense_on_axis",
+    "descriptors_audio",
+    "descriptors_frames",
+    "feature_stack",
+    "flac_info",
+    "get_num_threads",
+    "griffinlim",
+    "istft",
+    "istft_plan",
+    "mel_from_spectrogram",
+    "melspectrogram",
+    "mfcc",
+    "pip_peaks",
+    "piptrack",
+    "rms",
+    "savgol",
+    "set_num_threads",
+    "silence_frame_power",
+    "silence_nonsilent",
+    "spectrogram_frames",
+    "stft",
+    "stft_n_frames",
+    "stft_wide",
+    "vqt",
+    "wavelet_central_frequency",
+    "wavelet_function",
+    "wavelet_is_complex",
+    "window",
+    "zero_crossing_rate",
+    "zero_crossings",
+]

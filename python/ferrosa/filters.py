@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _core
 from .exceptions import ParameterError
+from .util.validation import check_positive_int, check_real
 
 __all__ = ["get_window", "mel", "chroma"]
 
@@ -146,7 +147,6 @@ def resolve_mel(
         warns (``UserWarning``) on every call if some filters are empty, as
         librosa does.
     """
-    from .util.validation import check_positive_int, check_real
 
     sr = check_real("sr", sr, positive=True)
     n_fft = check_positive_int("n_fft", n_fft)
@@ -392,8 +392,174 @@ def chroma(
     return np.ascontiguousarray(fb, dtype=dtype) if np.dtype(dtype) != fb.dtype else fb.copy()
 
 
-# --- Constant-Q filters (implemented in ferrosa.core.constantq) ---------------
+# --- Constant-Q filters ---------------------------------------------------------
 
-from .core.constantq import cq_to_chroma, wavelet_lengths, window_bandwidth  # noqa: E402
+#: ``note_to_hz("C1")``: librosa's default lowest CQT frequency.
+C1_HZ = 32.70319566257483
+
+# librosa.filters.WINDOW_BANDWIDTHS: equivalent noise bandwidths (in bins)
+# librosa uses for the filter cutoff; kept verbatim so cutoffs agree.
+_WINDOW_BANDWIDTHS = {
+    "bartlett": 1.3334961334912805,
+    "barthann": 1.4560255965133932,
+    "blackman": 1.7269681554262326,
+    "blackmanharris": 2.0045975283585014,
+    "bohman": 1.7859588613860062,
+    "boxcar": 1.0,
+    "cosine": 1.2337005350199792,
+    "flattop": 2.7762255046484143,
+    "hamming": 1.3629455320350348,
+    "hann": 1.50018310546875,
+    "nuttall": 1.9763500280946082,
+    "parzen": 1.917460317460319,
+    "triang": 1.333170652355585,
+}
+_ALIASES = {
+    "bart": "bartlett", "brt": "bartlett", "brthan": "barthann", "bth": "barthann",
+    "bkh": "blackmanharris", "blackharr": "blackmanharris", "black": "blackman",
+    "blk": "blackman", "bman": "bohman", "bmn": "bohman", "box": "boxcar", "ones": "boxcar",
+    "rect": "boxcar", "rectangular": "boxcar", "halfcosine": "cosine", "flat": "flattop",
+    "flt": "flattop", "ham": "hamming", "hamm": "hamming", "han": "hann", "hanning": "hann",
+    "nut": "nuttall", "nutl": "nuttall", "par": "parzen", "parz": "parzen", "tri": "triang",
+    "triangle": "triang",
+}  # fmt: skip
+
+
+def window_bandwidth(window: Any, n: int = 1000) -> float:
+    """Equivalent noise bandwidth of a window, in FFT bins (librosa's).
+
+    Parameters
+    ----------
+    window : str or callable
+    n : int > 0
+        Window length used when the bandwidth is not tabulated.
+
+    Returns
+    -------
+    float
+        ``n * sum(w**2) / sum(w)**2``.
+    """
+    key = getattr(window, "__name__", window)
+    if isinstance(key, str):
+        name = _ALIASES.get(key.lower(), key.lower())
+        if name in _WINDOW_BANDWIDTHS:
+            return _WINDOW_BANDWIDTHS[name]
+    win = np.asarray(get_window(window, n), dtype=np.float64)
+    return float(n * np.sum(win**2) / (np.sum(win) ** 2 + np.finfo(np.float64).tiny))
+
+
+def relative_bandwidth(freqs: np.ndarray) -> np.ndarray:
+    """Relative bandwidth ``alpha`` of each frequency from its neighbours."""
+    if len(freqs) <= 1:
+        raise ParameterError(
+            f"2 or more frequencies are required to compute bandwidths. Given freqs={freqs}"
+        )
+    logf = np.log2(freqs)
+    bpo = np.empty_like(freqs)
+    bpo[0] = 1 / (logf[1] - logf[0])
+    bpo[-1] = 1 / (logf[-1] - logf[-2])
+    bpo[1:-1] = 2 / (logf[2:] - logf[:-2])
+    return (2.0 ** (2 / bpo) - 1) / (2.0 ** (2 / bpo) + 1)
+
+
+def wavelet_lengths(
+    *,
+    freqs: Any,
+    sr: float = 22050,
+    window: Any = "hann",
+    filter_scale: float = 1,
+    gamma: float | None = 0,
+    alpha: Any = None,
+) -> tuple[np.ndarray, float]:
+    """Filter lengths and the highest frequency they reach (librosa's).
+
+    Parameters
+    ----------
+    freqs : np.ndarray, shape (n_bins,), ascending, > 0
+    sr : float > 0
+    window : str
+    filter_scale : float > 0
+    gamma : float >= 0 or None
+        Bandwidth offset; None uses the ERB-like ``alpha * 24.7 / 0.108``.
+    alpha : float or np.ndarray, optional
+        Relative bandwidths; inferred from ``freqs`` when omitted.
+
+    Returns
+    -------
+    lengths : np.ndarray, shape (n_bins,), float64
+        ``Q * sr / (freqs + gamma / alpha)`` samples, ``Q = filter_scale / alpha``.
+    filter_cutoff : float
+        ``max(freqs * (1 + 0.5 * window_bandwidth(window) / Q) + 0.5 * gamma)``.
+    """
+    freqs = np.asarray(freqs, dtype=np.float64)
+    filter_scale = check_real("filter_scale", filter_scale, positive=True)
+    if gamma is not None and gamma < 0:
+        raise ParameterError(f"gamma={gamma} must be non-negative")
+    if np.any(freqs <= 0):
+        raise ParameterError("frequencies must be strictly positive")
+    if len(freqs) > 1 and np.any(freqs[:-1] > freqs[1:]):
+        raise ParameterError(f"Frequency array={freqs} must be in strictly ascending order")
+    alpha_ = relative_bandwidth(freqs) if alpha is None else np.asarray(alpha)
+    gamma_ = alpha_ * 24.7 / 0.108 if gamma is None else gamma
+    Q = float(filter_scale) / alpha_
+    f_cutoff = max(freqs * (1 + 0.5 * window_bandwidth(window) / Q) + 0.5 * gamma_)
+    lengths = Q * sr / (freqs + gamma_ / alpha_)
+    return np.asarray(lengths, dtype=np.float64), float(f_cutoff)
+
+
+def cq_to_chroma(
+    n_input: int,
+    *,
+    bins_per_octave: int = 12,
+    n_chroma: int = 12,
+    fmin: float | None = None,
+    window: np.ndarray | None = None,
+    base_c: bool = True,
+    dtype: Any = np.float32,
+) -> np.ndarray:
+    """Matrix folding CQT bins onto chroma bins (librosa.filters.cq_to_chroma).
+
+    Parameters
+    ----------
+    n_input : int > 0
+        Number of CQT bins.
+    bins_per_octave : int > 0, a multiple of ``n_chroma``
+    n_chroma : int > 0
+    fmin : float > 0, default C1
+        Frequency of the first CQT bin.
+    window : np.ndarray, optional
+        Convolve each chroma row with this window (needs scipy).
+    base_c : bool
+        Chroma 0 is C (else A).
+    dtype : dtype
+
+    Returns
+    -------
+    np.ndarray, shape (n_chroma, n_input)
+    """
+    n_input = check_positive_int("n_input", n_input)
+    bins_per_octave = check_positive_int("bins_per_octave", bins_per_octave)
+    n_chroma = check_positive_int("n_chroma", n_chroma)
+    n_merge = float(bins_per_octave) / n_chroma
+    fmin_ = C1_HZ if fmin is None else check_real("fmin", fmin, positive=True)
+    if np.mod(n_merge, 1) != 0:
+        raise ParameterError(
+            f"Incompatible CQ merge: bins_per_octave={bins_per_octave} must be an integer "
+            f"multiple of n_chroma={n_chroma}"
+        )
+    cq_to_ch = np.repeat(np.eye(n_chroma), int(n_merge), axis=1)
+    cq_to_ch = np.roll(cq_to_ch, -int(n_merge // 2), axis=1)
+    n_octaves = np.ceil(float(n_input) / bins_per_octave)
+    cq_to_ch = np.tile(cq_to_ch, int(n_octaves))[:, :n_input]
+    midi_0 = np.mod(12 * (np.log2(fmin_) - np.log2(440.0)) + 69, 12)
+    roll = midi_0 if base_c else midi_0 - 9
+    roll = int(np.round(roll * (n_chroma / 12.0)))
+    cq_to_ch = np.roll(cq_to_ch, roll, axis=0).astype(dtype)
+    if window is not None:
+        from scipy.signal import convolve
+
+        cq_to_ch = convolve(cq_to_ch, np.atleast_2d(window), mode="same")
+    return cq_to_ch
+
 
 __all__ += ["cq_to_chroma", "wavelet_lengths", "window_bandwidth"]

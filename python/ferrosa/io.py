@@ -118,7 +118,7 @@ def resample(
     _check_rate("target_sr", target_sr)
     if not isinstance(res_type, str):
         raise ParameterError(f"res_type={res_type!r} must be a string")
-    return _resample_checked(
+    return resample_checked(
         y, orig_sr, target_sr, res_type=res_type, fix=fix, scale=scale, axis=axis, **kwargs
     )
 
@@ -126,7 +126,7 @@ def resample(
 _SAMPLERATE = ("linear", "zero_order_hold", "sinc_best", "sinc_fastest", "sinc_medium")
 
 
-def _resample_checked(
+def resample_checked(
     y: np.ndarray,
     orig_sr: float,
     target_sr: float,
@@ -145,7 +145,7 @@ def _resample_checked(
     if orig_sr == target_sr:
         return y
     ratio = float(target_sr) / orig_sr
-    n_samples = _resampled_length(y.shape[axis], orig_sr, target_sr)
+    n_samples = resampled_length(y.shape[axis], orig_sr, target_sr)
     y_hat = _backend(y, orig_sr, target_sr, res_type, ratio, n_samples, axis)
     if fix:
         y_hat = fix_length(y_hat, size=n_samples, axis=axis, **kwargs)
@@ -199,7 +199,7 @@ def _backend(
     return resampy.resample(y, orig_sr, target_sr, filter=res_type, axis=axis)
 
 
-def _resampled_length(n: int, orig_sr: float, target_sr: float) -> int:
+def resampled_length(n: int, orig_sr: float, target_sr: float) -> int:
     """Samples :func:`resample` (with ``fix=True``) makes of ``n``."""
     if orig_sr == target_sr:
         return n
@@ -216,7 +216,7 @@ def _flac_name(path: Any) -> str | None:
     return name
 
 
-def _flac_info(path: Any) -> tuple[int, int, int] | None:
+def flac_info(path: Any) -> tuple[int, int, int] | None:
     """``(sample_rate, channels, frames)`` from a FLAC header, or None.
 
     None for what :func:`_decode_flac` would return None for by the header
@@ -232,6 +232,14 @@ def _flac_info(path: Any) -> tuple[int, int, int] | None:
         return _core.flac_info(name)
     except (RuntimeError, OSError, MemoryError):
         return None
+
+
+def decode_flac(
+    path: Any, dtype: Any = np.float32, mono: bool = False, frames: int | None = None
+) -> tuple[np.ndarray, int] | None:
+    """``(y, sr)`` of a FLAC file from the Rust decoder, or None to fall back
+    to :func:`load` (for :mod:`ferrosa.datasets`; :func:`_decode_flac` is the work)."""
+    return _decode_flac(path, dtype, mono, frames)
 
 
 def _decode_flac(

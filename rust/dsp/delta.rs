@@ -9,8 +9,8 @@
 //! the other rows for the first and last `width / 2` samples, which is
 //! exactly scipy's polynomial fit over the first/last `width` samples.
 
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::pad::PadMode;
 use crate::error::{DspError, DspResult};
 
@@ -165,14 +165,14 @@ impl SavgolFilter {
     }
 
     /// `Q^T x` for one window `x` of `width` samples.
-    fn project<T: Sample>(&self, x: &[T]) -> Vec<f64> {
+    fn project<T: Float>(&self, x: &[T]) -> Vec<f64> {
         let w = self.width;
         (0..self.n_poly())
             .map(|k| {
                 self.q[k * w..(k + 1) * w]
                     .iter()
                     .zip(x)
-                    .map(|(a, b)| a * b.to_f64())
+                    .map(|(a, b)| a * b.wide())
                     .sum()
             })
             .collect()
@@ -197,7 +197,7 @@ impl SavgolFilter {
     }
 
     /// Filter one row `x` into `out` (same length).
-    pub fn apply_row<T: Sample, O: Sample>(
+    pub fn apply_row<T: Float, O: Float>(
         &self,
         x: &[T],
         mode: EdgeMode,
@@ -225,11 +225,11 @@ impl SavgolFilter {
             EdgeMode::Constant(v) => Some((PadMode::Constant, v)),
         };
         let dot = |row: &[f64], src: &[T]| -> f64 {
-            row.iter().zip(src).map(|(a, b)| a * b.to_f64()).sum()
+            row.iter().zip(src).map(|(a, b)| a * b.wide()).sum()
         };
         let (lo, hi) = (h.min(n), n.saturating_sub(h).max(h.min(n)));
         for i in lo..hi {
-            out[i] = O::from_f64(dot(c, &x[i - h..i + h + 1]));
+            out[i] = O::narrow(dot(c, &x[i - h..i + h + 1]));
         }
         match pad {
             None => {
@@ -240,22 +240,22 @@ impl SavgolFilter {
                 };
                 let head = self.project(&x[..w]);
                 for (i, o) in out[..h].iter_mut().enumerate() {
-                    *o = O::from_f64(edge(i, &head));
+                    *o = O::narrow(edge(i, &head));
                 }
                 let tail = self.project(&x[n - w..]);
                 for (p, o) in (h + 1..w).zip(out[n - h..].iter_mut()) {
-                    *o = O::from_f64(edge(p, &tail));
+                    *o = O::narrow(edge(p, &tail));
                 }
             }
             Some((pm, cval)) => {
-                let at = |k: isize| pm.source_index(k, n).map_or(cval, |s| x[s].to_f64());
+                let at = |k: isize| pm.source_index(k, n).map_or(cval, |s| x[s].wide());
                 for i in (0..lo).chain(hi..n) {
                     let v: f64 = c
                         .iter()
                         .enumerate()
                         .map(|(j, cj)| cj * at(i as isize - h as isize + j as isize))
                         .sum();
-                    out[i] = O::from_f64(v);
+                    out[i] = O::narrow(v);
                 }
             }
         }
@@ -263,7 +263,7 @@ impl SavgolFilter {
     }
 
     /// Filter each of the rows of `x` (`n_rows x n`, row-major) into `out`.
-    pub fn apply_rows<T: Sample, O: Sample>(
+    pub fn apply_rows<T: Float, O: Float>(
         &self,
         x: &[T],
         n: usize,

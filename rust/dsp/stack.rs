@@ -13,8 +13,9 @@
 use crate::dsp::mel::bank::MelBank;
 use crate::dsp::mel::dct::DctMatrix;
 use crate::dsp::mel::melspec::{power_spectrum, power_to_db, top_db_floor};
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::spectral::{describe_frame, magnitudes_into, Descriptor, Real, Scratch};
+use crate::dsp::spectral::{describe_frame, magnitudes_into, Descriptor, Scratch};
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::stft::{for_each_spectrum, StftShape};
 use crate::error::{DspError, DspResult};
@@ -106,7 +107,7 @@ fn check_plan(plan: &StackPlan<'_>, shape: &StftShape) -> DspResult<()> {
 }
 
 /// Run `plan` on audio `y` (`shape.n_channels` rows) with one STFT.
-pub fn run<T: Real>(
+pub fn run<T: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],

@@ -1,6 +1,6 @@
-//! Output arrays filled by a kernel with the GIL released.
+//! The f32/f64 dispatch of every binding, and output arrays filled by a
+//! kernel with the GIL released.
 
-use super::errors::IntoPyResult;
 use super::interrupt::allow_interrupt;
 use crate::error::DspResult;
 use numpy::ndarray::{Dimension, IntoDimension};
@@ -42,7 +42,40 @@ where
         let mut rw = out.readwrite();
         let os = rw.as_slice_mut()?;
         let n = os.len();
-        allow_interrupt(py, n, || fill(os))?.py_err(py)?;
+        allow_interrupt(py, n, || fill(os))??;
     }
     Ok(out)
 }
+
+/// The dispatch error of bindings that take any float array.
+pub const FLOAT_ARRAY: &str = "expected a C-contiguous float32 or float64 array";
+
+/// Evaluate `$body` with `$a` bound to `$obj` downcast to the float32 form
+/// of `$ty`, else to its float64 form (`$T` names the element float type
+/// inside both `$ty` and `$body`), else raise `ParameterError($msg)`.
+///
+/// The one place a binding chooses the precision; kernels are generic over
+/// [`crate::dsp::num::float::Float`] from there on. For example
+/// `with_float!(y, |T| PyArray2<T>, a => run::<T>(py, a), "expected ...")`.
+macro_rules! with_float {
+    ($obj:expr, |$T:ident| $ty:ty, $a:ident => $body:expr, $msg:expr) => {{
+        if let Ok($a) = {
+            type $T = f32;
+            $obj.downcast::<$ty>()
+        } {
+            #[allow(dead_code)]
+            type $T = f32;
+            $body
+        } else if let Ok($a) = {
+            type $T = f64;
+            $obj.downcast::<$ty>()
+        } {
+            #[allow(dead_code)]
+            type $T = f64;
+            $body
+        } else {
+            Err($crate::python::errors::parameter_error($msg))
+        }
+    }};
+}
+pub(crate) use with_float;

@@ -1,13 +1,14 @@
 //! Bindings for spectrogram frames, piptrack peaks, the chroma filter bank
 //! and chroma projection.
 
-use super::arrays::filled;
-use super::descriptors::{dispatch, vec1};
-use super::errors::{parameter_error, IntoPyResult};
+use super::arrays::{filled, with_float, FLOAT_ARRAY};
+use super::descriptors::vec1;
+use super::errors::parameter_error;
 use super::interrupt::allow_interrupt;
 use super::spectrum::framing;
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::SharedMut;
-use crate::dsp::spectral::{spectrogram_frames as frames_kernel, Real};
+use crate::dsp::spectral::spectrogram_frames as frames_kernel;
 use crate::dsp::spectrum::stft::check;
 use crate::dsp::tonal::chroma::{
     chroma_filter as chroma_filter_kernel, chroma_from_frames, ChromaSpec, Norm,
@@ -29,7 +30,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-fn spec_typed<'py, T: Real + Element>(
+fn spec_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
@@ -39,7 +40,7 @@ fn spec_typed<'py, T: Real + Element>(
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&fr, ys, n_channels, window).py_err(py)?;
+    let shape = check(&fr, ys, n_channels, window)?;
     let out = filled::<T, _, _>(py, [n_channels, shape.n_frames, shape.n_bins], |os| {
         frames_kernel(&fr, ys, window, &shape, squared, os)
     })?;
@@ -61,13 +62,12 @@ fn spectrogram_frames<'py>(
     pad_mode: &str,
     squared: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let fr = framing(py, n_fft, hop_length, center, pad_mode)?;
+    let fr = framing(n_fft, hop_length, center, pad_mode)?;
     let w = window.as_slice()?;
-    dispatch!(py, y, PyArray2, a => spec_typed(py, a, w, fr, squared))
+    with_float!(y, |T| PyArray2<T>, a => spec_typed(py, a, w, fr, squared), FLOAT_ARRAY)
 }
 
 fn pip_config(
-    py: Python<'_>,
     sr: f64,
     n_fft: usize,
     fmin: f64,
@@ -79,38 +79,34 @@ fn pip_config(
         "max" => PipRef::MaxTimes(value),
         "fixed" => PipRef::Fixed(value),
         other => {
-            return Err(parameter_error(
-                py,
-                format!("unknown piptrack reference '{other}'"),
-            ))
+            return Err(parameter_error(format!(
+                "unknown piptrack reference '{other}'"
+            )))
         }
     };
-    PipConfig::new(sr, n_fft, fmin, fmax, reference).py_err(py)
+    PipConfig::new(sr, n_fft, fmin, fmax, reference).map_err(PyErr::from)
 }
 
-fn check_bins(py: Python<'_>, cfg: &PipConfig, nb: usize) -> PyResult<()> {
+fn check_bins(cfg: &PipConfig, nb: usize) -> PyResult<()> {
     if cfg.n_bins() != nb {
-        return Err(parameter_error(
-            py,
-            format!(
-                "spectrogram has {nb} bins, expected {} for n_fft={}",
-                cfg.n_bins(),
-                cfg.n_fft
-            ),
-        ));
+        return Err(parameter_error(format!(
+            "spectrogram has {nb} bins, expected {} for n_fft={}",
+            cfg.n_bins(),
+            cfg.n_fft
+        )));
     }
     Ok(())
 }
 
-fn peaks_typed<'py, T: Real + Element>(
+fn peaks_typed<'py, T: Float + Element>(
     py: Python<'py>,
     s: &Bound<'py, PyArray3<T>>,
     cfg: &PipConfig,
 ) -> PyResult<Bound<'py, PyAny>> {
     let s = s.readonly();
-    check_bins(py, cfg, s.shape()[2])?;
+    check_bins(cfg, s.shape()[2])?;
     let ss = s.as_slice()?;
-    let (p, m) = py.allow_threads(|| all_peaks(ss, cfg)).py_err(py)?;
+    let (p, m) = py.allow_threads(|| all_peaks(ss, cfg))?;
     Ok((vec1(py, p), vec1(py, m)).into_pyobject(py)?.into_any())
 }
 
@@ -129,18 +125,18 @@ fn pip_peaks<'py>(
     ref_kind: &str,
     ref_value: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let cfg = pip_config(py, sr, n_fft, fmin, fmax, ref_kind, ref_value)?;
-    dispatch!(py, s, PyArray3, a => peaks_typed(py, a, &cfg))
+    let cfg = pip_config(sr, n_fft, fmin, fmax, ref_kind, ref_value)?;
+    with_float!(s, |T| PyArray3<T>, a => peaks_typed(py, a, &cfg), FLOAT_ARRAY)
 }
 
-fn piptrack_typed<'py, T: Real + Element>(
+fn piptrack_typed<'py, T: Float + Element>(
     py: Python<'py>,
     s: &Bound<'py, PyArray3<T>>,
     cfg: &PipConfig,
 ) -> PyResult<Bound<'py, PyAny>> {
     let s = s.readonly();
     let (nc, nf, nb) = (s.shape()[0], s.shape()[1], s.shape()[2]);
-    check_bins(py, cfg, nb)?;
+    check_bins(cfg, nb)?;
     let ss = s.as_slice()?;
     let pitches = PyArray3::<T>::zeros(py, [nc, nb, nf], false);
     let mags = PyArray3::<T>::zeros(py, [nc, nb, nf], false);
@@ -185,8 +181,8 @@ fn piptrack<'py>(
     ref_kind: &str,
     ref_value: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let cfg = pip_config(py, sr, n_fft, fmin, fmax, ref_kind, ref_value)?;
-    dispatch!(py, s, PyArray3, a => piptrack_typed(py, a, &cfg))
+    let cfg = pip_config(sr, n_fft, fmin, fmax, ref_kind, ref_value)?;
+    with_float!(s, |T| PyArray3<T>, a => piptrack_typed(py, a, &cfg), FLOAT_ARRAY)
 }
 
 /// The chroma filter bank → float64 (n_chroma, 1 + n_fft // 2).
@@ -211,18 +207,16 @@ fn chroma_filter<'py>(
         tuning,
         ctroct,
         octwidth,
-        norm: Norm::from_f64(norm).py_err(py)?,
+        norm: Norm::from_f64(norm)?,
         base_c,
     };
-    let w = py
-        .allow_threads(|| chroma_filter_kernel(&spec))
-        .py_err(py)?;
+    let w = py.allow_threads(|| chroma_filter_kernel(&spec))?;
     let arr = numpy::ndarray::Array2::from_shape_vec((n_chroma, n_fft / 2 + 1), w)
-        .map_err(|e| parameter_error(py, e.to_string()))?;
+        .map_err(|e| parameter_error(e.to_string()))?;
     Ok(PyArray2::from_owned_array(py, arr))
 }
 
-fn chroma_typed<'py, T: Real + Element>(
+fn chroma_typed<'py, T: Float + Element>(
     py: Python<'py>,
     s: &Bound<'py, PyArray3<T>>,
     fb: &[f64],
@@ -250,6 +244,6 @@ fn chroma_frames<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let n_chroma = fb.shape()[0];
     let fbs = fb.as_slice()?;
-    let norm = Norm::from_f64(norm).py_err(py)?;
-    dispatch!(py, s, PyArray3, a => chroma_typed(py, a, fbs, n_chroma, norm))
+    let norm = Norm::from_f64(norm)?;
+    with_float!(s, |T| PyArray3<T>, a => chroma_typed(py, a, fbs, n_chroma, norm), FLOAT_ARRAY)
 }

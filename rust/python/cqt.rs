@@ -5,10 +5,11 @@
 //! C-contiguous `(channels, samples)` array; the result is complex
 //! `(channels, n_bins, n_frames)` in the input's precision.
 
-use super::arrays::filled;
-use super::errors::{parameter_error, IntoPyResult};
+use super::arrays::{filled, with_float};
+use super::errors::parameter_error;
 use crate::dsp::cqt::basis::Norm;
-use crate::dsp::cqt::{plan, CqtParams, CqtSample};
+use crate::dsp::cqt::{plan, CqtParams};
+use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::pad::PadMode;
 use crate::dsp::spectrum::window::WindowKind;
 use num_complex::Complex;
@@ -27,16 +28,16 @@ fn vqt_typed<'py, T>(
     params: CqtParams,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    T: CqtSample + Element,
+    T: Float + Element,
     Complex<T>: Element,
 {
     let y = y.readonly();
     let (channels, n) = (y.shape()[0], y.shape()[1]);
     let ys = y.as_slice()?;
     if n == 0 {
-        return Err(parameter_error(py, "Audio buffer is empty"));
+        return Err(parameter_error("Audio buffer is empty"));
     }
-    let p = py.allow_threads(|| plan(&params)).py_err(py)?;
+    let p = py.allow_threads(|| plan(&params))?;
     let n_frames = p.n_frames(n);
     let out = filled::<Complex<T>, _, _>(py, [channels, p.n_bins(), n_frames], |os| {
         p.run(ys, channels, n, params.pad_mode, os)
@@ -73,20 +74,18 @@ fn vqt<'py>(
         lengths: lengths.as_slice()?.to_vec(),
         filter_cutoff,
         bins_per_octave,
-        window: WindowKind::parse(window).py_err(py)?,
-        norm: Norm::from_f64(norm.unwrap_or(f64::NAN)).py_err(py)?,
+        window: WindowKind::parse(window)?,
+        norm: Norm::from_f64(norm.unwrap_or(f64::NAN))?,
         sparsity,
         scale,
-        pad_mode: PadMode::parse(pad_mode).py_err(py)?,
+        pad_mode: PadMode::parse(pad_mode)?,
     };
-    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
-        vqt_typed(py, a, params)
-    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
-        vqt_typed(py, a, params)
-    } else {
-        Err(parameter_error(
-            py,
-            "vqt expects a 2-D float32 or float64 array",
-        ))
-    }
+    with_float!(
+        y,
+        |T| PyArray2<T>,
+        a => {
+            vqt_typed(py, a, params)
+        },
+        "vqt expects a 2-D float32 or float64 array"
+    )
 }

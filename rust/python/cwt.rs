@@ -3,10 +3,10 @@
 //! Python passes C-contiguous `(channels, samples)` float32/float64 arrays
 //! and float64 scales; the work runs without the GIL.
 
-use super::arrays::filled;
-use super::errors::{parameter_error, IntoPyResult};
+use super::arrays::{filled, with_float};
+use super::errors::parameter_error;
+use crate::dsp::num::float::{narrow_complex, Float};
 use crate::dsp::num::parallel::SharedMut;
-use crate::dsp::num::sample::{narrow, Sample};
 use crate::dsp::wavelet::cwt::{bank, cwt_rows, CwtConfig, Row};
 use crate::dsp::wavelet::scalogram::{n_frames, scalogram_into};
 use crate::dsp::wavelet::Wavelet;
@@ -24,15 +24,14 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-fn config(py: Python<'_>, wavelet: &str, precision: u32, f32_grid: bool) -> PyResult<CwtConfig> {
+fn config(wavelet: &str, precision: u32, f32_grid: bool) -> PyResult<CwtConfig> {
     if !(1..=20).contains(&precision) {
-        return Err(parameter_error(
-            py,
-            format!("precision={precision} must be in 1..=20"),
-        ));
+        return Err(parameter_error(format!(
+            "precision={precision} must be in 1..=20"
+        )));
     }
     Ok(CwtConfig {
-        wavelet: Wavelet::parse(wavelet).py_err(py)?,
+        wavelet: Wavelet::parse(wavelet)?,
         precision,
         f32_grid,
     })
@@ -45,13 +44,13 @@ fn cwt_typed<'py, T>(
     cfg: CwtConfig,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    T: Sample + Element,
+    T: Float + Element,
     Complex<T>: Element,
 {
     let y = y.readonly();
     let (channels, n) = (y.shape()[0], y.shape()[1]);
     let ys = y.as_slice()?;
-    let b = py.allow_threads(|| bank(&cfg, scales, n)).py_err(py)?;
+    let b = py.allow_threads(|| bank(&cfg, scales, n))?;
     let n_scales = scales.len();
     // pywt's layout: (scales, *data.shape).
     if b.is_complex() {
@@ -62,7 +61,7 @@ where
                     // SAFETY: one worker per (scale, channel) row.
                     let dst = unsafe { shared.slice_mut((s * channels + c) * n, n) };
                     for (d, v) in dst.iter_mut().zip(r) {
-                        *d = narrow::<T>(*v);
+                        *d = narrow_complex::<T>(*v);
                     }
                 }
             })
@@ -76,7 +75,7 @@ where
                     // SAFETY: one worker per (scale, channel) row.
                     let dst = unsafe { shared.slice_mut((s * channels + c) * n, n) };
                     for (d, v) in dst.iter_mut().zip(r) {
-                        *d = T::from_f64(*v);
+                        *d = T::narrow(*v);
                     }
                 }
             })
@@ -97,16 +96,14 @@ fn cwt<'py>(
     precision: u32,
 ) -> PyResult<Bound<'py, PyAny>> {
     let s = scales.as_slice()?;
-    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
-        cwt_typed(py, a, s, config(py, wavelet, precision, true)?)
-    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
-        cwt_typed(py, a, s, config(py, wavelet, precision, false)?)
-    } else {
-        Err(parameter_error(
-            py,
-            "cwt expects a 2-D float32 or float64 array",
-        ))
-    }
+    with_float!(
+        y,
+        |T| PyArray2<T>,
+        a => {
+            cwt_typed(py, a, s, config(wavelet, precision, T::IS_F32)?)
+        },
+        "cwt expects a 2-D float32 or float64 array"
+    )
 }
 
 fn scalogram_typed<'py, T>(
@@ -118,18 +115,15 @@ fn scalogram_typed<'py, T>(
     hop: Option<usize>,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    T: Sample + Element,
+    T: Float + Element,
 {
     let y = y.readonly();
     let (channels, n) = (y.shape()[0], y.shape()[1]);
     let ys = y.as_slice()?;
     if hop == Some(0) {
-        return Err(parameter_error(
-            py,
-            "hop_length=0 must be a positive integer",
-        ));
+        return Err(parameter_error("hop_length=0 must be a positive integer"));
     }
-    let b = py.allow_threads(|| bank(&cfg, scales, n)).py_err(py)?;
+    let b = py.allow_threads(|| bank(&cfg, scales, n))?;
     let out = filled::<T, _, _>(py, [channels, scales.len(), n_frames(n, hop)], |os| {
         scalogram_into(&b, ys, channels, power, hop, os)
     })?;
@@ -150,44 +144,35 @@ fn cwt_scalogram<'py>(
     precision: u32,
 ) -> PyResult<Bound<'py, PyAny>> {
     let s = scales.as_slice()?;
-    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
-        scalogram_typed(
-            py,
-            a,
-            s,
-            config(py, wavelet, precision, true)?,
-            power,
-            hop_length,
-        )
-    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
-        scalogram_typed(
-            py,
-            a,
-            s,
-            config(py, wavelet, precision, false)?,
-            power,
-            hop_length,
-        )
-    } else {
-        Err(parameter_error(
-            py,
-            "scalogram expects a 2-D float32 or float64 array",
-        ))
-    }
+    with_float!(
+        y,
+        |T| PyArray2<T>,
+        a => {
+            scalogram_typed(
+                py,
+                a,
+                s,
+                config(wavelet, precision, T::IS_F32)?,
+                power,
+                hop_length,
+            )
+        },
+        "scalogram expects a 2-D float32 or float64 array"
+    )
 }
 
 /// pywt's `central_frequency(wavelet, precision)`.
 #[pyfunction]
 #[pyo3(signature = (wavelet, precision=8))]
 fn wavelet_central_frequency(py: Python<'_>, wavelet: &str, precision: u32) -> PyResult<f64> {
-    let cfg = config(py, wavelet, precision, false)?;
+    let cfg = config(wavelet, precision, false)?;
     Ok(py.allow_threads(|| cfg.wavelet.central_frequency(precision)))
 }
 
 /// True when the wavelet is complex.
 #[pyfunction]
-fn wavelet_is_complex(py: Python<'_>, wavelet: &str) -> PyResult<bool> {
-    Ok(Wavelet::parse(wavelet).py_err(py)?.is_complex())
+fn wavelet_is_complex(wavelet: &str) -> PyResult<bool> {
+    Ok(Wavelet::parse(wavelet)?.is_complex())
 }
 
 type Wavefun<'py> = (
@@ -199,7 +184,7 @@ type Wavefun<'py> = (
 #[pyfunction]
 #[pyo3(signature = (wavelet, precision=8))]
 fn wavelet_function<'py>(py: Python<'py>, wavelet: &str, precision: u32) -> PyResult<Wavefun<'py>> {
-    let cfg = config(py, wavelet, precision, false)?;
+    let cfg = config(wavelet, precision, false)?;
     let (psi, x) = cfg.wavelet.wavefun(precision);
     Ok((PyArray1::from_vec(py, psi), PyArray1::from_vec(py, x)))
 }

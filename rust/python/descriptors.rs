@@ -4,12 +4,12 @@
 //! Python passes C-contiguous `(channels, samples)` audio or frame-major
 //! `(channels, frames, bins)` spectrograms; every call releases the GIL.
 
-use super::arrays::filled;
-use super::errors::{parameter_error, IntoPyResult};
+use super::arrays::{filled, with_float, FLOAT_ARRAY};
+use super::errors::parameter_error;
 use super::spectrum::framing;
-use crate::dsp::num::sample::Sample;
+use crate::dsp::num::float::Float;
 use crate::dsp::spectral::temporal::{self, frame_shape, CrossingRule};
-use crate::dsp::spectral::{run_on_audio, run_on_frames, ContrastBand, Descriptor, Real};
+use crate::dsp::spectral::{run_on_audio, run_on_frames, ContrastBand, Descriptor};
 use crate::dsp::spectrum::stft::check;
 use numpy::{
     Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
@@ -28,24 +28,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// Call `$body` with `$a` bound to the typed 2-D (or 3-D) array.
-macro_rules! dispatch {
-    ($py:expr, $obj:expr, $arr:ident, $a:ident => $body:expr) => {
-        if let Ok($a) = $obj.downcast::<$arr<f32>>() {
-            $body
-        } else if let Ok($a) = $obj.downcast::<$arr<f64>>() {
-            $body
-        } else {
-            Err($crate::python::errors::parameter_error(
-                $py,
-                "expected a C-contiguous float32 or float64 array",
-            ))
-        }
-    };
-}
-pub(crate) use dispatch;
-
-fn zc_typed<'py, T: Sample + Element>(
+fn zc_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     rule: CrossingRule,
@@ -74,7 +57,7 @@ fn zero_crossings<'py>(
         threshold,
         zero_pos,
     };
-    dispatch!(py, y, PyArray2, a => zc_typed(py, a, rule, pad))
+    with_float!(y, |T| PyArray2<T>, a => zc_typed(py, a, rule, pad), FLOAT_ARRAY)
 }
 
 /// Which frame kernel to run.
@@ -85,7 +68,7 @@ enum FrameKernel {
     Envelope,
 }
 
-fn frames_typed<'py, T: Sample + Element>(
+fn frames_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     fr: crate::dsp::spectrum::frame::Framing,
@@ -94,7 +77,7 @@ fn frames_typed<'py, T: Sample + Element>(
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = frame_shape(&fr, ys, n_channels).py_err(py)?;
+    let shape = frame_shape(&fr, ys, n_channels)?;
     let dims = [shape.n_channels, shape.n_frames];
     Ok(match kernel {
         FrameKernel::Zcr(rule, pad) => filled::<f64, _, _>(py, dims, |os| {
@@ -129,7 +112,7 @@ fn zero_crossing_rate<'py>(
     pad: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     // librosa pads zero_crossing_rate frames with edge copies.
-    let fr = framing(py, frame_length, hop_length, center, "edge")?;
+    let fr = framing(frame_length, hop_length, center, "edge")?;
     let k = FrameKernel::Zcr(
         CrossingRule {
             threshold,
@@ -137,7 +120,7 @@ fn zero_crossing_rate<'py>(
         },
         pad,
     );
-    dispatch!(py, y, PyArray2, a => frames_typed(py, a, fr, k))
+    with_float!(y, |T| PyArray2<T>, a => frames_typed(py, a, fr, k), FLOAT_ARRAY)
 }
 
 /// RMS per frame → (channels, frames), float64 when `f64_out` else float32.
@@ -152,8 +135,8 @@ fn rms<'py>(
     pad_mode: &str,
     f64_out: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let fr = framing(py, frame_length, hop_length, center, pad_mode)?;
-    dispatch!(py, y, PyArray2, a => frames_typed(py, a, fr, FrameKernel::Rms(f64_out)))
+    let fr = framing(frame_length, hop_length, center, pad_mode)?;
+    with_float!(y, |T| PyArray2<T>, a => frames_typed(py, a, fr, FrameKernel::Rms(f64_out)), FLOAT_ARRAY)
 }
 
 /// Maximum absolute amplitude per frame → (channels, frames), input dtype.
@@ -167,8 +150,8 @@ fn amplitude_envelope<'py>(
     center: bool,
     pad_mode: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let fr = framing(py, frame_length, hop_length, center, pad_mode)?;
-    dispatch!(py, y, PyArray2, a => frames_typed(py, a, fr, FrameKernel::Envelope))
+    let fr = framing(frame_length, hop_length, center, pad_mode)?;
+    with_float!(y, |T| PyArray2<T>, a => frames_typed(py, a, fr, FrameKernel::Envelope), FLOAT_ARRAY)
 }
 
 /// Parse `[(name, *params), ...]` into descriptors.
@@ -177,7 +160,7 @@ fn amplitude_envelope<'py>(
 /// centroid_or_None)`, `("rolloff", roll_percent, single)`, `("flatness",
 /// amin, power, pairwise)`, `("contrast", [(bins, n_quantile), ...])`, `("rms",
 /// frame_length)`.
-pub fn parse_descriptors(py: Python<'_>, specs: &Bound<'_, PyList>) -> PyResult<Vec<Descriptor>> {
+pub fn parse_descriptors(specs: &Bound<'_, PyList>) -> PyResult<Vec<Descriptor>> {
     let mut out = Vec::with_capacity(specs.len());
     for item in specs.iter() {
         let t = item.downcast::<PyTuple>()?;
@@ -222,7 +205,7 @@ pub fn parse_descriptors(py: Python<'_>, specs: &Bound<'_, PyList>) -> PyResult<
             "rms" => Descriptor::Rms {
                 frame_length: t.get_item(1)?.extract()?,
             },
-            other => return Err(parameter_error(py, format!("unknown descriptor '{other}'"))),
+            other => return Err(parameter_error(format!("unknown descriptor '{other}'"))),
         };
         out.push(d);
     }
@@ -234,7 +217,7 @@ fn rows(ds: &[Descriptor]) -> usize {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn audio_typed<'py, T: Real + Element>(
+fn audio_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
@@ -245,7 +228,7 @@ fn audio_typed<'py, T: Real + Element>(
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&fr, ys, n_channels, window).py_err(py)?;
+    let shape = check(&fr, ys, n_channels, window)?;
     let out = filled::<f64, _, _>(py, [n_channels, rows(ds), shape.n_frames], |os| {
         run_on_audio(&fr, ys, window, &shape, freq, ds, os)
     })?;
@@ -267,13 +250,13 @@ fn descriptors_audio<'py>(
     freq: PyReadonlyArray1<'py, f64>,
     specs: &Bound<'py, PyList>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let fr = framing(py, n_fft, hop_length, center, pad_mode)?;
-    let ds = parse_descriptors(py, specs)?;
+    let fr = framing(n_fft, hop_length, center, pad_mode)?;
+    let ds = parse_descriptors(specs)?;
     let (w, f) = (window.as_slice()?, freq.as_slice()?);
-    dispatch!(py, y, PyArray2, a => audio_typed(py, a, w, fr, f, &ds))
+    with_float!(y, |T| PyArray2<T>, a => audio_typed(py, a, w, fr, f, &ds), FLOAT_ARRAY)
 }
 
-fn frames_desc_typed<'py, T: Real + Element>(
+fn frames_desc_typed<'py, T: Float + Element>(
     py: Python<'py>,
     s: &Bound<'py, PyArray3<T>>,
     freq: &[f64],
@@ -298,9 +281,9 @@ fn descriptors_frames<'py>(
     freq: PyReadonlyArray1<'py, f64>,
     specs: &Bound<'py, PyList>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let ds = parse_descriptors(py, specs)?;
+    let ds = parse_descriptors(specs)?;
     let f = freq.as_slice()?;
-    dispatch!(py, s, PyArray3, a => frames_desc_typed(py, a, f, &ds))
+    with_float!(s, |T| PyArray3<T>, a => frames_desc_typed(py, a, f, &ds), FLOAT_ARRAY)
 }
 
 /// A 1-D array of `T` from a vector (helper for sibling modules).

@@ -3,13 +3,13 @@
 //! gives librosa's draws) and reshapes the result.
 
 use super::arrays::filled;
-use super::errors::{parameter_error, IntoPyResult};
+use super::arrays::with_float;
+use super::errors::parameter_error;
 use super::spectrum::framing;
-use crate::dsp::spectrum::fft::FftFloat;
+use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::griffinlim::{griffinlim_into, output_len, GriffinLim};
 use crate::dsp::spectrum::istft::IstftConfig;
 use num_complex::Complex;
-use num_traits::Float;
 use numpy::{Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
@@ -27,7 +27,7 @@ fn run<'py, T>(
     cfg: GriffinLim,
 ) -> PyResult<Bound<'py, PyArray2<T>>>
 where
-    T: FftFloat + Float + Element,
+    T: Float + Element,
     Complex<T>: Element,
 {
     let mag = mag.readonly();
@@ -36,22 +36,18 @@ where
     let ms = mag.as_slice()?;
     let angles = angles.downcast::<PyArray3<Complex<T>>>().map_err(|_| {
         parameter_error(
-            py,
             "griffinlim angles must be a complex array matching the magnitudes' precision",
         )
     })?;
     if angles.shape() != dims.as_slice() {
-        return Err(parameter_error(
-            py,
-            format!(
-                "griffinlim angles have shape {:?}, expected {dims:?}",
-                angles.shape()
-            ),
-        ));
+        return Err(parameter_error(format!(
+            "griffinlim angles have shape {:?}, expected {dims:?}",
+            angles.shape()
+        )));
     }
     let mut rw = angles.readwrite();
     let a = rw.as_slice_mut()?;
-    let n_out = output_len(&cfg, n_frames).py_err(py)?;
+    let n_out = output_len(&cfg, n_frames)?;
     filled(py, (n_channels, n_out), |out| {
         griffinlim_into(&cfg, ms, a, n_channels, n_bins, n_frames, window, out)
     })
@@ -77,7 +73,7 @@ fn griffinlim<'py>(
     momentum: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
     let cfg = GriffinLim {
-        framing: framing(py, n_fft, hop_length, center, pad_mode)?,
+        framing: framing(n_fft, hop_length, center, pad_mode)?,
         istft: IstftConfig {
             n_fft,
             hop_length,
@@ -88,14 +84,10 @@ fn griffinlim<'py>(
         momentum,
     };
     let w = window.as_slice()?;
-    if let Ok(m) = mag.downcast::<PyArray3<f32>>() {
-        Ok(run(py, m, angles, w, cfg)?.into_any())
-    } else if let Ok(m) = mag.downcast::<PyArray3<f64>>() {
-        Ok(run(py, m, angles, w, cfg)?.into_any())
-    } else {
-        Err(parameter_error(
-            py,
-            "griffinlim expects 3-D float32 or float64 magnitudes",
-        ))
-    }
+    with_float!(
+        mag,
+        |T| PyArray3<T>,
+        m => Ok(run(py, m, angles, w, cfg)?.into_any()),
+        "griffinlim expects 3-D float32 or float64 magnitudes"
+    )
 }

@@ -7,8 +7,8 @@
 //! C-contiguous as `(channels, samples)` or `(channels, rows, frames)`;
 //! float32 stays float32.
 
-use super::arrays::filled;
-use super::errors::{parameter_error, IntoPyResult};
+use super::arrays::{filled, with_float};
+use super::errors::parameter_error;
 use super::spectrum::framing;
 use crate::dsp::delta::{EdgeMode, SavgolFilter};
 use crate::dsp::mel::bank::{MelBank, MelNorm, Precision};
@@ -17,8 +17,7 @@ use crate::dsp::mel::melspec::{
     dct_from_spectrogram_into, dense_on_columns_into, mel_from_spectrogram_into,
     melspectrogram_into, mfcc_clamped_into,
 };
-use crate::dsp::num::sample::Sample;
-use crate::dsp::spectrum::fft::FftFloat;
+use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::stft::check;
 use numpy::{
@@ -69,7 +68,7 @@ impl PyMelBank {
             "none" => MelNorm::None,
             "slaney" => MelNorm::Slaney,
             "lp" => MelNorm::Lp(p),
-            other => return Err(parameter_error(py, format!("Unsupported norm={other}"))),
+            other => return Err(parameter_error(format!("Unsupported norm={other}"))),
         };
         let precision = if f32_weights {
             Precision::F32
@@ -77,9 +76,8 @@ impl PyMelBank {
             Precision::F64
         };
         let edges = mel_f.as_slice()?.to_vec();
-        let bank = py
-            .allow_threads(|| MelBank::from_mel_frequencies(sr, n_fft, &edges, norm, precision))
-            .py_err(py)?;
+        let bank =
+            py.allow_threads(|| MelBank::from_mel_frequencies(sr, n_fft, &edges, norm, precision))?;
         Ok(PyMelBank {
             inner: Arc::new(bank),
         })
@@ -117,16 +115,9 @@ pub struct PyDctMatrix {
 impl PyDctMatrix {
     #[new]
     #[pyo3(signature = (dct_type, n_in, n_out, ortho, lifter))]
-    fn new(
-        py: Python<'_>,
-        dct_type: u32,
-        n_in: usize,
-        n_out: usize,
-        ortho: bool,
-        lifter: f64,
-    ) -> PyResult<Self> {
+    fn new(dct_type: u32, n_in: usize, n_out: usize, ortho: bool, lifter: f64) -> PyResult<Self> {
         let norm = if ortho { DctNorm::Ortho } else { DctNorm::None };
-        let m = DctMatrix::new(dct_type, n_in, n_out, norm, lifter).py_err(py)?;
+        let m = DctMatrix::new(dct_type, n_in, n_out, norm, lifter)?;
         Ok(PyDctMatrix { inner: Arc::new(m) })
     }
 
@@ -157,14 +148,8 @@ pub struct PySavgolFilter {
 impl PySavgolFilter {
     #[new]
     #[pyo3(signature = (width, polyorder, deriv, delta))]
-    fn new(
-        py: Python<'_>,
-        width: usize,
-        polyorder: usize,
-        deriv: usize,
-        delta: f64,
-    ) -> PyResult<Self> {
-        let f = SavgolFilter::new(width, polyorder, deriv, delta).py_err(py)?;
+    fn new(width: usize, polyorder: usize, deriv: usize, delta: f64) -> PyResult<Self> {
+        let f = SavgolFilter::new(width, polyorder, deriv, delta)?;
         Ok(PySavgolFilter { inner: Arc::new(f) })
     }
 
@@ -185,7 +170,7 @@ enum Fused<'a> {
     },
 }
 
-fn fused_typed<'py, T: FftFloat + Element>(
+fn fused_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
@@ -197,7 +182,7 @@ fn fused_typed<'py, T: FftFloat + Element>(
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&framing, ys, n_channels, window).py_err(py)?;
+    let shape = check(&framing, ys, n_channels, window)?;
     let rows = match &what {
         Fused::Mel => bank.n_mels(),
         Fused::Mfcc { dct, .. } => dct.n_out(),
@@ -236,16 +221,14 @@ fn fused<'py>(
     power: f64,
     what: Fused<'_>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
-        fused_typed(py, a, window, framing, bank, power, what)
-    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
-        fused_typed(py, a, window, framing, bank, power, what)
-    } else {
-        Err(parameter_error(
-            py,
-            "expected a 2-D float32 or float64 audio array",
-        ))
-    }
+    with_float!(
+        y,
+        |T| PyArray2<T>,
+        a => {
+            fused_typed(py, a, window, framing, bank, power, what)
+        },
+        "expected a 2-D float32 or float64 audio array"
+    )
 }
 
 /// Mel spectrogram of `y` (channels, samples) → (channels, n_mels, frames).
@@ -263,7 +246,7 @@ fn melspectrogram<'py>(
     bank: &PyMelBank,
     power: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
+    let framing = framing(n_fft, hop_length, center, pad_mode)?;
     fused(
         py,
         y,
@@ -296,7 +279,7 @@ fn mfcc<'py>(
     top_db: Option<f64>,
     per_channel: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
+    let framing = framing(n_fft, hop_length, center, pad_mode)?;
     let what = Fused::Mfcc {
         dct: &dct.inner,
         amin,
@@ -314,7 +297,7 @@ enum RowOp<'a> {
     Dense(&'a [f64], usize),
 }
 
-fn rows_typed<'py, T: Sample + Element>(
+fn rows_typed<'py, T: Float + Element>(
     py: Python<'py>,
     s: &Bound<'py, PyArray3<T>>,
     op: RowOp<'_>,
@@ -328,13 +311,10 @@ fn rows_typed<'py, T: Sample + Element>(
         RowOp::Dense(m, n_in) => {
             let (m, n_in) = (*m, *n_in);
             if n_in != dims[1] {
-                return Err(parameter_error(
-                    py,
-                    format!(
-                        "matrix has {n_in} columns but the array has {} rows",
-                        dims[1]
-                    ),
-                ));
+                return Err(parameter_error(format!(
+                    "matrix has {n_in} columns but the array has {} rows",
+                    dims[1]
+                )));
             }
             m.len() / n_in.max(1)
         }
@@ -353,16 +333,14 @@ fn rows_dispatch<'py>(
     s: &Bound<'py, PyAny>,
     op: RowOp<'_>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    if let Ok(a) = s.downcast::<PyArray3<f32>>() {
-        rows_typed(py, a, op)
-    } else if let Ok(a) = s.downcast::<PyArray3<f64>>() {
-        rows_typed(py, a, op)
-    } else {
-        Err(parameter_error(
-            py,
-            "expected a 3-D float32 or float64 spectrogram",
-        ))
-    }
+    with_float!(
+        s,
+        |T| PyArray3<T>,
+        a => {
+            rows_typed(py, a, op)
+        },
+        "expected a 3-D float32 or float64 spectrogram"
+    )
 }
 
 /// Mel spectrogram from a power spectrogram (channels, bins, frames).
@@ -387,7 +365,7 @@ fn dense_on_axis<'py>(
     // Row-major copy: the matrix is small and may be any view.
     let m: Vec<f64> = matrix.as_array().iter().copied().collect();
     if n_in == 0 || m.is_empty() {
-        return Err(parameter_error(py, "matrix must not be empty"));
+        return Err(parameter_error("matrix must not be empty"));
     }
     rows_dispatch(py, s, RowOp::Dense(&m, n_in))
 }
@@ -402,7 +380,7 @@ fn dct_from_spectrogram<'py>(
     rows_dispatch(py, s, RowOp::Dct(&dct.inner))
 }
 
-fn savgol_typed<'py, T: Sample + Element>(
+fn savgol_typed<'py, T: Float + Element>(
     py: Python<'py>,
     x: &Bound<'py, PyArray2<T>>,
     filter: &SavgolFilter,
@@ -434,22 +412,17 @@ fn savgol<'py>(
         "wrap" => EdgeMode::Wrap,
         "constant" => EdgeMode::Constant(cval),
         other => {
-            return Err(parameter_error(
-                py,
-                format!(
-                    "mode='{other}' must be 'mirror', 'constant', 'nearest', 'wrap' or 'interp'"
-                ),
-            ))
+            return Err(parameter_error(format!(
+                "mode='{other}' must be 'mirror', 'constant', 'nearest', 'wrap' or 'interp'"
+            )))
         }
     };
-    if let Ok(a) = x.downcast::<PyArray2<f32>>() {
-        savgol_typed(py, a, &filter.inner, mode)
-    } else if let Ok(a) = x.downcast::<PyArray2<f64>>() {
-        savgol_typed(py, a, &filter.inner, mode)
-    } else {
-        Err(parameter_error(
-            py,
-            "expected a 2-D float32 or float64 array",
-        ))
-    }
+    with_float!(
+        x,
+        |T| PyArray2<T>,
+        a => {
+            savgol_typed(py, a, &filter.inner, mode)
+        },
+        "expected a 2-D float32 or float64 array"
+    )
 }

@@ -1,6 +1,6 @@
 //! Bindings for silence detection (ferrosa.effects.trim / split).
 
-use super::errors::{parameter_error, IntoPyResult};
+use super::arrays::with_float;
 use crate::dsp::effects::silence::{frame_power, nonsilent};
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -21,28 +21,14 @@ fn silence_frame_power<'py>(
     frame_length: usize,
     hop_length: usize,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let (power, n_channels, nf) = if let Ok(a) = y.downcast::<PyArray2<f32>>() {
+    let (power, n_channels, nf) = with_float!(y, |T| PyArray2<T>, a => {
         let r = a.readonly();
         let c = r.shape()[0];
         let s = r.as_slice()?;
         let (p, nf) = py
-            .allow_threads(|| frame_power(s, c, frame_length, hop_length))
-            .py_err(py)?;
-        (p, c, nf)
-    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
-        let r = a.readonly();
-        let c = r.shape()[0];
-        let s = r.as_slice()?;
-        let (p, nf) = py
-            .allow_threads(|| frame_power(s, c, frame_length, hop_length))
-            .py_err(py)?;
-        (p, c, nf)
-    } else {
-        return Err(parameter_error(
-            py,
-            "silence_frame_power expects a C-contiguous 2-D float32 or float64 array",
-        ));
-    };
+            .allow_threads(|| frame_power(s, c, frame_length, hop_length))?;
+        Ok((p, c, nf))
+    }, "silence_frame_power expects a C-contiguous 2-D float32 or float64 array")?;
     let flat = PyArray1::from_vec(py, power);
     flat.reshape([n_channels, nf])
 }
@@ -58,6 +44,6 @@ fn silence_nonsilent<'py>(
 ) -> PyResult<Bound<'py, PyArray1<bool>>> {
     let nf = power.shape()[1];
     let s = power.as_slice()?;
-    let mask = nonsilent(s, nf, ref_power, top_db).py_err(py)?;
+    let mask = nonsilent(s, nf, ref_power, top_db)?;
     Ok(PyArray1::from_vec(py, mask))
 }

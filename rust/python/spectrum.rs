@@ -4,11 +4,11 @@
 //! `(channels, bins, frames)`) and reshapes the results back; dtype dispatch
 //! happens here so float32 stays float32 end to end.
 
-use super::errors::{parameter_error, IntoPyResult};
+use super::arrays::with_float;
+use super::errors::parameter_error;
 use super::interrupt::allow_interrupt;
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel;
-use crate::dsp::num::sample::Sample;
-use crate::dsp::spectrum::fft::FftFloat;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::istft::{istft_into, IstftConfig};
 use crate::dsp::spectrum::pad::PadMode;
@@ -42,7 +42,7 @@ fn window<'py>(
     n: usize,
     fftbins: bool,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let kind = WindowKind::parse(name).py_err(py)?;
+    let kind = WindowKind::parse(name)?;
     // Refuse impossible sizes with MemoryError instead of aborting.
     let mut probe: Vec<f64> = Vec::new();
     probe
@@ -53,18 +53,12 @@ fn window<'py>(
 }
 
 /// Build the framing from Python arguments.
-pub fn framing(
-    py: Python<'_>,
-    n_fft: usize,
-    hop_length: usize,
-    center: bool,
-    pad_mode: &str,
-) -> PyResult<Framing> {
+pub fn framing(n_fft: usize, hop_length: usize, center: bool, pad_mode: &str) -> PyResult<Framing> {
     Ok(Framing {
         frame_length: n_fft,
         hop_length,
         center,
-        pad_mode: PadMode::parse(pad_mode).py_err(py)?,
+        pad_mode: PadMode::parse(pad_mode)?,
     })
 }
 
@@ -76,23 +70,20 @@ fn stft_typed<'py, T>(
     out: &Bound<'py, PyAny>,
 ) -> PyResult<()>
 where
-    T: FftFloat + Element,
+    T: Float + Element,
     Complex<T>: Element,
 {
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&framing, ys, n_channels, window).py_err(py)?;
+    let shape = check(&framing, ys, n_channels, window)?;
     let out = out.downcast::<PyArray3<Complex<T>>>().map_err(|_| {
-        parameter_error(
-            py,
-            "stft output must be a complex array matching the input precision",
-        )
+        parameter_error("stft output must be a complex array matching the input precision")
     })?;
     let mut rw = out.readwrite();
     let os = rw.as_slice_mut()?;
     let n = os.len();
-    allow_interrupt(py, n, || stft_into(&framing, ys, window, &shape, os))?.py_err(py)
+    allow_interrupt(py, n, || stft_into(&framing, ys, window, &shape, os))?.map_err(PyErr::from)
 }
 
 /// Complex STFT of `y` (channels, samples) into `out` (channels, frames, bins).
@@ -112,40 +103,31 @@ fn stft<'py>(
     pad_mode: &str,
     out: &Bound<'py, PyAny>,
 ) -> PyResult<()> {
-    let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
+    let framing = framing(n_fft, hop_length, center, pad_mode)?;
     let w = window.as_slice()?;
-    if let Ok(a) = y.downcast::<PyArray2<f32>>() {
-        stft_typed(py, a, w, framing, out)
-    } else if let Ok(a) = y.downcast::<PyArray2<f64>>() {
-        stft_typed(py, a, w, framing, out)
-    } else {
-        Err(parameter_error(
-            py,
-            "stft expects a 2-D float32 or float64 array",
-        ))
-    }
+    with_float!(
+        y,
+        |T| PyArray2<T>,
+        a => {
+            stft_typed(py, a, w, framing, out)
+        },
+        "stft expects a 2-D float32 or float64 array"
+    )
 }
 
 /// Number of STFT frames for a signal of `n` samples.
 #[pyfunction]
 #[pyo3(signature = (n, n_fft, hop_length, center))]
-fn stft_n_frames(
-    py: Python<'_>,
-    n: usize,
-    n_fft: usize,
-    hop_length: usize,
-    center: bool,
-) -> PyResult<usize> {
-    framing(py, n_fft, hop_length, center, "constant")?
+fn stft_n_frames(n: usize, n_fft: usize, hop_length: usize, center: bool) -> PyResult<usize> {
+    framing(n_fft, hop_length, center, "constant")?
         .n_frames(n)
-        .py_err(py)
+        .map_err(PyErr::from)
 }
 
 /// (frames used, output samples) of an inverse STFT.
 #[pyfunction]
 #[pyo3(signature = (n_frames, n_fft, hop_length, center, length=None))]
 fn istft_plan(
-    py: Python<'_>,
     n_frames: usize,
     n_fft: usize,
     hop_length: usize,
@@ -159,7 +141,7 @@ fn istft_plan(
         length,
     }
     .plan(n_frames)
-    .py_err(py)
+    .map_err(PyErr::from)
 }
 
 fn istft_typed<'py, T>(
@@ -170,7 +152,7 @@ fn istft_typed<'py, T>(
     out: &Bound<'py, PyAny>,
 ) -> PyResult<()>
 where
-    T: Sample + Element,
+    T: Float + Element,
     Complex<T>: Element,
 {
     let spec = spec.readonly();
@@ -178,10 +160,7 @@ where
     let (n_channels, n_frames, n_bins) = (dims[0], dims[1], dims[2]);
     let ss = spec.as_slice()?;
     let out = out.downcast::<PyArray2<T>>().map_err(|_| {
-        parameter_error(
-            py,
-            "istft output must be a real array matching the input precision",
-        )
+        parameter_error("istft output must be a real array matching the input precision")
     })?;
     let mut rw = out.readwrite();
     let os = rw.as_slice_mut()?;
@@ -189,7 +168,7 @@ where
     allow_interrupt(py, n, || {
         istft_into(&cfg, ss, n_channels, n_bins, n_frames, window, os)
     })?
-    .py_err(py)
+    .map_err(PyErr::from)
 }
 
 /// Inverse STFT of frame-major complex (channels, frames, bins) into `out`
@@ -214,16 +193,14 @@ fn istft<'py>(
         length,
     };
     let w = window.as_slice()?;
-    if let Ok(a) = stft_frames.downcast::<PyArray3<Complex<f32>>>() {
-        istft_typed(py, a, w, cfg, out)
-    } else if let Ok(a) = stft_frames.downcast::<PyArray3<Complex<f64>>>() {
-        istft_typed(py, a, w, cfg, out)
-    } else {
-        Err(parameter_error(
-            py,
-            "istft expects a 3-D complex64 or complex128 array",
-        ))
-    }
+    with_float!(
+        stft_frames,
+        |T| PyArray3<Complex<T>>,
+        a => {
+            istft_typed(py, a, w, cfg, out)
+        },
+        "istft expects a 3-D complex64 or complex128 array"
+    )
 }
 
 /// Cap the threads used by later calls (0 restores the default).

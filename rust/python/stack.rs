@@ -1,13 +1,13 @@
 //! Binding for the fused multi-feature kernel (one STFT, many features).
 
-use super::descriptors::{dispatch, parse_descriptors};
-use super::errors::IntoPyResult;
+use super::arrays::{with_float, FLOAT_ARRAY};
+use super::descriptors::parse_descriptors;
 use super::interrupt::allow_interrupt;
 use super::melspec::{PyDctMatrix, PyMelBank};
 use super::spectrum::framing;
 use crate::dsp::mel::bank::MelBank;
 use crate::dsp::mel::dct::DctMatrix;
-use crate::dsp::spectral::Real;
+use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::stft::check;
 use crate::dsp::stack::{run, MelJob, StackPlan};
@@ -83,7 +83,7 @@ fn parse_mel_jobs(jobs: &Bound<'_, PyList>) -> PyResult<Vec<OwnedJob>> {
     Ok(out)
 }
 
-fn stack_typed<'py, T: Real + Element>(
+fn stack_typed<'py, T: Float + Element>(
     py: Python<'py>,
     y: &Bound<'py, PyArray2<T>>,
     window: &[f64],
@@ -93,8 +93,8 @@ fn stack_typed<'py, T: Real + Element>(
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&fr, ys, n_channels, window).py_err(py)?;
-    let out = allow_interrupt(py, ys.len(), || run(&fr, ys, window, &shape, plan))?.py_err(py)?;
+    let shape = check(&fr, ys, n_channels, window)?;
+    let out = allow_interrupt(py, ys.len(), || run(&fr, ys, window, &shape, plan))??;
     let (nc, nf, nb) = (shape.n_channels, shape.n_frames, shape.n_bins);
     let result = PyDict::new(py);
     let rows: usize = plan.descriptors.iter().map(|d| d.rows()).sum();
@@ -136,8 +136,8 @@ fn feature_stack<'py>(
     mel_jobs: &Bound<'py, PyList>,
     power_frames: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let fr = framing(py, n_fft, hop_length, center, pad_mode)?;
-    let descriptors = parse_descriptors(py, specs)?;
+    let fr = framing(n_fft, hop_length, center, pad_mode)?;
+    let descriptors = parse_descriptors(specs)?;
     let owned = parse_mel_jobs(mel_jobs)?;
     let plan = StackPlan {
         descriptors,
@@ -146,5 +146,5 @@ fn feature_stack<'py>(
         power_frames,
     };
     let w = window.as_slice()?;
-    dispatch!(py, y, PyArray2, a => stack_typed(py, a, w, fr, &plan))
+    with_float!(y, |T| PyArray2<T>, a => stack_typed(py, a, w, fr, &plan), FLOAT_ARRAY)
 }

@@ -1,6 +1,6 @@
 //! Binding for the float32 STFT computed with a float64 FFT (librosa's values per bin).
 
-use super::errors::{parameter_error, IntoPyResult};
+use super::arrays::with_float;
 use super::interrupt::allow_interrupt;
 use super::spectrum::framing;
 use crate::dsp::spectrum::stft::check;
@@ -30,26 +30,22 @@ fn stft_wide<'py>(
     pad_mode: &str,
     out: &Bound<'py, PyAny>,
 ) -> PyResult<()> {
-    let framing = framing(py, n_fft, hop_length, center, pad_mode)?;
+    let framing = framing(n_fft, hop_length, center, pad_mode)?;
     let w = window.as_slice()?;
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&framing, ys, n_channels, w).py_err(py)?;
-    if let Ok(o) = out.downcast::<PyArray3<Complex<f32>>>() {
-        let mut rw = o.readwrite();
-        let os = rw.as_slice_mut()?;
-        let n = os.len();
-        allow_interrupt(py, n, || stft_wide_into(&framing, ys, w, &shape, os))?.py_err(py)
-    } else if let Ok(o) = out.downcast::<PyArray3<Complex<f64>>>() {
-        let mut rw = o.readwrite();
-        let os = rw.as_slice_mut()?;
-        let n = os.len();
-        allow_interrupt(py, n, || stft_wide_into(&framing, ys, w, &shape, os))?.py_err(py)
-    } else {
-        Err(parameter_error(
-            py,
-            "stft_wide output must be a C-contiguous complex64 or complex128 array",
-        ))
-    }
+    let shape = check(&framing, ys, n_channels, w)?;
+    with_float!(
+        out,
+        |T| PyArray3<Complex<T>>,
+        o => {
+            let mut rw = o.readwrite();
+            let os = rw.as_slice_mut()?;
+            let n = os.len();
+            allow_interrupt(py, n, || stft_wide_into(&framing, ys, w, &shape, os))?
+                .map_err(PyErr::from)
+        },
+        "stft_wide output must be a C-contiguous complex64 or complex128 array"
+    )
 }

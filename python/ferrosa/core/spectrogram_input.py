@@ -17,9 +17,8 @@ import numpy as np
 
 from .. import _core
 from ..exceptions import ParameterError
-from ..filters import window_for
-from ..util.validation import as_channels, check_audio, check_stft_memory, float_audio
-from .spectrum import check_length, resolve_stft_params
+from ..util.validation import check_stft_memory
+from .spectrum import stft_input
 
 __all__ = ["SpecInput", "resolve", "to_frames"]
 
@@ -116,15 +115,12 @@ def resolve(
         raise ParameterError(f"Unable to compute spectrogram with n_fft={n_fft}")
     if y is None:
         raise ParameterError("Input signal must be provided to compute a spectrogram")
-    check_audio(y, mono=False)
-    n_fft, hop_length, win_length = resolve_stft_params(
-        n_fft, hop_length, win_length, pad_mode, center
-    )
-    check_length(y, n_fft, center)
+    req = stft_input(y, n_fft, hop_length, win_length, window, center, pad_mode)
+    n_fft, hop_length = req.n_fft, req.hop_length
     # The spectrogram may be materialised (|X| frames in float64).
     check_stft_memory(what or "spectrogram", np.shape(y), n_fft, hop_length, center, itemsize=8)
-    fft_window = window_for(window, win_length, n_fft)
-    audio, lead = as_channels(float_audio(y))
+    fft_window = req.fft_window()
+    audio, lead = req.channels()
     return SpecInput(
         audio, None, lead, n_fft, hop_length, fft_window, center, pad_mode, audio.dtype
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -71,6 +72,62 @@ def check_length(y: np.ndarray, n_fft: int, center: bool) -> None:
         raise ParameterError(f"n_fft={n_fft} is too large for input signal of length={n}")
 
 
+@dataclass(frozen=True)
+class StftInput:
+    """Checked audio and STFT geometry, from :func:`stft_input`.
+
+    The window and the ``(channels, n)`` view are made on request
+    (:meth:`fft_window`, :meth:`channels`), so callers keep their own order
+    of the remaining checks (memory, feature parameters) before that work.
+    """
+
+    y: np.ndarray
+    n_fft: int
+    hop_length: int
+    win_length: int
+    window: Any
+    center: bool
+    pad_mode: str
+
+    def fft_window(self) -> np.ndarray:
+        """The analysis window padded to ``n_fft``, float64 ``(n_fft,)``."""
+        return window_for(self.window, self.win_length, self.n_fft)
+
+    def channels(self) -> tuple[np.ndarray, tuple[int, ...]]:
+        """``y`` as C-contiguous float32/float64 ``(channels, n)`` and its leading shape."""
+        return as_channels(float_audio(self.y))
+
+
+def stft_input(
+    y: Any,
+    n_fft: Any,
+    hop_length: Any,
+    win_length: Any,
+    window: Any,
+    center: Any,
+    pad_mode: str,
+) -> StftInput:
+    """The STFT argument prologue every audio entry point shares.
+
+    Checks ``y`` (finite floating audio, any leading shape), fills librosa's
+    defaults (``win_length = n_fft``, ``hop_length = win_length // 4``),
+    checks the geometry and ``pad_mode``, and that ``n_fft`` fits the
+    (padded) signal. ``center`` is taken by truthiness, as librosa does.
+
+    Raises
+    ------
+    ParameterError
+        Naming the offending value.
+    """
+    check_audio(y, mono=False)
+    n_fft, hop_length, win_length = resolve_stft_params(
+        n_fft, hop_length, win_length, pad_mode, center
+    )
+    center = bool(center)
+    check_length(y, n_fft, center)
+    return StftInput(y, n_fft, hop_length, win_length, window, center, pad_mode)
+
+
 def stft(
     y: np.ndarray,
     *,
@@ -118,12 +175,9 @@ def stft(
         ``n_frames = 1 + (n + 2 * (n_fft // 2) - n_fft) // hop_length`` when
         centred, ``1 + (n - n_fft) // hop_length`` otherwise.
     """
-    check_audio(y, mono=False)
-    center = bool(center)  # librosa tests truthiness: None, 0, 1 are accepted
-    n_fft, hop_length, win_length = resolve_stft_params(
-        n_fft, hop_length, win_length, pad_mode, center
-    )
-    check_length(y, n_fft, center)
+    # librosa tests truthiness of center: None, 0, 1 are accepted.
+    req = stft_input(y, n_fft, hop_length, win_length, window, center, pad_mode)
+    n_fft, hop_length, center = req.n_fft, req.hop_length, req.center
     if center and n_fft > y.shape[-1]:
         warnings.warn(
             f"n_fft={n_fft} is too large for input signal of length={y.shape[-1]}", stacklevel=2
@@ -138,8 +192,8 @@ def stft(
         center,
         itemsize=ctype.itemsize + (want.itemsize if want != ctype else 0),
     )
-    fft_window = window_for(window, win_length, n_fft)
-    y2, lead = as_channels(float_audio(y))
+    fft_window = req.fft_window()
+    y2, lead = req.channels()
     if float32_gain_exponent(y2):
         # float32 audio near float32's limits (peak above 2**64 or below
         # 2**-64): a float32 FFT would overflow or lose bits to denormals, so

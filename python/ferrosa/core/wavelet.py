@@ -37,7 +37,7 @@ from ..util.validation import check_memory, check_real
 __all__ = ["central_frequency", "cwt", "frequency_to_scale", "scale_to_frequency"]
 
 
-def _wavelet_name(wavelet: Any) -> str:
+def wavelet_name(wavelet: Any) -> str:
     """A wavelet name from a string or a pywt ContinuousWavelet."""
     if isinstance(wavelet, str):
         return wavelet
@@ -70,7 +70,7 @@ def central_frequency(wavelet: Any, precision: int = 8) -> float:
     float
         Cycles per unit of the wavelet's support (per sample at scale 1).
     """
-    return _central_frequency(_wavelet_name(wavelet), _precision(precision))
+    return _central_frequency(wavelet_name(wavelet), _precision(precision))
 
 
 @lru_cache(maxsize=128)
@@ -223,7 +223,7 @@ def cwt(
         Empty, non-positive or non-finite scales, a scale too small to sample
         the wavelet, an unknown wavelet or method, complex or non-finite input.
     """
-    name = _wavelet_name(wavelet)
+    name = wavelet_name(wavelet)
     precision = _precision(precision)
     if method not in ("fft", "conv"):
         raise ParameterError(f"method={method!r} must be 'conv' or 'fft'")

@@ -85,13 +85,13 @@ def load_checked(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndar
         Unreadable, empty, undecodable, truncated, no samples, non-finite.
     """
     from .._optional import require
-    from ..io import _decode_flac, load, resample
+    from ..io import decode_flac, load, resample
 
     p = Path(path)
     # FLAC: the Rust decoder reads exactly the (non-zero) frames the header
     # declares, so the file was readable and is not truncated; or it refuses
     # the file, which then goes through the checks and soundfile below.
-    decoded = _decode_flac(p, mono=config.mono)
+    decoded = decode_flac(p, mono=config.mono)
     sf = require("soundfile", "reading audio files")
     if decoded is None:
         _check_readable(p)

@@ -84,13 +84,13 @@ def plan_head(path: str | os.PathLike[str], config: FeatureConfig) -> Head | Non
         None when the header cannot be used (not FLAC, refused by the Rust
         decoder): the caller then loads the whole file its usual way.
     """
-    from ..io import _flac_info, _resampled_length
+    from ..io import flac_info, resampled_length
 
-    info = _flac_info(path)
+    info = flac_info(path)
     if info is None:
         return None
     native_sr, _, frames = info
-    n = _resampled_length(frames, native_sr, config.sr)
+    n = resampled_length(frames, native_sr, config.sr)
     return Head(n, used_samples(n, config), native_sr, frames)
 
 
@@ -104,13 +104,13 @@ def load_head(path: str | os.PathLike[str], head: Head, config: FeatureConfig) -
         refuses the file (damaged, cut): the caller then loads the whole
         file, which reports why.
     """
-    from ..io import _decode_flac, _resample_checked
+    from ..io import decode_flac, resample_checked
 
     want = head_frames(head.used, head.native_sr, config.sr)
-    decoded = _decode_flac(path, mono=config.mono, frames=min(want, head.frames))
+    decoded = decode_flac(path, mono=config.mono, frames=min(want, head.frames))
     if decoded is None:
         return None
     y, native_sr = decoded
     # Scaled 8/16/24-bit integers: finite, so resample's isfinite pass is skipped.
-    y = _resample_checked(y, native_sr, config.sr)
+    y = resample_checked(y, native_sr, config.sr)
     return y[..., : head.used]

@@ -100,6 +100,8 @@ def _run(inp: SpecInput, freq: np.ndarray, specs: list[tuple[Any, ...]]) -> np.n
     if inp.frames is not None:
         out = _core.descriptors_frames(inp.frames, freq, specs)
     else:
+        # Without frames, spectrogram_input always sets the audio and window.
+        assert inp.audio is not None and inp.window is not None
         out = _core.descriptors_audio(
             inp.audio,
             inp.window,

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import _core
 from ..core.spectrum import amplitude_to_db, power_to_db
-from ..core.wavelet import _wavelet_name, check_cwt_memory, frequency_to_scale
+from ..core.wavelet import check_cwt_memory, frequency_to_scale, wavelet_name
 from ..exceptions import ParameterError
 from ..util.validation import (
     as_channels,
@@ -111,7 +111,7 @@ def scalogram(
         Row ``k`` analyses ``scalogram_frequencies(...)[k]`` Hz.
     """
     check_audio(y, mono=False)
-    name = _wavelet_name(wavelet)
+    name = wavelet_name(wavelet)
     freqs = scalogram_frequencies(sr=sr, n_bins=n_bins, fmin=fmin, fmax=fmax)
     if hop_length is not None:
         hop_length = check_positive_int("hop_length", hop_length)

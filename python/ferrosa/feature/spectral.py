@@ -14,16 +14,13 @@ from typing import Any
 import numpy as np
 
 from .. import _core
-from ..core.spectrum import check_length, resolve_stft_params
+from ..core.spectrum import stft_input
 from ..exceptions import ParameterError
-from ..filters import resolve_mel, window_for
+from ..filters import resolve_mel
 from ..util.validation import (
-    as_channels,
-    check_audio,
     check_positive_int,
     check_real,
     check_stft_memory,
-    float_audio,
 )
 
 __all__ = ["melspectrogram", "mfcc"]
@@ -114,11 +111,8 @@ def melspectrogram(
     else:
         if y is None:
             raise ParameterError("Input signal must be provided to compute a spectrogram")
-        check_audio(y, mono=False)
-        n_fft, hop_length, win_length = resolve_stft_params(
-            n_fft, hop_length, win_length, pad_mode, center
-        )
-        check_length(y, n_fft, center)
+        req = stft_input(y, n_fft, hop_length, win_length, window, center, pad_mode)
+        n_fft, hop_length = req.n_fft, req.hop_length
         power = _check_power(power)
         _check_mel_kwargs_sizes(kwargs)
         check_stft_memory(
@@ -132,8 +126,8 @@ def melspectrogram(
             n_mels=int(kwargs.get("n_mels", 128)),
         )
         bank = resolve_mel(sr, n_fft, **kwargs)
-        fft_window = window_for(window, win_length, n_fft)
-        y2, lead = as_channels(float_audio(y))
+        fft_window = req.fft_window()
+        y2, lead = req.channels()
         out = _core.melspectrogram(
             y2, fft_window, n_fft, hop_length, bool(center), pad_mode, bank, power
         )
@@ -272,17 +266,16 @@ def _mfcc_of_audio(
     """The audio path of :func:`mfcc` (arguments already resolved)."""
     _check_kwargs("mfcc", kwargs, _MEL_KWARGS.union(_STFT_KWARGS) - {"norm"})
     mel_kw = {k: v for k, v in kwargs.items() if k in _MEL_KWARGS}
-    check_audio(y, mono=False)
-    n_fft, hop_length, win_length = resolve_stft_params(
+    req = stft_input(
+        y,
         kwargs.get("n_fft", 2048),
         kwargs.get("hop_length", 512),
         kwargs.get("win_length"),
-        kwargs.get("pad_mode", "constant"),
+        kwargs.get("window", "hann"),
         kwargs.get("center", True),
+        kwargs.get("pad_mode", "constant"),
     )
-    center = bool(kwargs.get("center", True))
-    pad_mode = kwargs.get("pad_mode", "constant")
-    check_length(y, n_fft, center)
+    n_fft, hop_length, center, pad_mode = req.n_fft, req.hop_length, req.center, req.pad_mode
     power = _check_power(kwargs.get("power", 2.0))
     _check_mel_kwargs_sizes(mel_kw)
     # The log-mel array is held whole for the top_db clamp.
@@ -300,8 +293,8 @@ def _mfcc_of_audio(
     if n_mfcc > bank.n_mels:
         raise ParameterError(f"n_mfcc={n_mfcc} must not exceed n_mels={bank.n_mels}")
     dct = _dct_matrix(dct_type, bank.n_mels, n_mfcc, ortho, lifter)
-    fft_window = window_for(kwargs.get("window", "hann"), win_length, n_fft)
-    y2, lead = as_channels(float_audio(y))
+    fft_window = req.fft_window()
+    y2, lead = req.channels()
     out = _core.mfcc(
         y2,
         fft_window,

@@ -15,10 +15,9 @@ from typing import Any
 import numpy as np
 
 from .. import _core
-from ..core.spectrum import check_length, resolve_stft_params
+from ..core.spectrum import stft_input
 from ..exceptions import ParameterError
-from ..filters import resolve_mel, window_for
-from ..util.validation import as_channels, check_audio, float_audio
+from ..filters import resolve_mel
 from . import descriptors as desc
 from .chroma import chroma_from_power_frames
 from .spectral import _dct_matrix, _resolve_dct
@@ -166,14 +165,10 @@ def stack(
             raise TypeError(f"{key} got unexpected option(s) {sorted(unknown)}")
         opts[target] = dict(value)
     sr = desc._check_sr(sr)
-    check_audio(y, mono=False)
-    center = bool(center)
-    n_fft, hop_length, win_length = resolve_stft_params(
-        n_fft, hop_length, win_length, pad_mode, center
-    )
-    check_length(y, n_fft, center)
-    fft_window = window_for(window, win_length, n_fft)
-    y2, lead = as_channels(float_audio(y))
+    req = stft_input(y, n_fft, hop_length, win_length, window, center, pad_mode)
+    n_fft, hop_length, center = req.n_fft, req.hop_length, req.center
+    fft_window = req.fft_window()
+    y2, lead = req.channels()
 
     def o(name: str) -> dict[str, Any]:
         return opts.get(name, {})

@@ -8,8 +8,7 @@
 //! (a fraction of the new Nyquist), and anything that would fold onto that
 //! band must be stopped; frequencies in between are never read.
 
-use crate::dsp::cqt::frames::CqtFloat;
-use crate::dsp::num::sample::Sample;
+use crate::dsp::num::float::Float;
 use std::f64::consts::PI;
 
 /// A half-band low-pass: `y[m] = gain * (x[2m] / 2 + sum_j taps[j] *
@@ -79,7 +78,7 @@ impl HalfBand {
     }
 
     /// Downsample `x` by two (zeros beyond both ends): `ceil(n / 2)` samples.
-    pub fn decimate<F: CqtFloat>(&self, x: &[F]) -> Vec<F> {
+    pub fn decimate<F: Float>(&self, x: &[F]) -> Vec<F> {
         let mut y = Vec::new();
         let (n_out, _) = self.decimate_into(x, &mut y, false);
         y.truncate(n_out);
@@ -91,7 +90,7 @@ impl HalfBand {
     /// so its length can exceed `n_out`. Returns `n_out` and, with
     /// `check_finite`, whether every sample of `x` is finite (checked on the
     /// way, at no extra pass; true without it).
-    pub fn decimate_into<F: CqtFloat>(
+    pub fn decimate_into<F: Float>(
         &self,
         x: &[F],
         y: &mut Vec<F>,
@@ -99,14 +98,10 @@ impl HalfBand {
     ) -> (usize, bool) {
         let n_out = x.len().div_ceil(2);
         // The gain is folded into the taps.
-        let taps: Vec<F> = self
-            .taps
-            .iter()
-            .map(|t| <F as Sample>::from_f64(t * self.gain))
-            .collect();
-        let centre = <F as Sample>::from_f64(0.5 * self.gain);
+        let taps: Vec<F> = self.taps.iter().map(|t| F::narrow(t * self.gain)).collect();
+        let centre = F::narrow(0.5 * self.gain);
         if y.len() < n_out {
-            y.resize(n_out, <F as Sample>::from_f64(0.0));
+            y.resize(n_out, F::narrow(0.0));
         }
         let y = &mut y[..n_out];
         #[cfg(target_arch = "x86_64")]
@@ -136,7 +131,7 @@ const LANES: usize = 32;
 /// every sample, so the blocking changes no bits. With `check_finite`,
 /// returns whether every sample of `x` is finite.
 #[inline(always)]
-fn decimate_blocks<F: CqtFloat, const FMA: bool>(
+fn decimate_blocks<F: Float, const FMA: bool>(
     taps: &[F],
     centre: F,
     x: &[F],
@@ -146,7 +141,7 @@ fn decimate_blocks<F: CqtFloat, const FMA: bool>(
     let p = taps.len();
     let n = x.len();
     let n_out = y.len();
-    let zero = <F as Sample>::from_f64(0.0);
+    let zero = F::narrow(0.0);
     // odd[i] = x[2 (b0 - p + i) + 1]: output m reads odd[m - b0 + p - j - 1]
     // and odd[m - b0 + p + j].
     let mut odd = vec![zero; FIR_BLOCK + 2 * p];
@@ -207,7 +202,7 @@ fn decimate_blocks<F: CqtFloat, const FMA: bool>(
                 let hi: &[F; LANES] = hi.try_into().expect("LANES inputs");
                 for l in 0..LANES {
                     acc[l] = if FMA {
-                        t.fused(lo[l] + hi[l], acc[l])
+                        t.mul_add(lo[l] + hi[l], acc[l])
                     } else {
                         acc[l] + t * (lo[l] + hi[l])
                     };
@@ -228,7 +223,7 @@ fn decimate_blocks<F: CqtFloat, const FMA: bool>(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn decimate_blocks_avx2<F: CqtFloat>(
+unsafe fn decimate_blocks_avx2<F: Float>(
     taps: &[F],
     centre: F,
     x: &[F],

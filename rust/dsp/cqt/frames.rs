@@ -12,11 +12,11 @@
 //! the block come out contiguous in time, as the output is laid out.
 
 use crate::dsp::cqt::basis::OctaveBasis;
+use crate::dsp::num::float::{Float, PerFloat};
 use crate::dsp::num::parallel;
-use crate::dsp::num::sample::Sample;
 #[cfg(target_arch = "x86_64")]
 use crate::dsp::num::simd;
-use crate::dsp::spectrum::fft::{self, FftFloat};
+use crate::dsp::spectrum::fft;
 use crate::dsp::spectrum::pad::PadMode;
 use num_complex::Complex;
 use rustfft::Fft;
@@ -29,50 +29,14 @@ pub const BLOCK: usize = 16;
 /// real and imaginary parts over its span.
 pub type Row<F> = (usize, Vec<F>, Vec<F>);
 
-/// The float types the CQT runs in: f32 and f64.
-pub trait CqtFloat: FftFloat {
-    /// This precision's copy of the basis rows.
-    fn rows(b: &DenseBasis) -> &[Row<Self>];
-    /// True when every value is finite.
-    fn all_finite(x: &[Self]) -> bool;
-    /// `self * a + b`, rounded once (a single instruction where the
-    /// target has FMA; callers use it only in their FMA builds).
-    fn fused(self, a: Self, b: Self) -> Self;
-}
-
-impl CqtFloat for f64 {
-    fn rows(b: &DenseBasis) -> &[Row<f64>] {
-        &b.rows64
+/// The basis rows in each precision, for [`Float::pick`].
+impl PerFloat for DenseBasis {
+    type Of<F: Float> = [Row<F>];
+    fn for_f32(&self) -> &[Row<f32>] {
+        &self.rows32
     }
-    #[inline(always)]
-    fn fused(self, a: f64, b: f64) -> f64 {
-        self.mul_add(a, b)
-    }
-    fn all_finite(x: &[f64]) -> bool {
-        const EXP: u64 = 0x7ff0_0000_0000_0000;
-        x.chunks(1024).all(|c| {
-            c.iter()
-                .fold(0u64, |acc, v| acc | ((v.to_bits() & EXP == EXP) as u64))
-                == 0
-        })
-    }
-}
-
-impl CqtFloat for f32 {
-    fn rows(b: &DenseBasis) -> &[Row<f32>] {
-        &b.rows32
-    }
-    #[inline(always)]
-    fn fused(self, a: f32, b: f32) -> f32 {
-        self.mul_add(a, b)
-    }
-    fn all_finite(x: &[f32]) -> bool {
-        const EXP: u32 = 0x7f80_0000;
-        x.chunks(1024).all(|c| {
-            c.iter()
-                .fold(0u32, |acc, v| acc | ((v.to_bits() & EXP == EXP) as u32))
-                == 0
-        })
+    fn for_f64(&self) -> &[Row<f64>] {
+        &self.rows64
     }
 }
 
@@ -138,7 +102,7 @@ impl DenseBasis {
 }
 
 /// One octave's framing: the signal, its frames and their filters.
-struct Frames<'a, F: CqtFloat> {
+struct Frames<'a, F: Float> {
     basis: &'a DenseBasis,
     rows: &'a [Row<F>],
     sig: &'a [F],
@@ -159,13 +123,13 @@ pub fn project_frames<F, E>(
     pad_mode: PadMode,
     emit: E,
 ) where
-    F: CqtFloat,
+    F: Float,
     E: Fn(usize, usize, &[F], &[F]) + Send + Sync,
 {
     let fft = fft::complex_in::<F>(basis.n_fft, false);
     let frames = Frames {
         basis,
-        rows: F::rows(basis),
+        rows: F::pick(basis),
         sig,
         hop,
         n_frames,
@@ -188,7 +152,7 @@ pub fn project_frames<F, E>(
 #[target_feature(enable = "avx2,fma")]
 unsafe fn project_blocks_avx2<F, E>(f: &Frames<'_, F>, blocks: Range<usize>, emit: &E)
 where
-    F: CqtFloat,
+    F: Float,
     E: Fn(usize, usize, &[F], &[F]),
 {
     project_blocks::<F, E, true>(f, blocks, emit)
@@ -199,15 +163,15 @@ where
 #[inline(always)]
 fn project_blocks<F, E, const FMA: bool>(f: &Frames<'_, F>, blocks: Range<usize>, emit: &E)
 where
-    F: CqtFloat,
+    F: Float,
     E: Fn(usize, usize, &[F], &[F]),
 {
     let (sig, hop, n_frames) = (f.sig, f.hop, f.n_frames);
     let n_fft = f.basis.n_fft;
     let left = (n_fft / 2) as isize;
     let len = sig.len();
-    let zero = <F as Sample>::from_f64(0.0);
-    let half = <F as Sample>::from_f64(0.5);
+    let zero = F::narrow(0.0);
+    let half = F::narrow(0.5);
     // Frame t into the real (`im` false) or imaginary parts of `z`, for
     // frames that reach past an end of the signal.
     let fill_edge = |z: &mut [Complex<F>], t: usize, im: bool| {
@@ -283,7 +247,7 @@ where
 /// One filter applied to a block: `sum_u w[u] * x[u]` for every frame,
 /// with `x[u]` the block's values at the filter's `u`-th bin.
 #[inline(always)]
-fn row_block<F: CqtFloat, const FMA: bool>(
+fn row_block<F: Float, const FMA: bool>(
     wr: &[F],
     wi: &[F],
     xr: &[F],
@@ -295,8 +259,8 @@ fn row_block<F: CqtFloat, const FMA: bool>(
     for ((&a, &b), (pr, pi)) in wr.iter().zip(wi).zip(bins) {
         for l in 0..BLOCK {
             if FMA {
-                re[l] = a.fused(pr[l], (-b).fused(pi[l], re[l]));
-                im[l] = a.fused(pi[l], b.fused(pr[l], im[l]));
+                re[l] = a.mul_add(pr[l], (-b).mul_add(pi[l], re[l]));
+                im[l] = a.mul_add(pi[l], b.mul_add(pr[l], im[l]));
             } else {
                 re[l] = re[l] + (a * pr[l] - b * pi[l]);
                 im[l] = im[l] + (a * pi[l] + b * pr[l]);
@@ -310,7 +274,7 @@ fn row_block<F: CqtFloat, const FMA: bool>(
 /// A[k] = (Z[k] + conj Z[-k]) / 2 and B[k] = (Z[k] - conj Z[-k]) / 2i,
 /// stored as frames `l` and `l + 1` of the block (`x[u * BLOCK + l]`).
 #[inline(always)]
-fn separate<F: FftFloat>(
+fn separate<F: Float>(
     z: &[Complex<F>],
     band: Range<usize>,
     half: F,

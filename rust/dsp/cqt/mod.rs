@@ -31,9 +31,9 @@ pub mod frames;
 
 use crate::dsp::cqt::basis::{octave_basis, Norm};
 use crate::dsp::cqt::decimate::HalfBand;
-use crate::dsp::cqt::frames::{project_frames, CqtFloat, DenseBasis};
+use crate::dsp::cqt::frames::{project_frames, DenseBasis};
+use crate::dsp::num::float::{Float, PerFloat};
 use crate::dsp::num::parallel::SharedMut;
-use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::pad::PadMode;
 use crate::dsp::spectrum::window::WindowKind;
 use crate::error::{DspError, DspResult};
@@ -41,6 +41,7 @@ use num_complex::Complex;
 use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::LocalKey;
 
 /// Everything that defines a CQT/VQT filter bank and its framing.
 #[derive(Debug, Clone, PartialEq)]
@@ -223,7 +224,7 @@ impl CqtPlan {
 
     /// Transform `channels` signals of `n` samples (row-major) into `out`,
     /// shaped (channels, n_bins, n_frames), in the precision of `y`.
-    pub fn run<T: CqtSample, O: Sample>(
+    pub fn run<T: Float, O: Float>(
         &self,
         y: &[T],
         channels: usize,
@@ -264,7 +265,7 @@ impl CqtPlan {
         let shared = SharedMut::new(out);
         // Reused signal buffers: fresh multi-megabyte vectors on every call
         // cost a page fault per 4 KiB.
-        let (mut sig, mut next) = T::take_signals();
+        let (mut sig, mut next) = take_signals::<T>();
         let mut finite = true;
         'channels: for c in 0..channels {
             let input = &y[c * n..(c + 1) * n];
@@ -294,7 +295,7 @@ impl CqtPlan {
                     // SAFETY: each (row, frame) is written by exactly one worker.
                     let dst = unsafe { shared.slice_mut(start, re.len()) };
                     for (d, (&a, &b)) in dst.iter_mut().zip(re.iter().zip(im)) {
-                        *d = Complex::new(O::from_f64(a.to_f64()), O::from_f64(b.to_f64()));
+                        *d = Complex::new(O::narrow(a.wide()), O::narrow(b.wide()));
                     }
                 });
                 if o.decimate_after
@@ -311,7 +312,7 @@ impl CqtPlan {
                 *v = Vec::new();
             }
         }
-        T::put_signals((sig, next));
+        put_signals::<T>((sig, next));
         if finite {
             Ok(())
         } else {
@@ -332,29 +333,25 @@ thread_local! {
     static SIGNALS_F64: RefCell<Signals<f64>> = RefCell::new(Default::default());
 }
 
-/// Sample types the CQT accepts (f32, f64): it runs in their precision
-/// and reuses this thread's signal buffers of that type.
-pub trait CqtSample: CqtFloat {
-    fn take_signals() -> Signals<Self>;
-    fn put_signals(s: Signals<Self>);
-}
-
-impl CqtSample for f32 {
-    fn take_signals() -> Signals<f32> {
-        SIGNALS_F32.with(|s| std::mem::take(&mut *s.borrow_mut()))
+/// This thread's signal buffers, one slot per precision (the CQT runs in
+/// the input's precision and reuses them across calls).
+struct SignalSlots;
+impl PerFloat for SignalSlots {
+    type Of<F: Float> = LocalKey<RefCell<Signals<F>>>;
+    fn for_f32(&self) -> &LocalKey<RefCell<Signals<f32>>> {
+        &SIGNALS_F32
     }
-    fn put_signals(v: Signals<f32>) {
-        SIGNALS_F32.with(|s| *s.borrow_mut() = v)
+    fn for_f64(&self) -> &LocalKey<RefCell<Signals<f64>>> {
+        &SIGNALS_F64
     }
 }
 
-impl CqtSample for f64 {
-    fn take_signals() -> Signals<f64> {
-        SIGNALS_F64.with(|s| std::mem::take(&mut *s.borrow_mut()))
-    }
-    fn put_signals(v: Signals<f64>) {
-        SIGNALS_F64.with(|s| *s.borrow_mut() = v)
-    }
+fn take_signals<F: Float>() -> Signals<F> {
+    F::pick(&SignalSlots).with(|s| std::mem::take(&mut *s.borrow_mut()))
+}
+
+fn put_signals<F: Float>(v: Signals<F>) {
+    F::pick(&SignalSlots).with(|s| *s.borrow_mut() = v)
 }
 
 type PlanKey = Vec<u64>;

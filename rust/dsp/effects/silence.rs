@@ -7,7 +7,7 @@
 //! (librosa's default `aggregate=np.max`). Decibels use librosa's
 //! `amplitude_to_db` floor: powers below `1e-10` count as `1e-10`.
 
-use crate::dsp::num::sample::Sample;
+use crate::dsp::num::float::Float;
 use crate::error::{DspError, DspResult};
 
 /// The power floor of `amplitude_to_db` (its `amin=1e-5`, squared).
@@ -36,7 +36,7 @@ pub fn n_frames(n: usize, frame_length: usize, hop_length: usize) -> DspResult<u
 ///
 /// `y` holds `n_channels` channels of equal length, one after the other.
 /// Returns `(power, n_frames)` with `power` laid out `(channel, frame)`.
-pub fn frame_power<T: Sample>(
+pub fn frame_power<T: Float>(
     y: &[T],
     n_channels: usize,
     frame_length: usize,
@@ -64,7 +64,7 @@ pub fn frame_power<T: Sample>(
             let sum: f64 = yc[lo.min(hi)..hi]
                 .iter()
                 .map(|v| {
-                    let x = v.to_f64();
+                    let x = v.wide();
                     x * x
                 })
                 .sum();

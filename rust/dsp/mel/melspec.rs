@@ -20,10 +20,9 @@ use crate::dsp::mel::bank::MelBank;
 use crate::dsp::mel::dct::{DctMatrix, LANES};
 use crate::dsp::mel::mel_guard::{self, MelGuard};
 use crate::dsp::mel::mfcc_guard::{Guard, REDO_ABOVE};
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::num::sample::Sample;
 use crate::dsp::num::simd;
-use crate::dsp::spectrum::fft::FftFloat;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::noise::BLOCK;
 use crate::dsp::spectrum::stft::{
@@ -42,7 +41,7 @@ const MIN_WORK_PER_TASK: usize = 1 << 18;
 /// `power = 2` and `power = 1` take exact fast paths (`re^2 + im^2`, its
 /// square root); other exponents use `(re^2 + im^2)^(power / 2)`.
 #[inline]
-pub fn power_spectrum<F: Sample>(
+pub fn power_spectrum<F: Float>(
     spec: &[Complex<F>],
     power: f64,
     range: Range<usize>,
@@ -50,7 +49,7 @@ pub fn power_spectrum<F: Sample>(
 ) {
     let (s, o) = (&spec[range.clone()], &mut out[range]);
     let sq = |c: &Complex<F>| {
-        let (re, im) = (c.re.to_f64(), c.im.to_f64());
+        let (re, im) = (c.re.wide(), c.im.wide());
         re * re + im * im
     };
     if power == 2.0 {
@@ -59,7 +58,7 @@ pub fn power_spectrum<F: Sample>(
         }
     } else if power == 1.0 {
         for (o, c) in o.iter_mut().zip(s) {
-            *o = c.re.to_f64().hypot(c.im.to_f64());
+            *o = c.re.wide().hypot(c.im.wide());
         }
     } else {
         let half = power / 2.0;
@@ -146,7 +145,7 @@ fn check_power(power: f64) -> DspResult<()> {
 /// (as librosa computes float32 audio), under a per-frame error check
 /// ([`crate::dsp::mel::mel_guard`]); every other case uses an f64 FFT and f64
 /// sums.
-pub fn melspectrogram_into<T: FftFloat, O: Sample>(
+pub fn melspectrogram_into<T: Float, O: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -166,7 +165,7 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
         ));
     }
     let dst = SharedMut::new(out);
-    if std::mem::size_of::<T>() == 4 && power == 2.0 {
+    if T::IS_F32 && power == 2.0 {
         mel_f32_guarded(framing, y, window, shape, bank, &dst);
         return Ok(());
     }
@@ -184,7 +183,7 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
             let base = c * nm * nf + t;
             for (m, v) in mel.iter().enumerate() {
                 // SAFETY: element (c, m, t) belongs to this (channel, frame) only.
-                unsafe { dst.write(base + m * nf, O::from_f64(*v)) };
+                unsafe { dst.write(base + m * nf, O::narrow(*v)) };
             }
         },
     );
@@ -196,7 +195,7 @@ pub fn melspectrogram_into<T: FftFloat, O: Sample>(
 /// exceeds [`mel_guard::REDO_ABOVE`] of the whole output's peak again with
 /// an f64 FFT ([`crate::dsp::mel::mel_guard`]). The choice depends only on the
 /// frame and the peak, never on the thread split.
-fn mel_f32_guarded<T: Sample, O: Sample>(
+fn mel_f32_guarded<T: Float, O: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -222,7 +221,7 @@ fn mel_f32_guarded<T: Sample, O: Sample>(
                 let base = c * nm * nf + t;
                 for (m, v) in mel.iter().enumerate() {
                     // SAFETY: element (c, m, t) belongs to this (channel, frame) only.
-                    unsafe { dst.write(base + m * nf, O::from_f64(*v as f64)) };
+                    unsafe { dst.write(base + m * nf, O::narrow(*v as f64)) };
                 }
                 let item = c * nf + t;
                 // SAFETY: entry `item` belongs to this (channel, frame) only.
@@ -247,7 +246,7 @@ fn mel_f32_guarded<T: Sample, O: Sample>(
             bank.apply(&sq, &mut mel);
             for (m, v) in mel.iter().enumerate() {
                 // SAFETY: element (c, m, t) belongs to this item only.
-                unsafe { dst.write(c * nm * nf + m * nf + t, O::from_f64(*v)) };
+                unsafe { dst.write(c * nm * nf + m * nf + t, O::narrow(*v)) };
             }
         }
     });
@@ -262,7 +261,7 @@ fn mel_f32_guarded<T: Sample, O: Sample>(
 /// estimated error is too large ([`crate::dsp::mel::mfcc_guard`]); everything
 /// else uses an f64 FFT.
 #[allow(clippy::too_many_arguments)]
-pub fn mfcc_into<T: FftFloat, O: Sample>(
+pub fn mfcc_into<T: Float, O: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -283,7 +282,7 @@ pub fn mfcc_into<T: FftFloat, O: Sample>(
 /// own when `per_channel` (each channel as if it were its own call: a
 /// batch of dataset segments) instead of over the whole array.
 #[allow(clippy::too_many_arguments)]
-pub fn mfcc_clamped_into<T: FftFloat, O: Sample>(
+pub fn mfcc_clamped_into<T: Float, O: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -311,7 +310,7 @@ pub fn mfcc_clamped_into<T: FftFloat, O: Sample>(
     if out.len() != nc * nk * nf {
         return Err(DspError::shape("mfcc output", nc * nk * nf, out.len()));
     }
-    let guarded = std::mem::size_of::<T>() == 4 && power == 2.0;
+    let guarded = T::IS_F32 && power == 2.0;
     let mfcc = Mfcc {
         framing,
         window,
@@ -411,7 +410,7 @@ struct Mfcc<'a> {
 
 impl Mfcc<'_> {
     /// The frame-major dB mel spectrogram with an FFT in precision `F`.
-    fn db_pass<F: FftFloat, T: Sample>(&self, y: &[T]) -> Vec<f64> {
+    fn db_pass<F: Float, T: Float>(&self, y: &[T]) -> Vec<f64> {
         let (nm, nf, nc) = (
             self.bank.n_mels(),
             self.shape.n_frames,
@@ -447,7 +446,7 @@ impl Mfcc<'_> {
     /// peak) fails, the whole block uses the f64 FFT, so clean tonal audio
     /// does not pay for both. The choice depends only on the block, never
     /// on the thread split.
-    fn db_pass_guarded<T: FftFloat>(
+    fn db_pass_guarded<T: Float>(
         &self,
         y: &[T],
         guard: &Guard,
@@ -508,7 +507,7 @@ impl Mfcc<'_> {
     /// dB mel values of frame `item` into `row` (power 2) with the f64
     /// FFT; returns the half-spectrum energy.
     #[allow(clippy::too_many_arguments)]
-    fn frame_db<T: Sample>(
+    fn frame_db<T: Float>(
         &self,
         worker: &mut Worker<f64>,
         y: &[T],
@@ -528,7 +527,7 @@ impl Mfcc<'_> {
     /// [`Self::frame_db`] with an f32 FFT and the rest in f32 as librosa
     /// does for float32 audio (power, mel sums, log), widened into `row`.
     #[allow(clippy::too_many_arguments)]
-    fn frame_db32<T: Sample>(
+    fn frame_db32<T: Float>(
         &self,
         worker: &mut Worker<f32>,
         y: &[T],
@@ -547,7 +546,7 @@ impl Mfcc<'_> {
 
     /// Recompute the frames `items` (flat `channel * n_frames + frame`) with
     /// an f64 FFT, clamped at their channel's floor, into `dst`.
-    fn redo_f64<T: Sample, O: Sample>(
+    fn redo_f64<T: Float, O: Float>(
         &self,
         y: &[T],
         items: &[usize],
@@ -574,7 +573,7 @@ impl Mfcc<'_> {
     /// Write the coefficients of frames `i0..i0 + len` (lane `l` holding
     /// frame `i0 + l`) into the `(channel, k, frame)` output.
     #[inline]
-    fn write_lanes<O: Sample>(
+    fn write_lanes<O: Float>(
         &self,
         dst: &SharedMut<O>,
         i0: usize,
@@ -587,19 +586,19 @@ impl Mfcc<'_> {
             let base = (item / nf) * coef.len() * nf + item % nf;
             for (k, v) in coef.iter().enumerate() {
                 // SAFETY: element (c, k, t) belongs to this item only.
-                unsafe { dst.write(base + k * nf, O::from_f64(v[l])) };
+                unsafe { dst.write(base + k * nf, O::narrow(v[l])) };
             }
         }
     }
 
     /// Write the coefficients of frame `item` into the `(channel, k, frame)` output.
     #[inline]
-    fn write<O: Sample>(&self, dst: &SharedMut<O>, item: usize, coef: &[f64]) {
+    fn write<O: Float>(&self, dst: &SharedMut<O>, item: usize, coef: &[f64]) {
         let nf = self.shape.n_frames;
         let base = (item / nf) * coef.len() * nf + item % nf;
         for (k, v) in coef.iter().enumerate() {
             // SAFETY: element (c, k, t) belongs to this item only.
-            unsafe { dst.write(base + k * nf, O::from_f64(*v)) };
+            unsafe { dst.write(base + k * nf, O::narrow(*v)) };
         }
     }
 }
@@ -618,7 +617,7 @@ fn check_db_params(amin: f64, top_db: Option<f64>) -> DspResult<()> {
 
 /// Mel spectrogram from a power spectrogram `s` laid out
 /// `(n_channels, n_bins, n_frames)` into `out` `(n_channels, n_mels, n_frames)`.
-pub fn mel_from_spectrogram_into<T: Sample, O: Sample>(
+pub fn mel_from_spectrogram_into<T: Float, O: Float>(
     s: &[T],
     n_channels: usize,
     n_frames: usize,
@@ -640,7 +639,7 @@ pub fn mel_from_spectrogram_into<T: Sample, O: Sample>(
 /// DCT along axis -2 of `s` (`(n_channels, dct.n_in(), n_frames)`) into
 /// `out` (`(n_channels, dct.n_out(), n_frames)`): MFCCs from a log-power
 /// mel spectrogram.
-pub fn dct_from_spectrogram_into<T: Sample, O: Sample>(
+pub fn dct_from_spectrogram_into<T: Float, O: Float>(
     s: &[T],
     n_channels: usize,
     n_frames: usize,
@@ -662,7 +661,7 @@ pub fn dct_from_spectrogram_into<T: Sample, O: Sample>(
 /// (`(n_channels, n_in, n_frames)`) into `out` (`(n_channels, n_out,
 /// n_frames)`), accumulated in f64: numpy's `einsum("cf,...ft->...ct")`
 /// without a BLAS thread pool.
-pub fn dense_on_columns_into<T: Sample, O: Sample>(
+pub fn dense_on_columns_into<T: Float, O: Float>(
     s: &[T],
     n_channels: usize,
     n_frames: usize,
@@ -690,7 +689,7 @@ pub fn dense_on_columns_into<T: Sample, O: Sample>(
 
 /// `out[c, m, t] = sum_j rows[m].1[j] * s[c, rows[m].0 + j, t]`, accumulated
 /// in f64, parallel over output rows.
-fn matrix_on_columns<T: Sample, O: Sample>(
+fn matrix_on_columns<T: Float, O: Float>(
     s: &[T],
     n_channels: usize,
     n_in: usize,
@@ -726,13 +725,13 @@ fn matrix_on_columns<T: Sample, O: Sample>(
             for (j, &wj) in w.iter().enumerate() {
                 let off = (c * n_in + start + j) * n_frames;
                 for (a, v) in acc.iter_mut().zip(&s[off..off + n_frames]) {
-                    *a += wj * v.to_f64();
+                    *a += wj * v.wide();
                 }
             }
             let base = item * n_frames;
             for (t, a) in acc.iter().enumerate() {
                 // SAFETY: output row (c, m) belongs to this item only.
-                unsafe { dst.write(base + t, O::from_f64(*a)) };
+                unsafe { dst.write(base + t, O::narrow(*a)) };
             }
         }
     });
@@ -856,7 +855,7 @@ mod tests {
     }
 
     /// MFCCs of `y` (one channel) in the output precision `O`.
-    fn mfcc_of<T: FftFloat>(
+    fn mfcc_of<T: Float>(
         framing: &Framing,
         y: &[T],
         w: &[f64],

@@ -2,6 +2,6 @@
 //! and the rayon pool that every kernel parallelises through.
 
 pub mod cancel;
+pub mod float;
 pub mod parallel;
-pub mod sample;
 pub mod simd;

@@ -10,7 +10,7 @@
 //! computed with the f64 FFT.
 
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::spectral::{
+use crate::dsp::spectral::column::{
     centroid_of_sums, centroid_sums, describe_frame, magnitude, Descriptor, Scratch,
 };
 use crate::dsp::spectrum::frame::Framing;

@@ -11,7 +11,7 @@
 //! f64 FFT.
 
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::spectral::{magnitude, rolloff_lanes, suffix_min, Scratch, ROLL_LANES};
+use crate::dsp::spectral::column::{magnitude, rolloff_lanes, suffix_min, Scratch, ROLL_LANES};
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::noise::variance_per_energy;
 use crate::dsp::spectrum::stft::{frames_per_task, StftShape, Worker};

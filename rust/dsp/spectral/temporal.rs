@@ -11,8 +11,8 @@
 //! sliding maximum. Blocks have a fixed size, so results do not depend on
 //! the thread count.
 
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::pad::PadMode;
 use crate::error::{DspError, DspResult};
@@ -35,8 +35,8 @@ pub struct CrossingRule {
 impl CrossingRule {
     /// The sign class of `x`: equal classes mean no crossing.
     #[inline(always)]
-    fn class<T: Sample>(&self, x: T, thr: f64) -> u8 {
-        let v = x.to_f64();
+    fn class<T: Float>(&self, x: T, thr: f64) -> u8 {
+        let v = x.wide();
         // numba compares in the input precision; `thr` is already rounded to T.
         let v = if -thr <= v && v <= thr { 0.0 } else { v };
         if self.zero_pos {
@@ -53,8 +53,8 @@ impl CrossingRule {
     }
 
     /// The threshold rounded to the sample precision, as numba does.
-    fn threshold_in<T: Sample>(&self) -> f64 {
-        T::from_f64(self.threshold).to_f64()
+    fn threshold_in<T: Float>(&self) -> f64 {
+        T::narrow(self.threshold).wide()
     }
 
     /// True when classes `a` and `b` are a crossing (NaN signs never match).
@@ -67,7 +67,7 @@ impl CrossingRule {
 /// `out[i]` is true when `y[i - 1]` and `y[i]` differ in sign; `out[0] = pad`.
 ///
 /// `y` holds `n_channels` rows of equal length, as does `out`.
-pub fn zero_crossings<T: Sample>(
+pub fn zero_crossings<T: Float>(
     y: &[T],
     n_channels: usize,
     rule: CrossingRule,
@@ -128,7 +128,7 @@ pub fn frame_shape<T>(framing: &Framing, y: &[T], n_channels: usize) -> DspResul
 
 /// Fill `buf` with the virtual padded samples `lo..lo + buf.len()` of `y`
 /// (index 0 is `y[0]`; negative indices read the left padding).
-fn read_span<T: Sample>(y: &[T], mode: PadMode, lo: isize, buf: &mut [f64]) {
+fn read_span<T: Float>(y: &[T], mode: PadMode, lo: isize, buf: &mut [f64]) {
     let n = y.len() as isize;
     let hi = lo + buf.len() as isize;
     let inner_lo = lo.clamp(0, n);
@@ -139,13 +139,13 @@ fn read_span<T: Sample>(y: &[T], mode: PadMode, lo: isize, buf: &mut [f64]) {
             // Filled below in one straight copy.
             continue;
         }
-        *b = mode.source_index(i, y.len()).map_or(0.0, |s| y[s].to_f64());
+        *b = mode.source_index(i, y.len()).map_or(0.0, |s| y[s].wide());
     }
     if inner_lo < inner_hi {
         let off = (inner_lo - lo) as usize;
         let src = &y[inner_lo as usize..inner_hi as usize];
         for (b, s) in buf[off..off + src.len()].iter_mut().zip(src) {
-            *b = s.to_f64();
+            *b = s.wide();
         }
     }
 }
@@ -160,7 +160,7 @@ fn for_each_block<T, S, M, V>(
     make_state: M,
     visit: V,
 ) where
-    T: Sample,
+    T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, usize, &[f64], &mut S) + Send + Sync,
 {
@@ -216,7 +216,7 @@ fn for_each_piece_block<T, V, P, E>(
     piece: P,
     emit: E,
 ) where
-    T: Sample,
+    T: Float,
     V: Copy + Default + std::ops::Add<Output = V> + Send,
     P: Fn(&[T], isize, isize) -> V + Send + Sync,
     E: Fn(usize, usize, V) + Send + Sync,
@@ -266,7 +266,7 @@ fn for_each_piece_block<T, V, P, E>(
 }
 
 /// Sum of squares (in f64) of padded samples `lo..hi` of `y`.
-fn sum_squares<T: Sample>(y: &[T], mode: PadMode, lo: isize, hi: isize) -> f64 {
+fn sum_squares<T: Float>(y: &[T], mode: PadMode, lo: isize, hi: isize) -> f64 {
     let n = y.len() as isize;
     let (a, b) = (lo.clamp(0, n), hi.clamp(0, n));
     let mut acc = if a < b {
@@ -276,7 +276,7 @@ fn sum_squares<T: Sample>(y: &[T], mode: PadMode, lo: isize, hi: isize) -> f64 {
     };
     for i in (lo..a.max(lo).min(hi)).chain(b.max(lo)..hi) {
         if let Some(s) = mode.source_index(i, y.len()) {
-            let v = y[s].to_f64();
+            let v = y[s].wide();
             acc += v * v;
         }
     }
@@ -285,19 +285,19 @@ fn sum_squares<T: Sample>(y: &[T], mode: PadMode, lo: isize, hi: isize) -> f64 {
 
 /// Sum of squares in f64 with eight independent accumulators (vectorises).
 #[inline]
-fn sum_squares_inner<T: Sample>(x: &[T]) -> f64 {
+fn sum_squares_inner<T: Float>(x: &[T]) -> f64 {
     let mut acc = [0.0f64; 8];
     let chunks = x.chunks_exact(8);
     let rest = chunks.remainder();
     for ch in chunks {
         for (a, &v) in acc.iter_mut().zip(ch) {
-            let v = v.to_f64();
+            let v = v.wide();
             *a += v * v;
         }
     }
     let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     for &v in rest {
-        let v = v.to_f64();
+        let v = v.wide();
         s += v * v;
     }
     s
@@ -306,7 +306,7 @@ fn sum_squares_inner<T: Sample>(x: &[T]) -> f64 {
 /// Crossings among the pairs `(i - 1, i)` of padded samples, `lo <= i < hi`,
 /// and how many of the samples `y[i]` with `1 <= i < n` in that range are
 /// not finite.
-fn count_crossings<T: Sample>(
+fn count_crossings<T: Float>(
     y: &[T],
     mode: PadMode,
     rule: CrossingRule,
@@ -330,12 +330,12 @@ fn count_crossings<T: Sample>(
                 .zip(cur)
                 .map(|(&p, &q)| rule.differs(rule.class(p, thr), rule.class(q, thr)) as u32)
                 .sum();
-            (n, (!all_finite_fast(cur)) as u32)
+            (n, (!T::all_finite(cur)) as u32)
         }
     } else {
         (0, 0)
     };
-    let value = |i: isize| -> f64 { mode.source_index(i, y.len()).map_or(0.0, |s| y[s].to_f64()) };
+    let value = |i: isize| -> f64 { mode.source_index(i, y.len()).map_or(0.0, |s| y[s].wide()) };
     for i in (lo..a.max(lo).min(hi)).chain(b.max(lo)..hi) {
         let (p, q) = (rule.class(value(i - 1), thr), rule.class(value(i), thr));
         count += rule.differs(p, q) as u32;
@@ -351,16 +351,11 @@ fn count_crossings<T: Sample>(
 /// the magnitude bits order like the values, so the test is two integer
 /// operations per sample and vectorises. Also returns how many samples of
 /// `cur` are not finite (all bits of the exponent set), in the same pass.
-fn signbit_crossings<T: Sample>(prev: &[T], cur: &[T], thr: f64) -> (u32, u32) {
-    use std::any::TypeId;
-    if TypeId::of::<T>() == TypeId::of::<f32>() {
-        // SAFETY: T is f32, so the slices are f32 slices.
-        let (p, q) = unsafe { (cast::<T, f32>(prev), cast::<T, f32>(cur)) };
+fn signbit_crossings<T: Float>(prev: &[T], cur: &[T], thr: f64) -> (u32, u32) {
+    if let (Some(p), Some(q)) = (T::as_f32(prev), T::as_f32(cur)) {
         return signbit_crossings_f32(p, q, (thr as f32).to_bits() as i32);
     }
-    if TypeId::of::<T>() == TypeId::of::<f64>() {
-        // SAFETY: T is f64, so the slices are f64 slices.
-        let (p, q) = unsafe { (cast::<T, f64>(prev), cast::<T, f64>(cur)) };
+    if let (Some(p), Some(q)) = (T::as_f64(prev), T::as_f64(cur)) {
         let tb = thr.to_bits();
         let neg = |x: f64| {
             let b = x.to_bits();
@@ -373,12 +368,7 @@ fn signbit_crossings<T: Sample>(prev: &[T], cur: &[T], thr: f64) -> (u32, u32) {
         }
         return (n as u32, (bad > 0) as u32);
     }
-    let neg = |x: T| {
-        let x = x.to_f64();
-        ((x < -thr) | (x.is_nan() & x.is_sign_negative())) as u32
-    };
-    let n = prev.iter().zip(cur).map(|(&p, &q)| neg(p) ^ neg(q)).sum();
-    (n, (!all_finite_fast(cur)) as u32)
+    unreachable!("Float is f32 or f64")
 }
 
 /// [`signbit_crossings`] for f32 with `tb` the threshold's bits; AVX2 when
@@ -413,42 +403,10 @@ fn signbit_crossings_f32_body(p: &[f32], q: &[f32], tb: i32) -> (u32, u32) {
     (n, bad)
 }
 
-/// Reinterpret a slice of `T` as a slice of `U`.
-///
-/// # Safety
-/// `T` and `U` must be the same type.
-unsafe fn cast<T, U>(x: &[T]) -> &[U] {
-    std::slice::from_raw_parts(x.as_ptr().cast::<U>(), x.len())
-}
-
-/// True when no sample is NaN or infinite (a branch-free pass).
-fn all_finite_fast<T: Sample>(y: &[T]) -> bool {
-    use std::any::TypeId;
-    if TypeId::of::<T>() == TypeId::of::<f32>() {
-        // SAFETY: T is f32.
-        let v = unsafe { cast::<T, f32>(y) };
-        let bad: u32 = v
-            .iter()
-            .map(|x| ((x.to_bits() & 0x7fff_ffff) >= 0x7f80_0000) as u32)
-            .sum();
-        return bad == 0;
-    }
-    if TypeId::of::<T>() == TypeId::of::<f64>() {
-        // SAFETY: T is f64.
-        let v = unsafe { cast::<T, f64>(y) };
-        let bad: u64 = v
-            .iter()
-            .map(|x| ((x.to_bits() & 0x7fff_ffff_ffff_ffff) >= 0x7ff0_0000_0000_0000) as u64)
-            .sum();
-        return bad == 0;
-    }
-    y.iter().all(|v| v.to_f64().is_finite())
-}
-
 /// Zero-crossing rate per frame into `out` (channels x frames, float64):
 /// the crossings between consecutive samples of each frame (plus one when
 /// `pad`) divided by `frame_length`.
-pub fn zero_crossing_rate<T: Sample>(
+pub fn zero_crossing_rate<T: Float>(
     framing: &Framing,
     y: &[T],
     shape: &FrameShape,
@@ -463,7 +421,7 @@ pub fn zero_crossing_rate<T: Sample>(
     // With overlapping frames the pieces read every sample but the first and
     // those past the last frame, so they check finiteness on the way.
     let fused = piecewise(framing) && framing.hop_length < framing.frame_length;
-    if !fused && !all_finite_fast(y) {
+    if !fused && !T::all_finite(y) {
         return Err(non_finite());
     }
     // The sign test only needs the value, and widening to f64 is exact.
@@ -503,7 +461,7 @@ pub fn zero_crossing_rate<T: Sample>(
             let hi = covered.clamp(lo as isize, n) as usize;
             let unread_ok = y
                 .chunks_exact(shape.n_samples)
-                .all(|yc| all_finite_fast(&yc[..lo.min(yc.len())]) && all_finite_fast(&yc[hi..]));
+                .all(|yc| T::all_finite(&yc[..lo.min(yc.len())]) && T::all_finite(&yc[hi..]));
             if bad.load(Ordering::Relaxed) || !unread_ok {
                 return Err(non_finite());
             }
@@ -572,7 +530,7 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
 /// after a loud one keeps full relative precision and silence is exactly 0.
 /// Frames holding NaN or infinity are summed directly, so they give NaN or
 /// inf as numpy does without poisoning their neighbours.
-pub fn rms<T: Sample, O: Sample>(
+pub fn rms<T: Float, O: Float>(
     framing: &Framing,
     y: &[T],
     shape: &FrameShape,
@@ -596,7 +554,7 @@ pub fn rms<T: Sample, O: Sample>(
             |c, t, energy: f64| {
                 let v = (energy / fl as f64).sqrt();
                 // SAFETY: each (c, t) belongs to exactly one block.
-                unsafe { dst.write(c * nf + t, O::from_f64(v)) };
+                unsafe { dst.write(c * nf + t, O::narrow(v)) };
             },
         );
         return Ok(());
@@ -636,7 +594,7 @@ pub fn rms<T: Sample, O: Sample>(
             };
             let v = (energy / fl as f64).sqrt();
             // SAFETY: each (c, t) belongs to exactly one block.
-            unsafe { dst.write(c * nf + t, O::from_f64(v)) };
+            unsafe { dst.write(c * nf + t, O::narrow(v)) };
         }
     });
     Ok(())
@@ -646,7 +604,7 @@ pub fn rms<T: Sample, O: Sample>(
 ///
 /// van Herk / Gil-Werman: running maxima forward and backward within
 /// segments of `frame_length` samples answer every window with one `max`.
-pub fn amplitude_envelope<T: Sample>(
+pub fn amplitude_envelope<T: Float>(
     framing: &Framing,
     y: &[T],
     shape: &FrameShape,
@@ -673,7 +631,7 @@ pub fn amplitude_envelope<T: Sample>(
                     .iter()
                     .fold(0.0f64, |m, &x| if x > m { x } else { m });
                 // SAFETY: each (c, t) belongs to exactly one block.
-                unsafe { dst.write(c * nf + t, T::from_f64(v)) };
+                unsafe { dst.write(c * nf + t, T::narrow(v)) };
             }
             return;
         }
@@ -697,7 +655,7 @@ pub fn amplitude_envelope<T: Sample>(
             let s = (t - t0) * hop;
             let v = bwd[s].max(fwd[s + fl - 1]);
             // SAFETY: each (c, t) belongs to exactly one block.
-            unsafe { dst.write(c * nf + t, T::from_f64(v)) };
+            unsafe { dst.write(c * nf + t, T::narrow(v)) };
         }
     });
     Ok(())

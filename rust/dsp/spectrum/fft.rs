@@ -1,49 +1,86 @@
 //! Real FFT plans, planned once per size and precision and shared by every
 //! call and thread.
 
-use crate::dsp::num::sample::Sample;
-use crate::dsp::spectrum::rfft::SplitTwiddles;
-use realfft::{ComplexToReal, FftNum, RealFftPlanner, RealToComplex};
+use crate::dsp::num::float::{Float, PerFloat};
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// A float type the FFT can run in (f32 or f64), with its own plan cache.
-pub trait FftFloat: FftNum + Sample {
-    fn planner() -> &'static Mutex<RealFftPlanner<Self>>;
-    /// Complex forward plans, and the real-FFT split twiddles per length.
-    fn complex_planner() -> &'static Mutex<ComplexPlans<Self>>;
+/// Real and imaginary parts of the split step's `W^k`, `k = 0..=n/4`, for
+/// [`crate::dsp::spectrum::rfft::EvenRealFft`] (cached per length beside
+/// the complex plans).
+#[derive(Debug)]
+pub struct SplitTwiddles<F> {
+    pub(crate) re: Vec<F>,
+    pub(crate) im: Vec<F>,
+}
+
+impl<F: Float> SplitTwiddles<F> {
+    fn new(n: usize) -> Self {
+        let (re, im) = (0..=n / 4)
+            .map(|k| {
+                let ang = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
+                (F::narrow(ang.cos()), F::narrow(ang.sin()))
+            })
+            .unzip();
+        SplitTwiddles { re, im }
+    }
 }
 
 /// A complex planner and the split-step twiddles cached beside it.
 pub type ComplexPlans<F> = (FftPlanner<F>, HashMap<usize, Arc<SplitTwiddles<F>>>);
 
-impl FftFloat for f64 {
-    fn planner() -> &'static Mutex<RealFftPlanner<f64>> {
+/// The real-FFT planners, one per precision.
+struct RealPlans;
+impl PerFloat for RealPlans {
+    type Of<F: Float> = Mutex<RealFftPlanner<F>>;
+    fn for_f32(&self) -> &Mutex<RealFftPlanner<f32>> {
+        static P: OnceLock<Mutex<RealFftPlanner<f32>>> = OnceLock::new();
+        P.get_or_init(|| Mutex::new(RealFftPlanner::new()))
+    }
+    fn for_f64(&self) -> &Mutex<RealFftPlanner<f64>> {
         static P: OnceLock<Mutex<RealFftPlanner<f64>>> = OnceLock::new();
         P.get_or_init(|| Mutex::new(RealFftPlanner::new()))
     }
-    fn complex_planner() -> &'static Mutex<ComplexPlans<f64>> {
+}
+
+/// The complex planners and split twiddles, one per precision.
+struct ComplexPlanCache;
+impl PerFloat for ComplexPlanCache {
+    type Of<F: Float> = Mutex<ComplexPlans<F>>;
+    fn for_f32(&self) -> &Mutex<ComplexPlans<f32>> {
+        static P: OnceLock<Mutex<ComplexPlans<f32>>> = OnceLock::new();
+        P.get_or_init(|| Mutex::new((FftPlanner::new(), HashMap::new())))
+    }
+    fn for_f64(&self) -> &Mutex<ComplexPlans<f64>> {
         static P: OnceLock<Mutex<ComplexPlans<f64>>> = OnceLock::new();
         P.get_or_init(|| Mutex::new((FftPlanner::new(), HashMap::new())))
     }
 }
 
-impl FftFloat for f32 {
-    fn planner() -> &'static Mutex<RealFftPlanner<f32>> {
-        static P: OnceLock<Mutex<RealFftPlanner<f32>>> = OnceLock::new();
-        P.get_or_init(|| Mutex::new(RealFftPlanner::new()))
-    }
-    fn complex_planner() -> &'static Mutex<ComplexPlans<f32>> {
-        static P: OnceLock<Mutex<ComplexPlans<f32>>> = OnceLock::new();
-        P.get_or_init(|| Mutex::new((FftPlanner::new(), HashMap::new())))
-    }
+fn complex_plans<F: Float>() -> &'static Mutex<ComplexPlans<F>> {
+    F::pick(&ComplexPlanCache)
+}
+
+/// The forward complex FFT of length `n / 2` and the split twiddles of
+/// length `n` (both cached): the parts of an even real FFT of length `n`.
+pub fn split_plan<F: Float>(n: usize) -> (Arc<dyn Fft<F>>, Arc<SplitTwiddles<F>>) {
+    let mut guard = complex_plans::<F>()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let (planner, cache) = &mut *guard;
+    let tw = cache
+        .entry(n)
+        .or_insert_with(|| Arc::new(SplitTwiddles::new(n)))
+        .clone();
+    (planner.plan_fft_forward(n / 2), tw)
 }
 
 /// The complex FFT of length `n` in precision `F` (cached), forward or
 /// inverse (unnormalised).
-pub fn complex_in<F: FftFloat>(n: usize, inverse: bool) -> Arc<dyn Fft<F>> {
-    let mut p = F::complex_planner()
+pub fn complex_in<F: Float>(n: usize, inverse: bool) -> Arc<dyn Fft<F>> {
+    let mut p = complex_plans::<F>()
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     if inverse {
@@ -64,14 +101,18 @@ pub fn inverse(n: usize) -> Arc<dyn ComplexToReal<f64>> {
 }
 
 /// The forward real FFT of length `n` in precision `F` (cached).
-pub fn forward_in<F: FftFloat>(n: usize) -> Arc<dyn RealToComplex<F>> {
-    let mut p = F::planner().lock().unwrap_or_else(|e| e.into_inner());
+pub fn forward_in<F: Float>(n: usize) -> Arc<dyn RealToComplex<F>> {
+    let mut p = F::pick(&RealPlans)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     p.plan_fft_forward(n)
 }
 
 /// The inverse real FFT of length `n` in precision `F` (cached, unnormalised).
-pub fn inverse_in<F: FftFloat>(n: usize) -> Arc<dyn ComplexToReal<F>> {
-    let mut p = F::planner().lock().unwrap_or_else(|e| e.into_inner());
+pub fn inverse_in<F: Float>(n: usize) -> Arc<dyn ComplexToReal<F>> {
+    let mut p = F::pick(&RealPlans)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     p.plan_fft_inverse(n)
 }
 

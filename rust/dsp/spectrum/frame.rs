@@ -1,6 +1,6 @@
 //! Frame counts and the virtual padded signal that STFT-style kernels read.
 
-use crate::dsp::num::sample::Sample;
+use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::pad::PadMode;
 use crate::error::{DspError, DspResult};
 
@@ -65,7 +65,7 @@ impl Framing {
     /// Copy frame `t` of `y` (through the virtual padding) into `buf`
     /// (length `frame_length`), multiplied by `window` when given.
     #[inline]
-    pub fn read_frame<T: Sample, F: Sample>(
+    pub fn read_frame<T: Float, F: Float>(
         &self,
         y: &[T],
         t: usize,
@@ -81,12 +81,12 @@ impl Framing {
             match window {
                 Some(w) => {
                     for ((b, s), w) in buf.iter_mut().zip(src).zip(w) {
-                        *b = F::from_f64(s.to_f64() * w);
+                        *b = F::narrow(s.wide() * w);
                     }
                 }
                 None => {
                     for (b, s) in buf.iter_mut().zip(src) {
-                        *b = F::from_f64(s.to_f64());
+                        *b = F::narrow(s.wide());
                     }
                 }
             }
@@ -95,8 +95,8 @@ impl Framing {
                 let v = self
                     .pad_mode
                     .source_index(start + j as isize, n)
-                    .map_or(0.0, |s| y[s].to_f64());
-                *b = F::from_f64(match window {
+                    .map_or(0.0, |s| y[s].wide());
+                *b = F::narrow(match window {
                     Some(w) => v * w[j],
                     None => v,
                 });
@@ -110,7 +110,7 @@ impl Framing {
     /// (length `frame_length`), multiplied by `window`, which is already in
     /// the output precision so interior frames are one vectorised multiply.
     #[inline]
-    pub fn read_frame_windowed<T: Sample, F: Sample + std::ops::Mul<Output = F>>(
+    pub fn read_frame_windowed<T: Float, F: Float + std::ops::Mul<Output = F>>(
         &self,
         y: &[T],
         t: usize,
@@ -134,8 +134,8 @@ impl Framing {
                 let v = self
                     .pad_mode
                     .source_index(start + j as isize, n)
-                    .map_or(0.0, |s| y[s].to_f64());
-                *b = F::from_f64(v) * *w;
+                    .map_or(0.0, |s| y[s].wide());
+                *b = F::narrow(v) * *w;
             }
         }
     }
@@ -143,19 +143,19 @@ impl Framing {
 
 /// `buf[i] = src[i] * window[i]`, widening or narrowing `src` to `F`.
 #[inline(always)]
-fn multiply<T: Sample, F: Sample + std::ops::Mul<Output = F>>(
+fn multiply<T: Float, F: Float + std::ops::Mul<Output = F>>(
     src: &[T],
     window: &[F],
     buf: &mut [F],
 ) {
     for ((b, s), w) in buf.iter_mut().zip(src).zip(window) {
-        *b = F::from_f64(s.to_f64()) * *w;
+        *b = F::narrow(s.wide()) * *w;
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn multiply_avx2<T: Sample, F: Sample + std::ops::Mul<Output = F>>(
+unsafe fn multiply_avx2<T: Float, F: Float + std::ops::Mul<Output = F>>(
     src: &[T],
     window: &[F],
     buf: &mut [F],

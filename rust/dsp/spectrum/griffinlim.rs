@@ -7,16 +7,14 @@
 //! `stft_into` writes and `istft_into` reads.
 
 use crate::dsp::num::cancel;
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::fft;
-use crate::dsp::spectrum::fft::FftFloat;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::istft::{window_sumsquare, IstftConfig};
 use crate::dsp::spectrum::stft::Worker;
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
-use num_traits::Float;
 use realfft::ComplexToReal;
 use std::sync::Arc;
 
@@ -48,7 +46,7 @@ pub fn output_len(cfg: &GriffinLim, n_frames: usize) -> DspResult<usize> {
 /// operation order (`c * tprev`, then `x / (|x| + tiny)`, then `* mag`), so
 /// float64 runs match librosa to rounding.
 #[allow(clippy::too_many_arguments)]
-pub fn griffinlim_into<T: FftFloat + Float>(
+pub fn griffinlim_into<T: Float>(
     cfg: &GriffinLim,
     mag: &[T],
     angles: &mut [Complex<T>],
@@ -115,8 +113,8 @@ pub fn griffinlim_into<T: FftFloat + Float>(
         let zero = Complex::new(<T as Default>::default(), <T as Default>::default());
         let mut rebuilt = vec![zero; nb * nf];
         let mut tprev = vec![zero; nb * nf];
-        let c = <T as Sample>::from_f64(cfg.momentum / (1.0 + cfg.momentum));
-        let tiny = <T as Sample>::from_f64(<T as Sample>::TINY);
+        let c = T::narrow(cfg.momentum / (1.0 + cfg.momentum));
+        let tiny = T::narrow(<T as Float>::TINY);
         for ch in range {
             // SAFETY: channel `ch` owns its slices of `angles` and `out`.
             let a = unsafe { angles_dst.slice_mut(ch * nb * nf, nb * nf) };
@@ -147,7 +145,7 @@ pub fn griffinlim_into<T: FftFloat + Float>(
 /// order of operations, with `|x|` as the square root of the squares, within
 /// an ulp of numpy's hypot and vectorisable; one division per bin).
 #[inline(always)]
-fn project<T: FftFloat + Float>(r: Complex<T>, p: Complex<T>, c: T, m: T, tiny: T) -> Complex<T> {
+fn project<T: Float>(r: Complex<T>, p: Complex<T>, c: T, m: T, tiny: T) -> Complex<T> {
     let (re, im) = (r.re - c * p.re, r.im - c * p.im);
     let s = m / ((re * re + im * im).sqrt() + tiny);
     Complex::new(re * s, im * s)
@@ -156,7 +154,7 @@ fn project<T: FftFloat + Float>(r: Complex<T>, p: Complex<T>, c: T, m: T, tiny: 
 /// An inverse STFT for repeated use on spectrograms of one shape: plan,
 /// buffers and the reciprocal window envelope made once. Same result as
 /// [`istft_into`] (to rounding) with the inverse FFT in precision `T`.
-struct Synth<T: FftFloat> {
+struct Synth<T: Float> {
     plan: Arc<dyn ComplexToReal<T>>,
     input: Vec<Complex<T>>,
     output: Vec<T>,
@@ -170,7 +168,7 @@ struct Synth<T: FftFloat> {
     n_bins: usize,
 }
 
-impl<T: FftFloat> Synth<T> {
+impl<T: Float> Synth<T> {
     fn new(
         cfg: &IstftConfig,
         window: &[f64],
@@ -193,7 +191,7 @@ impl<T: FftFloat> Synth<T> {
             acc: vec![0.0; start + out_len + n_fft],
             inv_wss: wss
                 .iter()
-                .map(|&w| if w > T::TINY { 1.0 / w } else { 1.0 })
+                .map(|&w| if w > <T as Float>::TINY { 1.0 / w } else { 1.0 })
                 .collect(),
             window: window.iter().map(|w| w * scale).collect(),
             used,
@@ -208,7 +206,7 @@ impl<T: FftFloat> Synth<T> {
         let n_fft = self.window.len();
         let half = n_fft / 2 + 1;
         let keep = self.n_bins.min(half);
-        let zero = <T as Sample>::from_f64(0.0);
+        let zero = T::narrow(0.0);
         self.acc.iter_mut().for_each(|v| *v = 0.0);
         for t in 0..self.used {
             let col = &spec[t * self.n_bins..t * self.n_bins + keep];
@@ -233,12 +231,12 @@ impl<T: FftFloat> Synth<T> {
                 .zip(&self.output)
                 .zip(&self.window)
             {
-                *a += Sample::to_f64(*v) * w;
+                *a += (*v).wide() * w;
             }
         }
         let acc = &self.acc[self.start..];
         for ((d, a), w) in y.iter_mut().zip(acc).zip(&self.inv_wss) {
-            *d = <T as Sample>::from_f64(a * w);
+            *d = T::narrow(a * w);
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Inverse STFT by weighted overlap-add, normalised by the window's
 //! sum-square envelope, with librosa.istft's length and centring rules.
 
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::for_each_range;
-use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::fft;
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
@@ -86,7 +86,7 @@ pub(crate) fn window_sumsquare(
 /// frames of `n_bins` bins, into `out` (`n_channels * out_len` samples).
 /// `window` is the synthesis window already centred to `n_fft` samples.
 #[allow(clippy::too_many_arguments)]
-pub fn istft_into<T: Sample>(
+pub fn istft_into<T: Float>(
     cfg: &IstftConfig,
     spec: &[Complex<T>],
     n_channels: usize,
@@ -142,7 +142,7 @@ pub fn istft_into<T: Sample>(
                     let col =
                         &spec[(c * n_frames + t) * n_bins..(c * n_frames + t) * n_bins + keep];
                     for (v, s) in input.iter_mut().zip(col) {
-                        *v = Complex::new(s.re.to_f64(), s.im.to_f64());
+                        *v = Complex::new(s.re.wide(), s.im.wide());
                     }
                     input[keep..]
                         .iter_mut()
@@ -179,7 +179,7 @@ pub fn istft_into<T: Sample>(
             }
         }
         for ((d, a), w) in dst.iter_mut().zip(&acc).zip(&wss) {
-            *d = T::from_f64(if *w > T::TINY { a / w } else { *a });
+            *d = T::narrow(if *w > T::TINY { a / w } else { *a });
         }
     }
     Ok(())

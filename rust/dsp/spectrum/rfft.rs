@@ -13,38 +13,15 @@
 //! X[k] = E + W^k O,  X[n/2-k] = conj(E - W^k O),  W = exp(-2 pi i / n)
 //! ```
 
-use crate::dsp::num::sample::Sample;
+use crate::dsp::num::float::Float;
 use crate::dsp::num::simd;
-use crate::dsp::spectrum::fft::FftFloat;
+use crate::dsp::spectrum::fft::{split_plan, SplitTwiddles};
 use num_complex::Complex;
 use rustfft::Fft;
 use std::sync::Arc;
 
-/// Real and imaginary parts of the split step's `W^k`, `k = 0..=n/4`
-/// (cached per length beside the complex plans).
-#[derive(Debug)]
-pub struct SplitTwiddles<F> {
-    re: Vec<F>,
-    im: Vec<F>,
-}
-
-impl<F: FftFloat> SplitTwiddles<F> {
-    fn new(n: usize) -> Self {
-        let (re, im) = (0..=n / 4)
-            .map(|k| {
-                let ang = -2.0 * std::f64::consts::PI * k as f64 / n as f64;
-                (
-                    <F as Sample>::from_f64(ang.cos()),
-                    <F as Sample>::from_f64(ang.sin()),
-                )
-            })
-            .unzip();
-        SplitTwiddles { re, im }
-    }
-}
-
 /// A real forward FFT of even length with its own buffers.
-pub struct EvenRealFft<F: FftFloat> {
+pub struct EvenRealFft<F: Float> {
     n: usize,
     fft: Arc<dyn Fft<F>>,
     tw: Arc<SplitTwiddles<F>>,
@@ -53,7 +30,7 @@ pub struct EvenRealFft<F: FftFloat> {
     scratch: Vec<Complex<F>>,
 }
 
-impl<F: FftFloat> EvenRealFft<F> {
+impl<F: Float> EvenRealFft<F> {
     /// A transform of even length `n >= 2`.
     pub fn new(n: usize) -> Self {
         assert!(
@@ -61,18 +38,8 @@ impl<F: FftFloat> EvenRealFft<F> {
             "EvenRealFft needs an even length"
         );
         let half = n / 2;
-        let (fft, tw) = {
-            let mut guard = F::complex_planner()
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            let (planner, cache) = &mut *guard;
-            let tw = cache
-                .entry(n)
-                .or_insert_with(|| Arc::new(SplitTwiddles::new(n)))
-                .clone();
-            (planner.plan_fft_forward(half), tw)
-        };
-        let zero = Complex::new(<F as Sample>::from_f64(0.0), <F as Sample>::from_f64(0.0));
+        let (fft, tw) = split_plan::<F>(n);
+        let zero = Complex::new(F::narrow(0.0), F::narrow(0.0));
         let scratch = vec![zero; fft.get_outofplace_scratch_len()];
         EvenRealFft {
             n,
@@ -124,7 +91,7 @@ impl<F: FftFloat> EvenRealFft<F> {
     #[inline]
     pub fn power(&self, out: &mut [f64]) {
         self.map_into(out, |re, im| {
-            let (re, im) = (Sample::to_f64(re), Sample::to_f64(im));
+            let (re, im) = (Float::wide(re), Float::wide(im));
             re * re + im * im
         });
     }
@@ -135,7 +102,7 @@ impl<F: FftFloat> EvenRealFft<F> {
     #[inline]
     pub fn map_into<T: Copy, G: Fn(F, F) -> T>(&self, out: &mut [T], g: G) {
         let half = self.n / 2;
-        let zero = <F as Sample>::from_f64(0.0);
+        let zero = F::narrow(0.0);
         let out = &mut out[..half + 1];
         // Bins 0 and n/2 are real; bin n/4 (when n/2 is even) is conj Z[n/4].
         let z0 = self.output[0];
@@ -174,7 +141,7 @@ const LANES: usize = 8;
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn split_avx2<F: FftFloat, T: Copy, G: Fn(F, F) -> T>(
+unsafe fn split_avx2<F: Float, T: Copy, G: Fn(F, F) -> T>(
     z: &[Complex<F>],
     tw_re: &[F],
     tw_im: &[F],
@@ -264,7 +231,7 @@ unsafe fn power32_avx2(z: &[Complex<f32>], tw_re: &[f32], tw_im: &[f32], out: &m
 /// `k` and `n/2 - k` into `out`, `LANES` pairs at a time on fixed-size
 /// arrays (which the compiler turns into vector code).
 #[inline(always)]
-fn split_pairs<F: FftFloat, T: Copy, G: Fn(F, F) -> T>(
+fn split_pairs<F: Float, T: Copy, G: Fn(F, F) -> T>(
     z: &[Complex<F>],
     tw_re: &[F],
     tw_im: &[F],
@@ -273,7 +240,7 @@ fn split_pairs<F: FftFloat, T: Copy, G: Fn(F, F) -> T>(
 ) {
     let half = z.len();
     let m = (half - 1) / 2;
-    let h = <F as Sample>::from_f64(0.5);
+    let h = F::narrow(0.5);
     // One pair: E = (A + conj B) / 2, O = (A - conj B) / 2i, T = W^k O,
     // X[k] = E + T, X[n/2-k] = conj(E - T).
     let pair = |a: Complex<F>, b: Complex<F>, wr: F, wi: F| {
@@ -282,7 +249,7 @@ fn split_pairs<F: FftFloat, T: Copy, G: Fn(F, F) -> T>(
         let (tr, ti) = (wr * or - wi * oi, wr * oi + wi * or);
         (er + tr, ei + ti, er - tr, ti - ei)
     };
-    let zero = <F as Sample>::from_f64(0.0);
+    let zero = F::narrow(0.0);
     let mut k = 1;
     while k + LANES <= m + 1 {
         let k2 = half - k; // bins k2, k2 - 1, ... pair with k, k + 1, ...

@@ -6,9 +6,9 @@
 //! reusable buffer and hands it to a visitor, so no (bins x frames)
 //! intermediate is ever allocated unless the caller asks for it.
 
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::num::sample::Sample;
-use crate::dsp::spectrum::fft::{self, FftFloat};
+use crate::dsp::spectrum::fft;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::rfft::EvenRealFft;
 use crate::error::{DspError, DspResult};
@@ -24,14 +24,14 @@ const MIN_FRAMES_PER_TASK: usize = 32;
 /// Even FFT sizes (the usual case) go through [`EvenRealFft`], which loads
 /// the windowed frame straight into its input and fuses the real-FFT split
 /// step with what the caller needs; odd sizes use realfft.
-pub struct Worker<F: FftFloat> {
+pub struct Worker<F: Float> {
     kind: Kind<F>,
     /// The window in the FFT's precision.
     window: Vec<F>,
     spectrum: Vec<Complex<F>>,
 }
 
-enum Kind<F: FftFloat> {
+enum Kind<F: Float> {
     Even(EvenRealFft<F>),
     Odd {
         plan: Arc<dyn RealToComplex<F>>,
@@ -40,7 +40,7 @@ enum Kind<F: FftFloat> {
     },
 }
 
-impl<F: FftFloat> Worker<F> {
+impl<F: Float> Worker<F> {
     /// A worker for FFT size `window.len()` with that window.
     pub fn new(window: &[f64]) -> Self {
         let n_fft = window.len();
@@ -54,17 +54,17 @@ impl<F: FftFloat> Worker<F> {
                 plan,
             }
         };
-        let zero = Complex::new(<F as Sample>::from_f64(0.0), <F as Sample>::from_f64(0.0));
+        let zero = Complex::new(F::narrow(0.0), F::narrow(0.0));
         Worker {
             kind,
-            window: window.iter().map(|&w| <F as Sample>::from_f64(w)).collect(),
+            window: window.iter().map(|&w| F::narrow(w)).collect(),
             spectrum: vec![zero; n_fft / 2 + 1],
         }
     }
 
     /// The spectrum (`n_fft / 2 + 1` bins) of frame `t` of `y`.
     #[inline]
-    pub fn compute<T: Sample>(&mut self, framing: &Framing, y: &[T], t: usize) -> &[Complex<F>] {
+    pub fn compute<T: Float>(&mut self, framing: &Framing, y: &[T], t: usize) -> &[Complex<F>] {
         let mut spectrum = std::mem::take(&mut self.spectrum);
         self.compute_into(framing, y, t, &mut spectrum);
         self.spectrum = spectrum;
@@ -74,7 +74,7 @@ impl<F: FftFloat> Worker<F> {
     /// Like [`Worker::compute`], writing the spectrum straight into `out`
     /// (`n_fft / 2 + 1` bins).
     #[inline]
-    pub fn compute_into<T: Sample>(
+    pub fn compute_into<T: Float>(
         &mut self,
         framing: &Framing,
         y: &[T],
@@ -98,7 +98,7 @@ impl<F: FftFloat> Worker<F> {
     /// `out[k] = g(re, im)` of bin `k` of frame `t` of `y`
     /// (`n_fft / 2 + 1` bins), fused with the real FFT's split step.
     #[inline]
-    pub fn map_into<T: Sample, O: Copy, G: Fn(F, F) -> O>(
+    pub fn map_into<T: Float, O: Copy, G: Fn(F, F) -> O>(
         &mut self,
         framing: &Framing,
         y: &[T],
@@ -121,9 +121,9 @@ impl<F: FftFloat> Worker<F> {
     /// The power spectrum `|X[k]|^2` (`n_fft / 2 + 1` bins, squared in
     /// f64) of frame `t` of `y`.
     #[inline]
-    pub fn power_into<T: Sample>(&mut self, framing: &Framing, y: &[T], t: usize, out: &mut [f64]) {
+    pub fn power_into<T: Float>(&mut self, framing: &Framing, y: &[T], t: usize, out: &mut [f64]) {
         self.map_into(framing, y, t, out, |re, im| {
-            let (re, im) = (Sample::to_f64(re), Sample::to_f64(im));
+            let (re, im) = (Float::wide(re), Float::wide(im));
             re * re + im * im
         });
     }
@@ -133,7 +133,7 @@ impl Worker<f32> {
     /// [`Worker::power_into`] squared in f32, for the float32 paths that
     /// keep the whole chain in f32 as librosa does.
     #[inline]
-    pub fn power_f32_into<T: Sample>(
+    pub fn power_f32_into<T: Float>(
         &mut self,
         framing: &Framing,
         y: &[T],
@@ -161,7 +161,7 @@ pub struct StftShape {
 
 /// Check `y` (channels concatenated, each `n_samples` long) and `window`
 /// (length `frame_length`) against `framing`.
-pub fn check<T: Sample>(
+pub fn check<T: Float>(
     framing: &Framing,
     y: &[T],
     n_channels: usize,
@@ -210,7 +210,7 @@ pub fn for_each_spectrum<T, S, M, V>(
     make_state: M,
     visit: V,
 ) where
-    T: Sample,
+    T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[Complex<f64>], &mut S) + Send + Sync,
 {
@@ -227,8 +227,8 @@ pub fn for_each_spectrum_in<F, T, S, M, V>(
     make_state: M,
     visit: V,
 ) where
-    F: FftFloat,
-    T: Sample,
+    F: Float,
+    T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[Complex<F>], &mut S) + Send + Sync,
 {
@@ -248,8 +248,8 @@ pub fn for_each_power_in<F, T, S, M, V>(
     make_state: M,
     visit: V,
 ) where
-    F: FftFloat,
-    T: Sample,
+    F: Float,
+    T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[f64], &mut S) + Send + Sync,
 {
@@ -283,8 +283,8 @@ pub fn for_each_frame<F, T, S, M, V>(
     make_state: M,
     visit: V,
 ) where
-    F: FftFloat,
-    T: Sample,
+    F: Float,
+    T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[T], &mut Worker<F>, &mut S) + Send + Sync,
 {
@@ -302,8 +302,8 @@ pub fn for_each_frame_then<F, T, S, M, V, D>(
     visit: V,
     done: D,
 ) where
-    F: FftFloat,
-    T: Sample,
+    F: Float,
+    T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[T], &mut Worker<F>, &mut S) + Send + Sync,
     D: Fn(&mut S) + Send + Sync,
@@ -329,7 +329,7 @@ pub fn for_each_frame_then<F, T, S, M, V, D>(
 /// of the input: float32 audio gives complex64 output within a few ulps of
 /// librosa's float64-then-rounded values (well inside the 1e-5-of-peak
 /// contract).
-pub fn stft_into<T: FftFloat>(
+pub fn stft_into<T: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -362,7 +362,7 @@ pub fn stft_into<T: FftFloat>(
 }
 
 /// Convenience wrapper: the STFT of one channel as a `(frames, bins)` vector.
-pub fn stft<T: FftFloat>(
+pub fn stft<T: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],

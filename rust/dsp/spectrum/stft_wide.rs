@@ -7,18 +7,18 @@
 //! is within ~1e-7 of the peak but not within `np.allclose` of small bins;
 //! this kernel gives librosa's values per bin (to the last rounding).
 
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::SharedMut;
-use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::stft::{for_each_frame, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 
-/// The complex STFT of `y` (samples of any [`Sample`] type) with a float64
+/// The complex STFT of `y` (samples of any [`Float`] type) with a float64
 /// FFT, into `out` laid out `(channel, frame, bin)` in precision `O`.
 ///
 /// `shape` comes from [`crate::dsp::spectrum::stft::check`].
-pub fn stft_wide_into<T: Sample, O: Sample>(
+pub fn stft_wide_into<T: Float, O: Float>(
     framing: &Framing,
     y: &[T],
     window: &[f64],
@@ -45,7 +45,7 @@ pub fn stft_wide_into<T: Sample, O: Sample>(
             // SAFETY: frame `item` owns out[item * nb..(item + 1) * nb].
             let col = unsafe { dst.slice_mut(item * nb, nb) };
             w.map_into(framing, yc, t, col, |re, im| {
-                Complex::new(O::from_f64(re), O::from_f64(im))
+                Complex::new(O::narrow(re), O::narrow(im))
             });
         },
     );

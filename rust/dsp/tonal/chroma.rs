@@ -2,8 +2,8 @@
 //! Ellis' chromagram_E), librosa.util.normalize for one vector, and the
 //! per-frame projection used by chroma_stft.
 
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
-use crate::dsp::num::sample::Sample;
 use crate::dsp::num::simd;
 use crate::error::{DspError, DspResult};
 
@@ -177,17 +177,17 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Project one power column onto the filter bank and normalise: the chroma
 /// vector rounded to `T` before normalising, as librosa's float32 einsum is.
-pub fn chroma_frame<T: Sample>(col: &[f64], fb: &[f64], norm: Norm, out: &mut [f64]) {
+pub fn chroma_frame<T: Float>(col: &[f64], fb: &[f64], norm: Norm, out: &mut [f64]) {
     let nb = col.len();
     for (c, o) in out.iter_mut().enumerate() {
-        *o = T::from_f64(dot(&fb[c * nb..(c + 1) * nb], col)).to_f64();
+        *o = T::narrow(dot(&fb[c * nb..(c + 1) * nb], col)).wide();
     }
     normalize(out, norm, T::TINY);
 }
 
 /// Chroma of a frame-major power spectrogram (`channels x frames x bins`)
 /// into `out` (`channel x chroma x frame`).
-pub fn chroma_from_frames<T: Sample>(
+pub fn chroma_from_frames<T: Float>(
     frames: &[T],
     n_channels: usize,
     fb: &[f64],
@@ -229,7 +229,7 @@ pub fn chroma_from_frames<T: Sample>(
             for (i, col) in cols.chunks_exact_mut(nb).take(g).enumerate() {
                 let item = g0 + i;
                 for (d, s) in col.iter_mut().zip(&frames[item * nb..(item + 1) * nb]) {
-                    *d = s.to_f64();
+                    *d = s.wide();
                 }
             }
             if g == GROUP {
@@ -244,7 +244,7 @@ pub fn chroma_from_frames<T: Sample>(
                 let (c, t) = (item / nf, item % nf);
                 if g == GROUP {
                     for (o, ch) in one.iter_mut().zip(&chroma) {
-                        *o = T::from_f64(ch[i]).to_f64();
+                        *o = T::narrow(ch[i]).wide();
                     }
                     normalize(&mut one, norm, T::TINY);
                 } else {
@@ -252,7 +252,7 @@ pub fn chroma_from_frames<T: Sample>(
                 }
                 for (k, v) in one.iter().enumerate() {
                     // SAFETY: (c, k, t) is written by this item only.
-                    unsafe { dst.write((c * n_chroma + k) * nf + t, T::from_f64(*v)) };
+                    unsafe { dst.write((c * n_chroma + k) * nf + t, T::narrow(*v)) };
                 }
             }
         }

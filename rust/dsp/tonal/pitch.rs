@@ -6,9 +6,10 @@
 //! (numba's float32 stencil, numpy's float32 gradient) so the peak set and
 //! the values feeding `estimate_tuning`'s median match librosa's.
 
+use crate::dsp::num::float::{wide, Float};
 use crate::dsp::num::parallel::for_each_range;
 use crate::dsp::num::simd;
-use crate::dsp::spectral::{fft_frequencies, wide, Real};
+use crate::dsp::spectral::fft_frequencies;
 use crate::error::{DspError, DspResult};
 use std::sync::Mutex;
 
@@ -77,34 +78,34 @@ impl PipConfig {
 /// than one bin away). The stencil mixes float32 sums with integer
 /// constants, which numba evaluates in float64.
 #[inline]
-fn parabolic_shift<T: Real>(s: &[T], i: usize) -> T {
+fn parabolic_shift<T: Float>(s: &[T], i: usize) -> T {
     let (l, c, r) = (s[i - 1], s[i], s[i + 1]);
     let a = wide(r + l) - 2.0 * wide(c);
-    let b = (r - l).to_f64() / 2.0;
+    let b = (r - l).wide() / 2.0;
     if b.abs() >= a.abs() {
         T::zero()
     } else {
-        T::from_f64(-b / a)
+        T::narrow(-b / a)
     }
 }
 
 /// np.gradient along bins at `i`, in the input precision.
 #[inline]
-fn gradient<T: Real>(s: &[T], i: usize) -> T {
+fn gradient<T: Float>(s: &[T], i: usize) -> T {
     let n = s.len();
     if i == 0 {
         s[1] - s[0]
     } else if i == n - 1 {
         s[n - 1] - s[n - 2]
     } else {
-        (s[i + 1] - s[i - 1]) / T::from_f64(2.0)
+        (s[i + 1] - s[i - 1]) / T::narrow(2.0)
     }
 }
 
 /// The largest value, or NaN when there is one (np.max), kept in eight
 /// independent lanes so the scan does not wait on one chain of compares.
 #[inline]
-fn nan_max<T: Real>(s: &[T]) -> T {
+fn nan_max<T: Float>(s: &[T]) -> T {
     let pick = |a: T, v: T| if v > a || v.is_nan() { v } else { a };
     let mut acc = [T::neg_infinity(); 8];
     let chunks = s.chunks_exact(8);
@@ -119,7 +120,7 @@ fn nan_max<T: Real>(s: &[T]) -> T {
 }
 
 /// Visit every peak of one frame: `visit(bin, pitch, magnitude)`.
-pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, visit: impl FnMut(usize, T, T)) {
+pub fn frame_peaks<T: Float>(s: &[T], cfg: &PipConfig, visit: impl FnMut(usize, T, T)) {
     if s.len() < 2 {
         return;
     }
@@ -128,11 +129,9 @@ pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, visit: impl FnMut(usize, T
     match cfg.reference {
         PipRef::MaxTimes(thr) => {
             #[cfg(target_arch = "x86_64")]
-            if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>() && simd::has_avx2() {
-                // SAFETY: T is f32 (checked), so the slice is a &[f32] and
-                // T::from_f64 / to_f64 round-trip through f32; the CPU
-                // supports AVX2.
-                let s32 = unsafe { &*(s as *const [T] as *const [f32]) };
+            if let (Some(s32), true) = (T::as_f32(s), simd::has_avx2()) {
+                // SAFETY: T is f32 (so T::narrow / wide round-trip through
+                // f32); the CPU supports AVX2.
                 let r = thr as f32 * unsafe { nan_max_f32_avx2(s32) };
                 return scan_masked(
                     s,
@@ -142,7 +141,7 @@ pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, visit: impl FnMut(usize, T
                 );
             }
             let m = nan_max(s);
-            let r = T::from_f64(thr) * m;
+            let r = T::narrow(thr) * m;
             scan(s, cfg, |v: T| v > r, visit)
         }
         PipRef::Fixed(r) => {
@@ -152,7 +151,7 @@ pub fn frame_peaks<T: Real>(s: &[T], cfg: &PipConfig, visit: impl FnMut(usize, T
     }
 }
 
-fn scan<T: Real>(
+fn scan<T: Float>(
     s: &[T],
     cfg: &PipConfig,
     above: impl Fn(T) -> bool,
@@ -187,7 +186,7 @@ fn scan<T: Real>(
 /// Visit the peaks of `s` inside the frequency mask, given `mask(i0, len)`:
 /// bit `j` set when bin `i0 + j` is a local maximum of the thresholded
 /// spectrum (`1 <= i0`, `len <= 64`, `i0 + len <= s.len()`).
-fn scan_masked<T: Real>(
+fn scan_masked<T: Float>(
     s: &[T],
     cfg: &PipConfig,
     mask: impl Fn(usize, usize) -> u64,
@@ -195,7 +194,7 @@ fn scan_masked<T: Real>(
 ) {
     let n = s.len();
     let scale = cfg.sr / cfg.n_fft as f64;
-    let half = T::from_f64(0.5);
+    let half = T::narrow(0.5);
     // Only bins inside [fmin, fmax) can be reported (bin 0 never is).
     let (lo, hi) = (cfg.first.max(1), cfg.last.min(n));
     if lo >= hi {
@@ -213,7 +212,7 @@ fn scan_masked<T: Real>(
             } else {
                 T::zero()
             };
-            let pitch = T::from_f64((i as f64 + wide(shift)) * scale);
+            let pitch = T::narrow((i as f64 + wide(shift)) * scale);
             let dskew = half * gradient(s, i) * shift;
             visit(i, pitch, s[i] + dskew);
         }
@@ -297,7 +296,7 @@ const FRAMES_PER_TASK: usize = 64;
 /// Peaks of a frame-major spectrogram (`items x n_bins`): pitches and
 /// magnitudes of every peak, frame by frame (in frame order whatever the
 /// thread count).
-pub fn all_peaks<T: Real>(frames: &[T], cfg: &PipConfig) -> DspResult<(Vec<T>, Vec<T>)> {
+pub fn all_peaks<T: Float>(frames: &[T], cfg: &PipConfig) -> DspResult<(Vec<T>, Vec<T>)> {
     let nb = cfg.n_bins();
     if !frames.len().is_multiple_of(nb) {
         return Err(DspError::shape(

@@ -12,10 +12,10 @@
 //! For real wavelets the product and the inverse run as one fused pass and
 //! a half-length complex FFT ([`crate::dsp::wavelet::inverse`]).
 
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel;
-use crate::dsp::num::sample::Sample;
 use crate::dsp::spectrum::fft;
-use crate::dsp::wavelet::inverse::{Buffers, Lane, Paired, ProductInverse};
+use crate::dsp::wavelet::inverse::{Buffers, Paired, ProductInverse};
 use crate::dsp::wavelet::{IntegratedWavelet, Wavelet};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
@@ -64,11 +64,11 @@ enum Spectrum {
     F32(Stored<f32>),
 }
 
-fn store<L: Lane>(v: Vec<Complex<f64>>, complex: bool) -> Stored<L> {
+fn store<L: Float>(v: Vec<Complex<f64>>, complex: bool) -> Stored<L> {
     if complex {
         Stored::Full(
             v.iter()
-                .map(|c| Complex::new(L::from_f64(c.re), L::from_f64(c.im)))
+                .map(|c| Complex::new(L::narrow(c.re), L::narrow(c.im)))
                 .collect(),
         )
     } else {
@@ -86,7 +86,7 @@ impl Spectrum {
     }
 
     fn bytes(&self) -> usize {
-        fn of<L: Lane>(s: &Stored<L>) -> usize {
+        fn of<L: Float>(s: &Stored<L>) -> usize {
             match s {
                 Stored::Paired(p) => p.bytes(),
                 Stored::Full(v) => v.len() * 2 * std::mem::size_of::<L>(),
@@ -326,13 +326,13 @@ enum SignalSpectrum {
 
 /// Forward spectra of one channel, one per FFT size of the bank (in the
 /// order of `bank.sizes`).
-fn signal_spectra<T: Sample>(bank: &CwtBank, x: &[T]) -> DspResult<Vec<SignalSpectrum>> {
+fn signal_spectra<T: Float>(bank: &CwtBank, x: &[T]) -> DspResult<Vec<SignalSpectrum>> {
     let mut out = Vec::with_capacity(bank.sizes.len());
     for &SizePlan { m, .. } in &bank.sizes {
         let plan = fft::forward(m);
         let mut buf = vec![0.0; m];
         for (b, v) in buf.iter_mut().zip(x) {
-            *b = v.to_f64();
+            *b = v.wide();
         }
         let mut spec = plan.make_output_vec();
         plan.process(&mut buf, &mut spec)
@@ -361,7 +361,7 @@ struct RowBuffers {
 }
 
 /// One row: the signal spectrum `xs` times the filter `h`, inverted.
-fn transform_row<'a, L: Lane>(
+fn transform_row<'a, L: Float>(
     plan: &SizePlan,
     xs: &SignalSpectrum,
     h: &Stored<L>,
@@ -389,7 +389,7 @@ fn transform_row<'a, L: Lane>(
 /// worker threads, in no particular order).
 pub fn cwt_rows<T, E>(bank: &CwtBank, x: &[T], channels: usize, emit: E) -> DspResult<()>
 where
-    T: Sample,
+    T: Float,
     E: Fn(usize, usize, Row<'_>) + Send + Sync,
 {
     let n = bank.n;
@@ -400,7 +400,7 @@ where
             x.len(),
         ));
     }
-    if !crate::dsp::num::sample::all_finite(x) {
+    if !crate::dsp::num::float::all_finite(x) {
         return Err(DspError::NonFinite {
             what: "audio buffer",
         });
@@ -430,7 +430,7 @@ where
 }
 
 /// `out = a * b` element-wise (complex), built for AVX2 when the CPU has it.
-fn multiply_spectra<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut Vec<Complex<f64>>) {
+fn multiply_spectra<L: Float>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut Vec<Complex<f64>>) {
     // Every element is overwritten: no need to clear.
     out.resize(a.len().min(b.len()), Complex::new(0.0, 0.0));
     #[cfg(target_arch = "x86_64")]
@@ -443,14 +443,14 @@ fn multiply_spectra<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut Vec
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn multiply_avx2<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut [Complex<f64>]) {
+unsafe fn multiply_avx2<L: Float>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut [Complex<f64>]) {
     multiply_body(a, b, out);
 }
 
 #[inline(always)]
-fn multiply_body<L: Lane>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut [Complex<f64>]) {
+fn multiply_body<L: Float>(a: &[Complex<f64>], b: &[Complex<L>], out: &mut [Complex<f64>]) {
     for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
-        let y = Complex::new(y.re.to_f64(), y.im.to_f64());
+        let y = Complex::new(y.re.wide(), y.im.wide());
         *o = Complex::new(x.re * y.re - x.im * y.im, x.re * y.im + x.im * y.re);
     }
 }

@@ -19,6 +19,7 @@
 //! shuffles until it writes `Z`: with complex values interleaved it was
 //! bound by shuffles, one port's worth per complex product.
 
+use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::fft;
 use num_complex::Complex;
 use rustfft::Fft;
@@ -27,53 +28,6 @@ use std::sync::Arc;
 const ZERO: Complex<f64> = Complex::new(0.0, 0.0);
 /// Pairs per block of the [`Paired`] layout: one AVX register of f64.
 const LANES: usize = 4;
-
-/// A stored spectrum value: f64, or f32 where half the memory traffic
-/// matters more than the last digits (float32 output).
-pub trait Lane: Copy + Default + Send + Sync + 'static {
-    fn from_f64(v: f64) -> Self;
-    fn to_f64(self) -> f64;
-
-    /// `p[0..4]` as f64 lanes.
-    ///
-    /// # Safety
-    /// `p` must point at four readable values and the CPU must have AVX2.
-    #[cfg(target_arch = "x86_64")]
-    unsafe fn load4(p: *const Self) -> std::arch::x86_64::__m256d;
-}
-
-impl Lane for f64 {
-    #[inline(always)]
-    fn from_f64(v: f64) -> Self {
-        v
-    }
-    #[inline(always)]
-    fn to_f64(self) -> f64 {
-        self
-    }
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    unsafe fn load4(p: *const Self) -> std::arch::x86_64::__m256d {
-        std::arch::x86_64::_mm256_loadu_pd(p)
-    }
-}
-
-impl Lane for f32 {
-    #[inline(always)]
-    fn from_f64(v: f64) -> Self {
-        v as f32
-    }
-    #[inline(always)]
-    fn to_f64(self) -> f64 {
-        self as f64
-    }
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    unsafe fn load4(p: *const Self) -> std::arch::x86_64::__m256d {
-        use std::arch::x86_64::*;
-        _mm256_cvtps_pd(_mm_loadu_ps(p))
-    }
-}
 
 /// A half spectrum of `h + 1` bins in pair order: `[re 0, im 0, re h, im h]`,
 /// then per block of [`LANES`] pairs `k..k+4` (`k = 1, 5, 9, ...` up to
@@ -85,7 +39,7 @@ pub struct Paired<L> {
     data: Vec<L>,
 }
 
-impl<L: Lane> Paired<L> {
+impl<L: Float> Paired<L> {
     /// Lay out `bins` (`h + 1` values, `h >= 1`).
     pub fn new(bins: &[Complex<f64>]) -> Self {
         let mut p = Paired {
@@ -104,7 +58,7 @@ impl<L: Lane> Paired<L> {
         self.data.clear();
         self.data.resize(4 + 4 * LANES * blocks, L::default());
         let d = &mut self.data;
-        let put = |d: &mut [L], i: usize, v: f64| d[i] = L::from_f64(v);
+        let put = |d: &mut [L], i: usize, v: f64| d[i] = L::narrow(v);
         put(d, 0, bins[0].re);
         put(d, 1, bins[0].im);
         put(d, 2, bins[half].re);
@@ -128,8 +82,8 @@ impl<L: Lane> Paired<L> {
     fn ends(&self) -> (Complex<f64>, Complex<f64>) {
         let d = &self.data;
         (
-            Complex::new(d[0].to_f64(), d[1].to_f64()),
-            Complex::new(d[2].to_f64(), d[3].to_f64()),
+            Complex::new(d[0].wide(), d[1].wide()),
+            Complex::new(d[2].wide(), d[3].wide()),
         )
     }
 
@@ -138,7 +92,7 @@ impl<L: Lane> Paired<L> {
     fn pair(&self, k: usize) -> (Complex<f64>, Complex<f64>) {
         let (base, lane) = (4 + 4 * LANES * ((k - 1) / LANES), (k - 1) % LANES);
         let d = &self.data;
-        let at = |i: usize| d[base + i * LANES + lane].to_f64();
+        let at = |i: usize| d[base + i * LANES + lane].wide();
         (Complex::new(at(0), at(1)), Complex::new(at(2), at(3)))
     }
 }
@@ -194,7 +148,7 @@ impl ProductInverse {
 
     /// `m` times the inverse real FFT of `s * h` (both `m / 2 + 1` bins; the
     /// imaginary parts of bins 0 and `m / 2` are ignored), as `m` samples.
-    pub fn run<'a, L: Lane>(
+    pub fn run<'a, L: Float>(
         &self,
         s: &Paired<f64>,
         h: &Paired<L>,
@@ -227,7 +181,7 @@ impl ProductInverse {
 }
 
 /// Write the packed spectrum `Z` (`z.len()` = h values) of `x = s * g`.
-fn pack_product<L: Lane>(
+fn pack_product<L: Float>(
     s: &Paired<f64>,
     g: &Paired<L>,
     rot: &Paired<f64>,
@@ -249,7 +203,7 @@ fn pack_product<L: Lane>(
 
 /// The pairs `(k, h - k)` for `k = first..=h/2`, one at a time.
 #[inline(always)]
-fn pack_pairs<L: Lane>(
+fn pack_pairs<L: Float>(
     s: &Paired<f64>,
     g: &Paired<L>,
     rot: &Paired<f64>,
@@ -270,7 +224,7 @@ fn pack_pairs<L: Lane>(
 /// returns the first `k` left for [`pack_pairs`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn pack_blocks_avx2<L: Lane>(
+unsafe fn pack_blocks_avx2<L: Float>(
     s: &Paired<f64>,
     g: &Paired<L>,
     rot: &Paired<f64>,

@@ -2,8 +2,8 @@
 //! as the CWT produces them, so the full (scales × samples) complex array is
 //! never stored.
 
+use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::SharedMut;
-use crate::dsp::num::sample::Sample;
 use crate::dsp::wavelet::cwt::{cwt_rows, CwtBank, Row};
 use crate::error::{DspError, DspResult};
 
@@ -38,7 +38,7 @@ pub fn pool<F: Fn(usize) -> f64>(value: F, n: usize, hop: Option<usize>, out: &m
 
 /// |CWT|^power of `channels` signals, pooled with `hop`, into `out` shaped
 /// (channels, n_scales, n_frames).
-pub fn scalogram_into<T: Sample, O: Sample>(
+pub fn scalogram_into<T: Float, O: Float>(
     bank: &CwtBank,
     x: &[T],
     channels: usize,
@@ -81,7 +81,7 @@ pub fn scalogram_into<T: Sample, O: Sample>(
         let base = (c * n_scales + s) * frames;
         for (t, v) in buf.into_iter().enumerate() {
             // SAFETY: each (channel, scale) row is written by one worker.
-            unsafe { shared.write(base + t, O::from_f64(v)) };
+            unsafe { shared.write(base + t, O::narrow(v)) };
         }
     })
 }
