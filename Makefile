@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.deps-stamp
 EXTRAS ?= test,ml,dev
 
-.PHONY: all demo test test-rust bench bench-signal bench-dataset bench-dask quality librosa-suite fuzz build deps lint fmt clean toolchain
+.PHONY: all demo test test-rust bench bench-signal bench-dataset bench-dask bench-generate quality librosa-suite fuzz build deps lint fmt clean toolchain
 
 all: build
 
@@ -58,6 +58,11 @@ bench-dataset: build
 # engine, on generated 3 s clips (CLIPS defaults to 2000).
 bench-dask: build
 	$(PY) benches/bench_dask.py $(if $(CLIPS),--clips $(CLIPS)) $(ARGS)
+
+# Griffin-Lim speed vs librosa and the generators' spectral convergence on held-out
+# clips (trains an AE and a VAE, ~5 min each); DATA defaults to ../shared/data/instruments-dev.
+bench-generate: build
+	$(PY) benches/bench_generate.py $(if $(DATA),--data $(DATA)) $(ARGS)
 
 # 5-fold grouped clip-level accuracy of the presets (slow: trains many models).
 quality: build

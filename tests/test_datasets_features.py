@@ -336,7 +336,7 @@ def test_missing_feature_function_is_a_clear_error(monkeypatch):
 def test_registry_is_one_entry_per_feature(monkeypatch):
     from ferrosa.datasets import features
 
-    assert set(features.REGISTRY) == {"mfcc", "mel", "stft", "chroma", "stack", "cwt"}
+    assert set(features.REGISTRY) == {"mfcc", "mel", "stft", "chroma", "stack", "cwt", "logspec"}
     calls = []
 
     def fake(batch, sr, cfg):

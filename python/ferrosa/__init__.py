@@ -19,6 +19,7 @@ from .core.audio import zero_crossings
 from .core.constantq import cqt, cqt_frequencies, vqt
 from .core.convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
 from .core.intervals import interval_frequencies, plimit_intervals, pythagorean_intervals
+from .core.phase_recovery import griffinlim
 from .core.pitch import estimate_tuning, piptrack, pitch_tuning
 from .core.pitch_convert import (
     A4_to_tuning,
@@ -81,6 +82,7 @@ __all__ = [
     "frequency_to_scale",
     "get_duration",
     "get_num_threads",
+    "griffinlim",
     "hz_to_mel",
     "hz_to_midi",
     "hz_to_octs",

@@ -409,6 +409,24 @@ def psf_filterbank_energies(
     out_floor: float | None = None,
     log: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]: ...
+# --- Griffin-Lim (rust/python/griffinlim.rs) ---
+
+# Griffin-Lim of frame-major magnitudes ``mag`` (channels, frames, bins) from
+# the complex start ``angles`` (same shape and precision; overwritten).
+# Returns the signal (channels, samples): float32 for float32 magnitudes
+# (float32 FFTs), float64 for float64.
+def griffinlim(
+    mag: NDArray[np.float32] | NDArray[np.float64],
+    angles: NDArray[np.complex64] | NDArray[np.complex128],
+    window: NDArray[np.float64],
+    n_fft: int,
+    hop_length: int,
+    center: bool,
+    pad_mode: str,
+    length: int | None,
+    n_iter: int,
+    momentum: float,
+) -> NDArray[np.float32] | NDArray[np.float64]: ...
 
 __all__ = [
     "DctMatrix",
@@ -427,6 +445,7 @@ __all__ = [
     "feature_stack",
     "flac_info",
     "get_num_threads",
+    "griffinlim",
     "istft",
     "istft_plan",
     "mel_from_spectrogram",

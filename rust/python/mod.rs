@@ -10,6 +10,7 @@ pub mod cwt;
 pub mod decode;
 pub mod descriptors;
 pub mod errors;
+pub mod griffinlim;
 pub mod interrupt;
 pub mod melspec;
 pub mod noise;
@@ -34,5 +35,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     silence::register(m)?;
     noise::register(m)?;
     psf::register(m)?;
+    griffinlim::register(m)?;
     Ok(())
 }

@@ -18,7 +18,19 @@ from .._version import __version__
 
 # Subcommand modules, in the order --help lists them.
 COMMANDS = (
-    "prepare", "info", "train", "evaluate", "predict", "export", "plot", "features", "denoise",
+    "prepare",
+    "info",
+    "train",
+    "evaluate",
+    "predict",
+    "export",
+    "plot",
+    "features",
+    "denoise",
+    "train_generator",
+    "reconstruct",
+    "generate",
+    "plot_latent",
 )
 
 DESCRIPTION = """\
@@ -33,6 +45,13 @@ typical run (the defaults are the best recipe):
   ferrosa predict MODEL_DIR song.wav --top 3            # ranked classes for a recording
   ferrosa export MODEL_DIR OUT --format saved_model     # for serving (or --format tflite)
   ferrosa plot song.wav --kind mel --out mel.png        # look at a recording
+
+sound generation:
+  ferrosa prepare DATA STORE --feature logspec --n-fft 512 --hop-length 256 --segment-seconds 0.74
+  ferrosa train-generator STORE MODEL --model vae       # autoencoder (ae) or VAE
+  ferrosa reconstruct MODEL in.wav out.wav              # through the model and back
+  ferrosa generate MODEL OUTDIR --n 8 --seed 0          # new clips from the prior
+  ferrosa plot-latent MODEL STORE --out latent.png      # the latent space by label
 """
 
 

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 LAYOUTS = ("auto", "folders", "csv", "gtzan")
-FEATURES = ("mfcc", "mel", "stft", "chroma", "stack", "cwt")
+FEATURES = ("mfcc", "mel", "stft", "chroma", "stack", "cwt", "logspec")
 
 
 def _split_arg(text: str) -> Any:

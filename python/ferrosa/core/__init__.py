@@ -9,6 +9,7 @@ from .audio import zero_crossings
 from .constantq import cqt, cqt_frequencies, vqt
 from .convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
 from .intervals import interval_frequencies, plimit_intervals, pythagorean_intervals
+from .phase_recovery import griffinlim
 from .pitch import estimate_tuning, piptrack, pitch_tuning
 from .pitch_convert import (
     A4_to_tuning,
@@ -52,6 +53,7 @@ __all__ = [
     "frames_to_samples",
     "frames_to_time",
     "get_duration",
+    "griffinlim",
     "hz_to_mel",
     "hz_to_midi",
     "hz_to_octs",

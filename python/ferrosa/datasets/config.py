@@ -18,7 +18,7 @@ from ..exceptions import ParameterError
 __all__ = ["FEATURES", "FeatureConfig"]
 
 #: Feature kinds a config may name (see ``ferrosa.datasets.features.REGISTRY``).
-FEATURES = ("mfcc", "mel", "stft", "chroma", "stack", "cwt")
+FEATURES = ("mfcc", "mel", "stft", "chroma", "stack", "cwt", "logspec")
 
 # Keys of ``extra`` that are FeatureConfig fields (or the audio itself): set
 # through the field, never through extra, where they would be overridden.
@@ -66,9 +66,13 @@ class FeatureConfig:
 
     Parameters
     ----------
-    feature : {"mfcc", "mel", "stft", "chroma", "stack", "cwt"}
+    feature : {"mfcc", "mel", "stft", "chroma", "stack", "cwt", "logspec"}
         Feature kind. ``mel`` is a mel power spectrogram in dB
         (``power_to_db(ref=1.0)``), ``stft`` the magnitude ``|STFT|``.
+        ``logspec`` is the generation models' input: ``amplitude_to_db(|STFT|,
+        ref=1.0)`` (top_db 80 per segment) without the Nyquist bin, so
+        ``n_fft=512`` gives 256 bins (0.74 s at 22050 Hz, hop 256: 64 frames);
+        ``prepare`` also stores the train split's min/max in ``meta["scaler"]``.
     sr : int > 0
         Sampling rate every recording is resampled to (as ``librosa.load``).
     mono : bool

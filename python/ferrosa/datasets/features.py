@@ -124,6 +124,16 @@ def _stft_mag(batch: np.ndarray, sr: int, cfg: FeatureConfig) -> np.ndarray:
     return S
 
 
+def _logspec(batch: np.ndarray, sr: int, cfg: FeatureConfig) -> np.ndarray:
+    """dB magnitude without the Nyquist bin (see :func:`ferrosa.ml.generative.log_spectrogram`)."""
+    kw = {k: v for k, v in cfg.extra.items() if k not in _DB_KEYS}
+    S = np.abs(feature_function("stft")(batch, n_fft=cfg.n_fft, hop_length=cfg.hop_length, **kw))
+    dbkw = {"ref": 1.0, **_db_kwargs(cfg.extra)}
+    return _per_segment_db(
+        np.ascontiguousarray(S[..., :-1, :]), feature_function("amplitude_to_db"), dbkw
+    )
+
+
 def _per_segment(dotted: str, kwargs: Callable[[FeatureConfig], dict[str, Any]]) -> FeatureFn:
     """A feature computed one segment at a time (its defaults look at the whole input)."""
 
@@ -179,6 +189,7 @@ REGISTRY: dict[str, FeatureFn] = {
     "chroma": _per_segment("feature.chroma_stft", _stft_kwargs),
     "stack": _per_segment("feature.stack", _stack_kwargs),
     "cwt": _per_segment("feature.scalogram", _cwt_kwargs),
+    "logspec": _logspec,
 }
 assert set(REGISTRY) == set(FEATURES)
 

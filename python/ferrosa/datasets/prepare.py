@@ -377,7 +377,25 @@ def _assemble(
         shape=[n_total, *shape],
         split=split_meta,
     )
+    if meta_base.get("config", {}).get("feature") == "logspec":
+        meta["scaler"] = _train_scaler(out / FEATURES_FILE, [r["split"] for r in rows])
     write_meta(out / META_FILE, meta)
+
+
+def _train_scaler(features: Path, splits: list[str]) -> dict[str, Any]:
+    """Global min/max of the train split's dB spectrograms (the generators' scaler).
+
+    Fitted on training rows only, so validation and test never leak into it;
+    all rows when the split has no training rows.
+    """
+    X = np.load(features, mmap_mode="r")
+    train = np.array([s == "train" for s in splits], dtype=bool)
+    rows = np.flatnonzero(train) if train.any() else np.arange(len(splits))
+    low, high = np.inf, -np.inf
+    for start in range(0, len(rows), 256):
+        block = np.asarray(X[rows[start : start + 256]])
+        low, high = min(low, float(block.min())), max(high, float(block.max()))
+    return {"low": low, "high": high, "fitted_on": "train" if train.any() else "all"}
 
 
 def _swap_in(built: Path, store_dir: Path, partial: Path) -> None:

@@ -68,7 +68,7 @@ def mel_to_audio(
     -------
     np.ndarray, shape (..., n), ``dtype``
     """
-    from ..ml.griffinlim import griffinlim
+    from ..core.phase_recovery import griffinlim
 
     stft = mel_to_stft(M, sr=sr, n_fft=n_fft, power=power, **kwargs)
     return griffinlim(

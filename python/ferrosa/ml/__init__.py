@@ -21,7 +21,14 @@ Submodules: :mod:`~ferrosa.ml.models` (builders ``mlp``/``cnn``/``lstm``),
 :mod:`~ferrosa.ml.saved` (model directories), :mod:`~ferrosa.ml.normalize`,
 :mod:`~ferrosa.ml.augment`, :mod:`~ferrosa.ml.metrics`, :mod:`~ferrosa.ml.plots`;
 generation: :mod:`~ferrosa.ml.generative` (autoencoder and VAE over log-magnitude
-spectrograms) and :mod:`~ferrosa.ml.griffinlim`.
+spectrograms), :mod:`~ferrosa.ml.generator` (``train_generator``,
+``load_generator``: model directories with their scaler and STFT parameters),
+:mod:`~ferrosa.ml.gen_layers` (registered Keras objects) and
+:mod:`~ferrosa.ml.griffinlim` (= :func:`ferrosa.griffinlim`)::
+
+    ml.train_generator("logspec-store/", "gen/", model="vae")
+    gen = ml.load_generator("gen/")
+    clips = gen.generate(8, seed=0)         # (8, segment_samples), -20 dBFS RMS
 """
 
 from __future__ import annotations
@@ -46,6 +53,9 @@ _LAZY = {
     "build": "models",
     "StoreSequence": "data",
     "tf_dataset": "data",
+    "train_generator": "generator",
+    "load_generator": "generator",
+    "Generator": "generator",
 }
 
 __all__ = [

@@ -6,9 +6,22 @@ bin dropped so the bins halve cleanly) -> :class:`SpectrogramScaler`
 inverse scaling -> magnitudes -> :func:`~ferrosa.ml.griffinlim.griffinlim`
 (phase estimated, not a zero-phase inverse STFT).
 
-Models take ``(bins, frames, 1)`` input with ``bins`` and ``frames`` multiples
-of 16 (four stride-2 convolutions), e.g. ``n_fft=512`` -> 256 bins and 64
-frames.
+Two presets per model:
+
+- ``"default"``: a convolutional encoder to a *spatial* latent (a
+  ``bins/4 x frames/4 x latent`` feature map, 64 x 16 x 8 for 256 x 64
+  input), no normalisation layers (inference equals training), trained on a
+  loudness-weighted MSE plus the squared spectral convergence of the
+  magnitudes (:class:`~ferrosa.ml.gen_layers.SpectralLoss`; ``db_range`` is
+  the scaler's). Bins and frames must be multiples of 4.
+- ``"seed"``: the tutorial's architecture: four stride-2 convolutions with
+  BatchNormalization and ReLU, a dense bottleneck of ``latent`` (128) values
+  and the mirrored decoder, plain MSE. Bins and frames must be multiples of
+  16. Its BatchNorm statistics are re-estimated on the training set before
+  saving (:func:`recalibrate_batchnorm`).
+
+Custom objects live in :mod:`ferrosa.ml.gen_layers`, registered at import,
+so saved models load again with plain Keras.
 """
 
 from __future__ import annotations
@@ -18,14 +31,30 @@ from typing import Any
 
 import numpy as np
 
+from ..core.phase_recovery import griffinlim
 from ..core.spectrum import amplitude_to_db, db_to_amplitude, stft
 from ..exceptions import ParameterError
 from ._keras import get_keras
-from .griffinlim import griffinlim
 
-__all__ = ["SpectrogramScaler", "autoencoder", "log_spectrogram", "to_audio", "vae"]
+__all__ = [
+    "PRESETS",
+    "SpectrogramScaler",
+    "autoencoder",
+    "log_spectrogram",
+    "recalibrate_batchnorm",
+    "to_audio",
+    "vae",
+]
 
-_FILTERS = (32, 64, 64, 64)
+PRESETS = ("default", "seed")
+#: Downsampling of the default preset's spatial latent in each axis.
+_DOWN = 4
+_SEED_FILTERS = (32, 64, 64, 64)
+#: Default latent size: channels of the spatial latent ("default"), values of
+#: the dense bottleneck ("seed", the tutorial's 128).
+DEFAULT_LATENT = {"default": 8, "seed": 128}
+#: Default KL weight per input value (see :class:`~ferrosa.ml.gen_layers.Sampling`).
+DEFAULT_BETA = 0.01
 
 
 def log_spectrogram(
@@ -89,6 +118,7 @@ def to_audio(
     *,
     hop_length: int = 256,
     n_iter: int = 32,
+    length: int | None = None,
     random_state: Any = 0,
 ) -> np.ndarray:
     """Audio of a generated spectrogram via Griffin-Lim.
@@ -99,10 +129,14 @@ def to_audio(
     scaler : SpectrogramScaler
     hop_length, n_iter, random_state
         Griffin-Lim parameters (``n_fft = 2 * bins``).
+    length : int, optional
+        Samples to return: the length of the audio the spectrogram was made
+        from (default ``hop_length * (frames - 1)``, what a centred STFT of
+        ``frames`` frames covers at least).
 
     Returns
     -------
-    np.ndarray, shape (n,), float32
+    np.ndarray, shape (length,), float32
     """
     spec = np.asarray(scaled, dtype=np.float32)
     if spec.ndim == 3:
@@ -111,124 +145,226 @@ def to_audio(
         raise ParameterError(f"scaled must be (bins, frames[, 1]), got {np.shape(scaled)}")
     mag = db_to_amplitude(scaler.inverse(spec))
     mag = np.concatenate([mag, np.zeros((1, mag.shape[1]), np.float32)])  # the dropped Nyquist
-    out = griffinlim(mag, n_iter=n_iter, hop_length=hop_length, random_state=random_state)
+    if length is None:
+        length = hop_length * (spec.shape[1] - 1)
+    out = griffinlim(
+        mag, n_iter=n_iter, hop_length=hop_length, length=int(length), random_state=random_state
+    )
     return np.asarray(out, dtype=np.float32)
 
 
-def _check_shape(input_shape: tuple[int, ...], latent_dim: int) -> tuple[int, int]:
+def _check(input_shape: Any, latent: Any, preset: str) -> tuple[int, int, int]:
+    if preset not in PRESETS:
+        raise ParameterError(f"preset={preset!r} must be one of {', '.join(PRESETS)}")
+    input_shape = tuple(input_shape)
     if len(input_shape) != 3 or input_shape[2] != 1:
         raise ParameterError(f"input_shape={input_shape!r} must be (bins, frames, 1)")
     bins, frames = int(input_shape[0]), int(input_shape[1])
-    if bins <= 0 or frames <= 0 or bins % 16 or frames % 16:
+    step = 16 if preset == "seed" else _DOWN
+    if bins <= 0 or frames <= 0 or bins % step or frames % step:
         raise ParameterError(
-            f"input_shape={input_shape!r}: bins and frames must be multiples of 16"
+            f"input_shape={input_shape!r}: bins and frames must be multiples of {step} "
+            f"for preset {preset!r}"
         )
-    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim <= 0:
-        raise ParameterError(f"latent_dim={latent_dim!r} must be a positive integer")
-    return bins, frames
+    if latent is None:
+        latent = DEFAULT_LATENT[preset]
+    if isinstance(latent, bool) or not isinstance(latent, (int, np.integer)) or latent <= 0:
+        raise ParameterError(f"latent={latent!r} must be a positive integer")
+    return bins, frames, int(latent)
 
 
-def _encoder_body(x: Any, keras: Any) -> Any:
-    for filters in _FILTERS:
-        x = keras.layers.Conv2D(filters, 3, strides=2, padding="same")(x)
-        x = keras.layers.BatchNormalization()(x)
-        x = keras.layers.LeakyReLU(0.1)(x)
-    return keras.layers.Flatten()(x)
+def _conv(x: Any, filters: int, strides: int, keras: Any) -> Any:
+    x = keras.layers.Conv2D(filters, 3, strides=strides, padding="same")(x)
+    return keras.layers.LeakyReLU(0.2)(x)
 
 
-def _decoder(bins: int, frames: int, latent_dim: int, keras: Any) -> Any:
-    z = keras.Input((latent_dim,), name="latent")
-    h, w = bins // 16, frames // 16
-    x = keras.layers.Dense(h * w * _FILTERS[-1])(z)
-    x = keras.layers.Reshape((h, w, _FILTERS[-1]))(x)
-    for filters in reversed(_FILTERS[:-1]):
+def _default_encoder(x: Any, heads: int, latent: int, keras: Any) -> list[Any]:
+    x = _conv(x, 24, 2, keras)
+    x = _conv(x, 48, 2, keras)
+    x = _conv(x, 48, 1, keras)
+    names = ["latent"] if heads == 1 else ["mean", "log_var"]
+    return [keras.layers.Conv2D(latent, 1, name=n)(x) for n in names]
+
+
+def _default_decoder(bins: int, frames: int, latent: int, keras: Any) -> Any:
+    z = keras.Input((bins // _DOWN, frames // _DOWN, latent), name="latent")
+    x = _conv(z, 48, 1, keras)
+    for filters in (48, 24):
         x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same")(x)
+        x = keras.layers.LeakyReLU(0.2)(x)
+    out = keras.layers.Conv2D(1, 3, padding="same", activation="sigmoid", name="spectrogram")(x)
+    return keras.Model(z, out, name="decoder")
+
+
+def _seed_encoder(x: Any, heads: int, latent: int, keras: Any) -> list[Any]:
+    for filters in _SEED_FILTERS:
+        x = keras.layers.Conv2D(filters, 3, strides=2, padding="same")(x)
+        x = keras.layers.ReLU()(x)
         x = keras.layers.BatchNormalization()(x)
-        x = keras.layers.LeakyReLU(0.1)(x)
+    x = keras.layers.Flatten()(x)
+    names = ["latent"] if heads == 1 else ["mean", "log_var"]
+    return [keras.layers.Dense(latent, name=n)(x) for n in names]
+
+
+def _seed_decoder(bins: int, frames: int, latent: int, keras: Any) -> Any:
+    z = keras.Input((latent,), name="latent")
+    h, w = bins // 16, frames // 16
+    x = keras.layers.Dense(h * w * _SEED_FILTERS[-1])(z)
+    x = keras.layers.Reshape((h, w, _SEED_FILTERS[-1]))(x)
+    for filters in reversed(_SEED_FILTERS[:-1]):
+        x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same")(x)
+        x = keras.layers.ReLU()(x)
+        x = keras.layers.BatchNormalization()(x)
     out = keras.layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="sigmoid")(x)
     return keras.Model(z, out, name="decoder")
+
+
+def _build(
+    kind: str,
+    input_shape: Any,
+    latent: Any,
+    preset: str,
+    beta: float,
+    learning_rate: float,
+    seed: int,
+    db_range: float = 100.0,
+    sc_weight: float = 0.0,
+) -> tuple[Any, Any, Any]:
+    keras = get_keras()
+    from . import gen_layers
+
+    bins, frames, latent = _check(input_shape, latent, preset)
+    if not (isinstance(beta, (int, float)) and beta >= 0):
+        raise ParameterError(f"beta={beta!r} must be a non-negative number")
+    keras.utils.set_random_seed(int(seed))
+    inputs = keras.Input((bins, frames, 1), name="spectrogram")
+    heads = 1 if kind == "autoencoder" else 2
+    if preset == "seed":
+        codes = _seed_encoder(inputs, heads, latent, keras)
+        decoder = _seed_decoder(bins, frames, latent, keras)
+        loss: Any = "mse"
+    else:
+        codes = _default_encoder(inputs, heads, latent, keras)
+        decoder = _default_decoder(bins, frames, latent, keras)
+        loss = gen_layers.SpectralLoss(db_range=db_range, sc_weight=sc_weight)
+    encoder = keras.Model(inputs, codes[0] if heads == 1 else codes, name="encoder")
+    if heads == 1:
+        z = encoder(inputs)
+    else:
+        mean, log_var = encoder(inputs)
+        z = gen_layers.Sampling(beta=beta, n_values=bins * frames, seed=seed, name="sampling")(
+            mean, log_var
+        )
+    model = keras.Model(inputs, decoder(z), name=kind)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss)
+    return model, encoder, decoder
 
 
 def autoencoder(
     input_shape: tuple[int, int, int] = (256, 64, 1),
     *,
-    latent_dim: int = 64,
-    learning_rate: float = 5e-4,
+    latent: int | None = None,
+    preset: str = "default",
+    learning_rate: float = 1e-3,
     seed: int = 0,
+    latent_dim: int | None = None,
+    db_range: float = 100.0,
 ) -> tuple[Any, Any, Any]:
     """Convolutional autoencoder of scaled spectrograms.
+
+    Parameters
+    ----------
+    input_shape : (bins, frames, 1)
+    latent : int, optional
+        Channels of the spatial latent (``"default"``, 8) or size of the
+        dense bottleneck (``"seed"``, 128). ``latent_dim`` is an alias.
+    preset : {"default", "seed"}
+    learning_rate : float
+    seed : int
 
     Returns
     -------
     (model, encoder, decoder)
-        ``model`` is compiled (Adam, mean squared error) and maps
-        ``(batch, bins, frames, 1)`` to the same shape; ``encoder`` gives
-        ``(batch, latent_dim)``; ``decoder`` maps latents back.
+        ``model`` is compiled (Adam; loudness-weighted MSE, or MSE for
+        ``"seed"``) and maps ``(batch, bins, frames, 1)`` in [0, 1] to the
+        same shape; ``encoder`` gives the latent (``(batch, bins/4,
+        frames/4, latent)`` or ``(batch, latent)``); ``decoder`` maps latents
+        back. ``model.get_layer("encoder")`` / ``"decoder"`` find them again
+        after loading.
     """
-    keras = get_keras()
-    bins, frames = _check_shape(tuple(input_shape), latent_dim)
-    keras.utils.set_random_seed(seed)
-    x = inputs = keras.Input((bins, frames, 1), name="spectrogram")
-    z = keras.layers.Dense(latent_dim, name="latent")(_encoder_body(x, keras))
-    encoder = keras.Model(inputs, z, name="encoder")
-    decoder = _decoder(bins, frames, latent_dim, keras)
-    model = keras.Model(inputs, decoder(encoder(inputs)), name="autoencoder")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
-    return model, encoder, decoder
-
-
-def _sampling_layer(keras: Any, kl_weight: float) -> Any:
-    ops = keras.ops
-
-    class Sampling(keras.layers.Layer):  # type: ignore[misc,name-defined]
-        """z = mean + exp(log_var / 2) * eps; adds the weighted KL divergence as a loss."""
-
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.seed = keras.random.SeedGenerator(1)
-
-        def call(self, mean: Any, log_var: Any) -> Any:
-            kl = -0.5 * ops.mean(ops.sum(1 + log_var - mean**2 - ops.exp(log_var), axis=-1))
-            self.add_loss(kl_weight * kl)
-            eps = keras.random.normal(ops.shape(mean), seed=self.seed)
-            return mean + ops.exp(0.5 * log_var) * eps
-
-    return Sampling(name="sampling")
+    latent = latent if latent is not None else latent_dim
+    return _build("autoencoder", input_shape, latent, preset, 0.0, learning_rate, seed, db_range)
 
 
 def vae(
     input_shape: tuple[int, int, int] = (256, 64, 1),
     *,
-    latent_dim: int = 64,
-    kl_weight: float = 1e-4,
-    learning_rate: float = 5e-4,
+    latent: int | None = None,
+    beta: float = DEFAULT_BETA,
+    preset: str = "default",
+    learning_rate: float = 1e-3,
     seed: int = 0,
+    latent_dim: int | None = None,
+    kl_weight: float | None = None,
+    db_range: float = 100.0,
 ) -> tuple[Any, Any, Any]:
     """Variational autoencoder of scaled spectrograms.
 
-    The loss is the mean squared reconstruction error plus ``kl_weight`` times
-    the KL divergence of the latent posterior from N(0, I); a small weight keeps
-    reconstructions sharp while making the latent space smooth enough to sample.
+    The loss is the reconstruction error plus ``beta`` times the KL
+    divergence of the latent posterior from N(0, I) per input value
+    (:class:`~ferrosa.ml.gen_layers.Sampling`); the default 0.01 keeps
+    reconstructions sharp while making the prior samplable. ``kl_weight`` and
+    ``latent_dim`` are aliases of ``beta`` and ``latent``.
 
     Returns
     -------
     (model, encoder, decoder)
-        ``encoder`` returns ``(mean, log_var)``, each ``(batch, latent_dim)``;
-        ``decoder`` maps latents (e.g. ``N(0, I)`` samples) to spectrograms.
+        ``encoder`` returns ``(mean, log_var)``, each shaped like the
+        autoencoder's latent; ``decoder`` maps latents (e.g. N(0, I) samples)
+        to spectrograms. In inference the model decodes the mean.
+    """
+    latent = latent if latent is not None else latent_dim
+    beta = beta if kl_weight is None else kl_weight
+    return _build("vae", input_shape, latent, preset, beta, learning_rate, seed, db_range)
+
+
+def recalibrate_batchnorm(model: Any, X: np.ndarray, *, batch_size: int = 64) -> int:
+    """Re-estimate every BatchNormalization layer's moving statistics on ``X``.
+
+    After few training steps the moving averages lag the weights, so a model
+    in inference mode is much worse than in training mode. This runs ``X``
+    through the model in training mode with each layer's momentum set so the
+    moving statistics become the running mean over all batches (the
+    equal-weight average of the per-batch statistics); weights are not
+    changed.
+
+    Returns
+    -------
+    int
+        Number of BatchNormalization layers updated (0: nothing to do).
     """
     keras = get_keras()
-    bins, frames = _check_shape(tuple(input_shape), latent_dim)
-    if not kl_weight >= 0:
-        raise ParameterError(f"kl_weight={kl_weight!r} must be non-negative")
-    keras.utils.set_random_seed(seed)
-    x = inputs = keras.Input((bins, frames, 1), name="spectrogram")
-    h = _encoder_body(x, keras)
-    mean = keras.layers.Dense(latent_dim, name="mean")(h)
-    log_var = keras.layers.Dense(latent_dim, name="log_var")(h)
-    encoder = keras.Model(inputs, [mean, log_var], name="encoder")
-    decoder = _decoder(bins, frames, latent_dim, keras)
-    m, lv = encoder(inputs)
-    z = _sampling_layer(keras, kl_weight)(m, lv)
-    model = keras.Model(inputs, decoder(z), name="vae")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
-    return model, encoder, decoder
+    layers = [
+        layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)
+    ]
+    if not layers or len(X) == 0:
+        return len(layers)
+    saved = [layer.momentum for layer in layers]
+    try:
+        for i, start in enumerate(range(0, len(X), batch_size)):
+            for layer in layers:
+                layer.momentum = i / (i + 1.0)  # moving = running average of batch stats
+            model(X[start : start + batch_size], training=True)
+    finally:
+        for layer, m in zip(layers, saved, strict=True):
+            layer.momentum = m
+    return len(layers)
+
+
+def _all_layers(model: Any) -> list[Any]:
+    out = []
+    for layer in model.layers:
+        out.append(layer)
+        if hasattr(layer, "layers"):
+            out.extend(_all_layers(layer))
+    return out

@@ -50,7 +50,7 @@ const OLA_CHUNK: usize = 64;
 
 /// Sum of the squared window over every frame covering each output sample,
 /// in output coordinates (librosa's `window_sumsquare`, trimmed).
-fn window_sumsquare(
+pub(crate) fn window_sumsquare(
     window: &[f64],
     hop: usize,
     used: usize,

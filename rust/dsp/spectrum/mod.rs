@@ -1,8 +1,9 @@
 //! The frame stream under every spectral feature: FFT plans, windows,
-//! padding, framing, STFT/ISTFT, and the float32 FFT noise model.
+//! padding, framing, STFT/ISTFT, Griffin-Lim, and the float32 FFT noise model.
 
 pub mod fft;
 pub mod frame;
+pub mod griffinlim;
 pub mod guarded;
 pub mod istft;
 pub mod noise;
