@@ -122,7 +122,7 @@ def test_save_plot_every_kind(tmp_path: Path, tone: np.ndarray, kind: str) -> No
 def test_specshow_axes_and_failures(tone: np.ndarray) -> None:
     from ferrosa import display
 
-    plt = display._pyplot()
+    plt = display.pyplot()
     fig, ax = plt.subplots()
     try:
         S = np.abs(ferrosa.stft(tone))

@@ -16,7 +16,7 @@ SR = 22050
 def axes():
     from ferrosa import display
 
-    plt = display._pyplot()
+    plt = display.pyplot()
     fig, ax = plt.subplots()
     yield fig, ax
     plt.close(fig)

@@ -30,7 +30,7 @@ __all__ = [
 _PITCH = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
     """matplotlib.pyplot, on the Agg backend when there is no display."""
     from ._optional import require
 
@@ -44,7 +44,7 @@ def _pyplot() -> Any:
 
 
 def _axes(ax: Any) -> Any:
-    return _pyplot().gca() if ax is None else ax
+    return pyplot().gca() if ax is None else ax
 
 
 def waveshow(
@@ -429,7 +429,7 @@ def save_plot(
     Path
         The written file.
     """
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=figsize)
     try:
         plot_feature(y, sr=sr, kind=kind, ax=ax, **kw)

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..exceptions import ParameterError
     from ..ml.generator import load_generator, open_generation_store
-    from ..ml.plots import _pyplot
+    from ..ml.plots import pyplot
 
     gen = load_generator(args.model_dir)
     store = open_generation_store(args.store)
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     _, s, vt = np.linalg.svd(centred, full_matrices=False)
     xy = centred @ vt[:2].T
     share = (s[:2] ** 2).sum() / max((s**2).sum(), 1e-12)
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 6))
     for k, name in enumerate(store.mapping):
         m = y == k

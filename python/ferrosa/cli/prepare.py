@@ -88,6 +88,15 @@ def register(sub: Any) -> None:
     p.add_argument("--n-fft", type=int, default=2048)
     p.add_argument("--hop-length", type=int, default=512)
     p.add_argument("--deltas", type=int, choices=(0, 1, 2), default=0, help="delta channels")
+    p.add_argument(
+        "--denoise",
+        nargs="?",
+        const="nonstationary",
+        choices=("stationary", "nonstationary"),
+        default=None,
+        help="spectral-gating noise reduction of each recording before featurising "
+        "(noisereduce's defaults; bare --denoise: nonstationary); recorded in the store",
+    )
     p.add_argument("--fmin", type=float, default=0.0)
     p.add_argument("--fmax", type=float, default=None)
     p.add_argument(
@@ -195,6 +204,7 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "fmax": args.fmax,
         "track_seconds": args.track_seconds,
         "extra": dict(args.extra),
+        "denoise": args.denoise,
     }
 
 

@@ -34,11 +34,13 @@ _RESERVED_EXTRA = {
     "fmax": "fmax (--fmax)",
     "deltas": "deltas (--deltas)",
     "channels": "channels",
+    "denoise": "denoise (--denoise)",
     "y": "",
     "S": "",
 }
 
 _TAIL = ("drop", "pad")
+_DENOISE = (None, "stationary", "nonstationary")
 _SHORT = ("pad", "drop")
 
 
@@ -115,6 +117,11 @@ class FeatureConfig:
         default): a one-channel recording is duplicated into every channel,
         a recording with another count is listed among the failures. The
         store's shape never depends on which file is read first.
+    denoise : {None, "stationary", "nonstationary"}
+        Spectral-gating noise reduction (:func:`ferrosa.effects.reduce_noise`
+        with noisereduce's defaults) applied to each whole recording after
+        loading and resampling, before segmenting; recorded in the store's
+        config.
     extra : dict
         Further keyword arguments of the feature function; JSON-serialisable.
         ``mfcc``: ``dct_type``, ``norm``, ``lifter`` go to the DCT, the rest
@@ -144,6 +151,7 @@ class FeatureConfig:
     track_seconds: float = 30.0
     extra: dict[str, Any] = field(default_factory=dict)
     channels: int = 2
+    denoise: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -188,6 +196,10 @@ class FeatureConfig:
                 where = _RESERVED_EXTRA[key]
                 hint = f"; set it as {where} instead" if where else ""
                 raise ParameterError(f"extra key {key!r} is not a feature-function option{hint}")
+        if self.denoise not in _DENOISE:
+            raise ParameterError(
+                f"denoise={self.denoise!r} must be None, 'stationary' or 'nonstationary'"
+            )
         self.channels = _positive_int("channels", self.channels)  # type: ignore[assignment]
         if self.channels > 64:
             raise ParameterError(f"channels={self.channels} must be at most 64")

@@ -19,6 +19,7 @@ import numpy as np
 from ..exceptions import ParameterError
 from ..util.files import file_kind
 from .config import FeatureConfig
+from .denoise import denoise_recording
 from .features import featurize
 from .head import load_head, plan_head
 from .segment import segment
@@ -154,6 +155,14 @@ def _too_short(n: int, config: FeatureConfig) -> BadFile:
     )
 
 
+def _denoised(y: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """:func:`denoise_recording`, a refusal being this file's failure."""
+    try:
+        return denoise_recording(y, config)
+    except ParameterError as e:  # e.g. a recording shorter than one STFT frame
+        raise BadFile(f"cannot denoise: {e}") from None
+
+
 def _load_used(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndarray:
     """``load_checked``, or for FLAC only the head the segments use (see ``head``).
 
@@ -161,6 +170,9 @@ def _load_used(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndarra
     except that a FLAC file whose header declares less than one segment
     (``short="drop"``) is refused as too short without being decoded.
     """
+    if config.denoise is not None:
+        # The noise statistics come from the whole recording, so no head reads.
+        return _denoised(load_checked(path, config), config)
     head = plan_head(path, config)
     if head is None or head.used >= head.n:
         return load_checked(path, config)

@@ -311,10 +311,12 @@ def featurize_file(
         Start of each segment in samples at ``config.sr``.
     """
     from ..io import load
+    from .denoise import denoise_recording
 
     y, sr = load(path, sr=config.sr, mono=config.mono)
     if not config.mono:
         y = np.atleast_2d(y)
+    y = denoise_recording(y, config)
     segs = segment(y, sr, config)
     starts = np.array([s for s, _ in segs], dtype=np.int64)
     return featurize(segs, sr, config), starts

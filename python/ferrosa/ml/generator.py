@@ -423,9 +423,9 @@ def _write_history(hist: dict[str, list[float]], out: Path, plots: bool) -> None
         for i in range(len(hist.get("loss", []))):
             w.writerow([i + 1, *(hist[k][i] for k in keys)])
     if plots:
-        from .plots import _pyplot
+        from .plots import pyplot
 
-        plt = _pyplot()
+        plt = pyplot()
         fig, ax = plt.subplots(figsize=(7, 4))
         for key, label in (("loss", "train"), ("val_loss", "validation")):
             if hist.get(key):

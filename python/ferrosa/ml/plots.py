@@ -10,7 +10,8 @@ import numpy as np
 __all__ = ["plot_confusion", "plot_history"]
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def pyplot():  # type: ignore[no-untyped-def]
+    """``matplotlib.pyplot`` on the file-only Agg backend (one line naming the extra if absent)."""
     from .._optional import require
 
     matplotlib = require(
@@ -34,7 +35,7 @@ def plot_history(history: Mapping[str, Sequence[float]], out: str | Path) -> Pat
     out : path
         PNG file to write.
     """
-    plt = _pyplot()
+    plt = pyplot()
     fig, (ax_acc, ax_loss) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
     for ax, key in ((ax_acc, "accuracy"), (ax_loss, "loss")):
         for prefix, label in (("", "train"), ("val_", "validation")):
@@ -55,7 +56,7 @@ def plot_confusion(
     cm: np.ndarray, labels: Sequence[str], out: str | Path, *, title: str = ""
 ) -> Path:
     """Confusion matrix (rows: true class, columns: predicted), counts in the cells."""
-    plt = _pyplot()
+    plt = pyplot()
     k = len(labels)
     size = max(4.0, 0.6 * k + 2.0)
     fig, ax = plt.subplots(figsize=(size, size))

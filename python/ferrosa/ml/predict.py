@@ -61,6 +61,10 @@ def _scores(trained: TrainedModel, y: np.ndarray, name: str) -> tuple[np.ndarray
     from .. import datasets
 
     config = _predict_config(trained)
+    # The same noise reduction the training store had (its config records it).
+    from ..datasets.denoise import denoise_recording
+
+    y = denoise_recording(y, config)
     segments = datasets.segment(y, config.sr, config)
     starts = np.array([s for s, _ in segments], dtype=np.int64)
     X = datasets.featurize([seg for _, seg in segments], config.sr, config)
