@@ -7,7 +7,7 @@
 //! arrays, one per octave; the result is complex
 //! `(channels, n_bins, n_frames)` in the signals' precision.
 
-use super::arrays::filled;
+use super::arrays::{filled, with_float};
 use super::errors::parameter_error;
 use crate::dsp::cqt::basis::Norm;
 use crate::dsp::cqt::{plan, CqtParams};
@@ -171,11 +171,11 @@ fn vqt<'py>(
     let Some(first) = signals.first() else {
         return Err(parameter_error("vqt needs one signal per octave"));
     };
-    if first.downcast::<PyArray2<f32>>().is_ok() {
-        vqt_typed::<f32>(py, &signals, params)
-    } else if first.downcast::<PyArray2<f64>>().is_ok() {
-        vqt_typed::<f64>(py, &signals, params)
-    } else {
-        Err(parameter_error("vqt expects 2-D float32 or float64 arrays"))
-    }
+    // The first octave's precision decides; vqt_typed checks the others.
+    with_float!(
+        first,
+        |T| PyArray2<T>,
+        _a => vqt_typed::<T>(py, &signals, params),
+        "vqt expects 2-D float32 or float64 arrays"
+    )
 }

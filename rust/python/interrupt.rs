@@ -33,18 +33,24 @@ where
         return Ok(py.allow_threads(work));
     }
     let flag: cancel::Flag = Arc::new(AtomicBool::new(false));
+    // The worker raises `done` before it unparks the caller: `is_finished`
+    // turns true only once the thread has exited, which can be after the
+    // unpark, and a caller that parked again would sleep a whole POLL.
+    let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let caller = std::thread::current();
         let worker_flag = flag.clone();
+        let done = &done;
         let worker = scope.spawn(move || {
             let out = cancel::with_flag(worker_flag, work);
+            done.store(true, Ordering::Release);
             caller.unpark();
             out
         });
-        // park_timeout may wake early; `is_finished` is the truth.
-        while !worker.is_finished() {
+        // park_timeout may wake early or late; `done` is the truth.
+        while !done.load(Ordering::Acquire) {
             py.allow_threads(|| std::thread::park_timeout(POLL));
-            if worker.is_finished() {
+            if done.load(Ordering::Acquire) {
                 break;
             }
             if let Err(err) = py.check_signals() {
@@ -55,7 +61,7 @@ where
                 return Err(err);
             }
         }
-        match worker.join() {
+        match py.allow_threads(|| worker.join()) {
             Ok(out) => Ok(out),
             Err(panic) => std::panic::resume_unwind(panic),
         }
