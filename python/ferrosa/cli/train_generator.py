@@ -16,7 +16,7 @@ def register(sub: Any) -> None:
             "a wall-clock budget) and write MODEL: model.keras (loads with plain Keras), "
             "ferrosa-generator.json (scaler, STFT parameters, sample rate, segment length), "
             "history.csv and history.png. The store must come from: ferrosa prepare DATA "
-            "STORE --feature logspec --n-fft 512 --hop-length 256 --segment-seconds 0.74"
+            "STORE --preset generate (logspec, n_fft 512, hop 256, 0.74 s segments)"
         ),
     )
     p.add_argument("store", metavar="STORE", help="logspec feature store")
