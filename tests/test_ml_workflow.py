@@ -202,6 +202,96 @@ def test_callbacks_and_resume(default_path, tmp_path: Path) -> None:
         )
 
 
+class _Probe(keras.callbacks.Callback):  # type: ignore[misc,name-defined]
+    """Records the optimizer's step and learning rate when training begins and per epoch."""
+
+    def __init__(self, interrupt_at: int | None = None) -> None:
+        super().__init__()
+        self.interrupt_at, self.begin, self.ends = interrupt_at, None, []
+
+    def _now(self) -> tuple[int, float]:
+        opt = self.model.optimizer
+        return int(opt.iterations.numpy()), float(np.asarray(opt.learning_rate))
+
+    def on_train_begin(self, logs=None) -> None:
+        self.begin = self._now()
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        self.ends.append(self._now())
+        if self.interrupt_at is not None and epoch + 1 == self.interrupt_at:
+            raise KeyboardInterrupt
+
+
+def test_resume_restores_early_stopping_best_checkpoint_and_schedule(
+    default_path, tmp_path: Path, monkeypatch
+) -> None:
+    store, _ = default_path
+    st = datasets.open(store)
+    X, y, _ = st.subset("train")
+    V, vy, _ = st.subset("valid")
+    made: dict[str, list] = {"es": [], "ckpt": []}
+
+    class Early(keras.callbacks.EarlyStopping):  # type: ignore[misc,name-defined]
+        def __init__(self, *a, **k) -> None:
+            super().__init__(*a, **k)
+            made["es"].append(self)
+
+    class Best(keras.callbacks.ModelCheckpoint):  # type: ignore[misc,name-defined]
+        def __init__(self, *a, **k) -> None:
+            super().__init__(*a, **k)
+            made["ckpt"].append(self)
+
+    monkeypatch.setattr(keras.callbacks, "EarlyStopping", Early)
+    monkeypatch.setattr(keras.callbacks, "ModelCheckpoint", Best)
+    kw = dict(
+        mapping=st.mapping,
+        config=st.config.to_dict(),
+        X_valid=V,
+        y_valid=vy,
+        model="mlp",
+        preset="default",  # cosine learning-rate schedule over the planned epochs
+        epochs=8,
+        batch_size=8,
+        out_dir=tmp_path / "run",
+    )
+    first = _Probe(interrupt_at=4)
+    with pytest.raises(KeyboardInterrupt):
+        ml.fit(X, y, callbacks=[first], **kw)
+    es0, ck0 = made["es"][0], made["ckpt"][0]
+    steps = -(-len(y) // 8)
+    assert first.ends[-1][0] == 4 * steps
+    # What the interrupted run knew; a fresh start would have wait 0, best None, no weights.
+    wait, best, best_epoch = es0.wait, es0.best, es0.best_epoch
+    best_weights = [np.array(w) for w in es0.best_weights]
+    ckpt_best = ck0.best
+    assert best is not None and np.isfinite(ckpt_best) and best == pytest.approx(ckpt_best)
+    saved_at = (tmp_path / "run" / "best.keras").stat().st_mtime_ns
+
+    class Check(_Probe):
+        def on_train_begin(self, logs=None) -> None:
+            super().on_train_begin(logs)
+            es, ck = made["es"][1], made["ckpt"][1]
+            self.restored = (es.wait, es.best, es.best_epoch, ck.best)
+            self.weights = [np.array(w) for w in es.best_weights]
+
+    again = Check()
+    _, hist = ml.fit(X, y, callbacks=[again], resume=True, **kw)
+    assert len(hist.history["loss"]) == 4  # epochs 5-8 only
+    assert again.restored == (wait, best, best_epoch, ckpt_best)
+    assert len(again.weights) == len(best_weights)
+    for a, b in zip(again.weights, best_weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # The optimizer goes on from its step: the schedule's next rates, not its first.
+    assert again.begin == first.ends[-1]
+    assert again.ends[0][0] == 5 * steps and again.ends[0][1] < first.ends[-1][1]
+    # best.keras is rewritten only by an epoch better than the interrupted run's best.
+    val = hist.history["val_loss"]
+    if min(val) >= ckpt_best:
+        assert (tmp_path / "run" / "best.keras").stat().st_mtime_ns == saved_at
+    assert made["ckpt"][1].best == pytest.approx(min([ckpt_best, *val]))
+    assert made["es"][1].best == pytest.approx(min([best, *val]))
+
+
 def _write_wav(path: Path, y: np.ndarray, sr: int = 22050) -> Path:
     pcm = (np.clip(y, -1, 1) * 32767).astype("<i2")
     with wave.open(str(path), "wb") as f:
