@@ -385,3 +385,51 @@ def test_export_saved_model(default_path, tmp_path: Path) -> None:
     assert main(["export", str(model), str(out), "--format", "saved_model"]) == 0
     assert (out / "saved_model.pb").is_file() and (out / "ferrosa-model.json").is_file()
     assert main(["export", str(model), str(out)]) == 2  # exists, no --overwrite
+
+
+def _tflite_interpreter(path: Path):
+    """The LiteRT interpreter (ai-edge-litert), else TensorFlow's; None when neither exists."""
+    import importlib
+    import warnings
+
+    for module in ("ai_edge_litert.interpreter", "tflite_runtime.interpreter"):
+        try:
+            return importlib.import_module(module).Interpreter(model_path=str(path))
+        except ImportError:
+            pass
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
+        return tf.lite.Interpreter(model_path=str(path))
+
+
+@pytest.mark.slow
+def test_export_tflite_runs_in_the_interpreter_like_model_keras(default_path, tmp_path) -> None:
+    pytest.importorskip("tensorflow")
+    store, model = default_path
+    out = tmp_path / "served" / "clf.tflite"
+    assert main(["export", str(model), str(out), "--format", "tflite"]) == 0
+    assert out.is_file() and (out.parent / "ferrosa-model.json").is_file()
+    interpreter = _tflite_interpreter(out)
+    if interpreter is None:
+        pytest.skip("no tflite/LiteRT interpreter installed")
+    X, _, _ = datasets.open(store).subset("test")
+    X = np.ascontiguousarray(X[:6], dtype=np.float32)
+    ref = keras.saving.load_model(model / "model.keras").predict(X, verbose=0)
+    (inp,) = interpreter.get_input_details()
+    (outp,) = interpreter.get_output_details()
+    assert tuple(inp["shape"][1:]) == X.shape[1:]  # the stored layout goes in as is
+    got = []
+    for x in X:  # one segment per call: the batch size a converted model is sure to take
+        interpreter.resize_tensor_input(inp["index"], [1, *X.shape[1:]])
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(inp["index"], x[None])
+        interpreter.invoke()
+        got.append(interpreter.get_tensor(outp["index"])[0])
+    got = np.stack(got)
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, atol=1e-5, rtol=1e-4)
+    np.testing.assert_array_equal(got.argmax(axis=1), ref.argmax(axis=1))
