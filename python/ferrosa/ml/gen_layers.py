@@ -42,6 +42,7 @@ def energy_mse(y_true: Any, y_pred: Any, a: float) -> Any:
     bounded gradients of a squared error on the network's output.
     """
     axes = (1, 2, 3)
+    a = float(a)  # a NumPy scalar would make the product float64
     energy = ops.exp(2.0 * a * (y_true - 1.0))
     w = energy / (ops.mean(energy, axis=axes, keepdims=True) + 1e-12)
     return ops.mean(w * ops.square(y_true - y_pred), axis=axes)

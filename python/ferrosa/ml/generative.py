@@ -9,11 +9,14 @@ inverse scaling -> magnitudes -> :func:`~ferrosa.ml.griffinlim.griffinlim`
 Two presets per model:
 
 - ``"default"``: a convolutional encoder to a *spatial* latent (a
-  ``bins/4 x frames/4 x latent`` feature map, 64 x 16 x 8 for 256 x 64
-  input), no normalisation layers (inference equals training), trained on a
-  loudness-weighted MSE plus the squared spectral convergence of the
-  magnitudes (:class:`~ferrosa.ml.gen_layers.SpectralLoss`; ``db_range`` is
-  the scaler's). Bins and frames must be multiples of 4.
+  ``bins/2 x frames/4 x latent`` feature map, 128 x 16 x 4 for 256 x 64
+  input: half the input's values; frequency is downsampled less than time
+  so that harmonics stay apart), no normalisation layers (inference equals
+  training), trained on a loudness-weighted MSE plus the energy-weighted
+  error :func:`~ferrosa.ml.gen_layers.energy_mse` (the smooth stand-in for
+  the spectral convergence of the magnitudes; ``db_range`` is the
+  scaler's). ``down`` changes the downsampling; bins and frames must be
+  multiples of it.
 - ``"seed"``: the tutorial's architecture: four stride-2 convolutions with
   BatchNormalization and ReLU, a dense bottleneck of ``latent`` (128) values
   and the mirrored decoder, plain MSE. Bins and frames must be multiples of
@@ -48,13 +51,13 @@ __all__ = [
 
 PRESETS = ("default", "seed")
 #: Downsampling (frequency, time) of the default preset's spatial latent.
-DEFAULT_DOWN = (4, 4)
+DEFAULT_DOWN = (2, 4)
 #: Default weight of the energy-weighted error in the default preset's loss.
-DEFAULT_ENERGY_WEIGHT = 0.0
+DEFAULT_ENERGY_WEIGHT = 1.0
 _SEED_FILTERS = (32, 64, 64, 64)
 #: Default latent size: channels of the spatial latent ("default"), values of
 #: the dense bottleneck ("seed", the tutorial's 128).
-DEFAULT_LATENT = {"default": 8, "seed": 128}
+DEFAULT_LATENT = {"default": 4, "seed": 128}
 #: Default KL weight per input value (see :class:`~ferrosa.ml.gen_layers.Sampling`).
 DEFAULT_BETA = 0.01
 
@@ -296,7 +299,7 @@ def autoencoder(
     seed: int = 0,
     latent_dim: int | None = None,
     db_range: float = 100.0,
-    energy_weight: float = 0.0,
+    energy_weight: float = DEFAULT_ENERGY_WEIGHT,
     down: tuple[int, int] = DEFAULT_DOWN,
 ) -> tuple[Any, Any, Any]:
     """Convolutional autoencoder of scaled spectrograms.
@@ -305,7 +308,7 @@ def autoencoder(
     ----------
     input_shape : (bins, frames, 1)
     latent : int, optional
-        Channels of the spatial latent (``"default"``, 8) or size of the
+        Channels of the spatial latent (``"default"``, 4) or size of the
         dense bottleneck (``"seed"``, 128). ``latent_dim`` is an alias.
     preset : {"default", "seed"}
     learning_rate : float
@@ -314,18 +317,19 @@ def autoencoder(
         The scaler's ``high - low`` (dB), for the magnitude terms of the loss.
     energy_weight : float
         Weight of the energy-weighted error
-        (:func:`~ferrosa.ml.gen_layers.energy_mse`) in the default preset's loss.
+        (:func:`~ferrosa.ml.gen_layers.energy_mse`) in the default preset's
+        loss (1.0; 0 trains on the loudness-weighted MSE alone).
     down : (int, int)
         Downsampling of the default preset's latent in frequency and time
-        (each 1, 2 or 4; default (4, 4)).
+        (each 1, 2 or 4; default (2, 4)).
 
     Returns
     -------
     (model, encoder, decoder)
         ``model`` is compiled (Adam; loudness-weighted MSE, or MSE for
         ``"seed"``) and maps ``(batch, bins, frames, 1)`` in [0, 1] to the
-        same shape; ``encoder`` gives the latent (``(batch, bins/4,
-        frames/4, latent)`` or ``(batch, latent)``); ``decoder`` maps latents
+        same shape; ``encoder`` gives the latent (``(batch, bins/2,
+        frames/4, latent)`` by default, or ``(batch, latent)``); ``decoder`` maps latents
         back. ``model.get_layer("encoder")`` / ``"decoder"`` find them again
         after loading.
     """
@@ -355,7 +359,7 @@ def vae(
     latent_dim: int | None = None,
     kl_weight: float | None = None,
     db_range: float = 100.0,
-    energy_weight: float = 0.0,
+    energy_weight: float = DEFAULT_ENERGY_WEIGHT,
     down: tuple[int, int] = DEFAULT_DOWN,
 ) -> tuple[Any, Any, Any]:
     """Variational autoencoder of scaled spectrograms.
