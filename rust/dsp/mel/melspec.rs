@@ -364,14 +364,33 @@ pub fn mfcc_clamped_into<T: Float, O: Float>(
         power,
         amin,
     };
-    // Pass 1: dB mel spectrum of every frame, frame-major (channel, frame, mel).
+    let n_items = nc * nf;
+    // Pass 1: dB mel spectrum of every frame, frame-major (channel, frame,
+    // mel), and for float32 audio each f32 frame's half-spectrum energy.
     let guard = guarded.then(|| Guard::new(bank, dct, framing.frame_length));
-    let (db, energy) = match &guard {
-        Some(g) => mfcc.db_pass_guarded(y, g, top_db),
-        None => (mfcc.db_pass::<f64, T>(y), Vec::new()),
+    let mut energy = vec![0.0f64; if guarded { n_items } else { 0 }];
+    let db = match &guard {
+        Some(g) => {
+            let mut db = vec![0.0f64; n_items * nm];
+            let model = DbModel {
+                m: &mfcc,
+                y,
+                guard: g,
+                top_db,
+                db: SharedMut::new(&mut db),
+                energy: SharedMut::new(&mut energy),
+            };
+            run_guarded(&model, n_items);
+            db
+        }
+        None => mfcc.db_pass::<f64, T>(y),
     };
-    // Pass 2: clamp against the global maximum, then the DCT, LANES frames
-    // at a time (frames in SIMD lanes; each lane is computed on its own).
+    // Pass 2: clamp against the global maximum (or each channel's), then
+    // the DCT, LANES frames at a time (frames in SIMD lanes; each lane is
+    // computed on its own); for float32 audio each frame is deferred with
+    // its estimate. Pass 3 (the driver's redo): frames whose estimate is
+    // too large against the peak of the whole output, or of their
+    // channel's, again in f64.
     let floors: Vec<f64> = if per_channel {
         db.chunks(nf * nm)
             .map(|c| top_db_floor(c, top_db))
@@ -379,66 +398,234 @@ pub fn mfcc_clamped_into<T: Float, O: Float>(
     } else {
         vec![top_db_floor(&db, top_db); nc]
     };
-    let n_items = nc * nf;
-    let mut est = vec![0.0f64; if guarded { n_items } else { 0 }];
-    let mut peaks = vec![0.0f64; if guarded { n_items } else { 0 }];
-    let dst = SharedMut::new(out);
-    {
-        let (est_dst, peak_dst) = (SharedMut::new(&mut est), SharedMut::new(&mut peaks));
-        let min_chunk = (MIN_WORK_PER_TASK / (LANES * nk * nm).max(1)).max(1);
-        for_each_range(n_items.div_ceil(LANES), min_chunk, |blocks| {
-            let mut x = vec![[0.0f64; LANES]; nm];
-            let mut coef = vec![[0.0f64; LANES]; nk];
-            for b in blocks {
-                let i0 = b * LANES;
-                let len = LANES.min(n_items - i0);
-                for l in 0..LANES {
-                    // Spare lanes repeat the last frame; they are never written.
-                    let item = i0 + l.min(len - 1);
-                    let floor = floors[item / nf];
-                    for (xv, d) in x.iter_mut().zip(&db[item * nm..(item + 1) * nm]) {
-                        xv[l] = d.max(floor);
-                    }
-                }
-                dct.apply_lanes(&x, &mut coef);
-                mfcc.write_lanes(&dst, i0, len, &coef);
-                if let Some(g) = &guard {
-                    let mut e = [0.0f64; LANES];
-                    e[..len].copy_from_slice(&energy[i0..i0 + len]);
-                    let estimates = g.estimate_lanes(&e, &x);
-                    for l in 0..len {
-                        let peak = coef.iter().fold(0.0f64, |a, v| a.max(v[l].abs()));
-                        // SAFETY: entry `i0 + l` belongs to this block only.
-                        unsafe {
-                            est_dst.write(i0 + l, estimates[l]);
-                            peak_dst.write(i0 + l, peak);
-                        }
-                    }
-                }
-            }
-        });
-    }
-    if guarded {
-        // Pass 3: frames whose f32 error estimate is too large, again in f64.
-        // Judged against the peak of the whole output, or of each channel's.
-        let channel_peaks: Vec<f64> = peaks
-            .chunks(nf)
-            .map(|p| p.iter().cloned().fold(0.0f64, f64::max))
-            .collect();
-        let global = channel_peaks.iter().cloned().fold(0.0f64, f64::max);
-        let peak_of = |i: usize| {
-            if per_channel {
-                channel_peaks[i / nf]
-            } else {
-                global
-            }
-        };
-        let redo: Vec<usize> = (0..nc * nf)
-            .filter(|&i| est[i] > REDO_ABOVE * peak_of(i) || est[i].is_nan())
-            .collect();
-        mfcc.redo_f64(y, &redo, &floors, &dst);
-    }
+    let model = ClampModel {
+        m: &mfcc,
+        y,
+        db: &db,
+        energy: &energy,
+        floors: &floors,
+        guard: guard.as_ref(),
+        per_channel,
+        dst: SharedMut::new(out),
+    };
+    run_guarded(&model, n_items);
     Ok(())
+}
+
+/// Pass 1 of the float32 MFCC for [`run_guarded`]: the f32 dB row of each
+/// frame, in blocks of [`BLOCK`] whose first frame is judged on its own
+/// (against its own clamp and peak). When it fails, the whole block uses
+/// the f64 FFT, so clean tonal audio does not pay for both; frames of a
+/// passed block keep their f32 rows, judged in pass 2 ([`ClampModel`]).
+struct DbModel<'a, T> {
+    m: &'a Mfcc<'a>,
+    y: &'a [T],
+    guard: &'a Guard,
+    top_db: Option<f64>,
+    /// Frame-major dB rows and the energies of the f32 frames (0 for the
+    /// others, which need no check).
+    db: SharedMut<f64>,
+    energy: SharedMut<f64>,
+}
+
+/// Per-task workers and buffers of [`DbModel`].
+struct DbTask {
+    w32: Worker<f32>,
+    w64: Worker<f64>,
+    sq: Vec<f64>,
+    mel: Vec<f64>,
+    sq32: Vec<f32>,
+    mel32: Vec<f32>,
+    probe: Vec<f64>,
+    x: Vec<f64>,
+    coef: Vec<f64>,
+}
+
+impl<T: Float> DbModel<'_, T> {
+    /// The dB row of `item`.
+    ///
+    /// # Safety
+    /// The row belongs to the calling task only.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn row(&self, item: usize) -> &mut [f64] {
+        let nm = self.m.bank.n_mels();
+        // SAFETY: the caller owns the row.
+        unsafe { self.db.slice_mut(item * nm, nm) }
+    }
+}
+
+impl<T: Float> ErrorModel for DbModel<'_, T> {
+    type Task = DbTask;
+    const BLOCK: usize = BLOCK;
+
+    fn frames_per_task(&self) -> usize {
+        frames_per_task(self.m.framing)
+    }
+    fn task(&self) -> DbTask {
+        let (nb, nm) = (self.m.shape.n_bins, self.m.bank.n_mels());
+        DbTask {
+            w32: Worker::new(self.m.window),
+            w64: Worker::new(self.m.window),
+            sq: vec![0.0; nb],
+            mel: vec![0.0; nm],
+            sq32: vec![0.0; nb],
+            mel32: vec![0.0; nm],
+            probe: vec![0.0; nm],
+            x: vec![0.0; nm],
+            coef: vec![0.0; self.m.dct.n_out()],
+        }
+    }
+    fn try_f32(&self, w: &mut DbTask, item: usize, write: bool) -> Verdict {
+        let m = self.m;
+        if !item.is_multiple_of(BLOCK) {
+            // A frame of a block whose first frame passed.
+            // SAFETY: row and entry `item` belong to this task only.
+            let row = unsafe { self.row(item) };
+            let e = m.frame_db32(&mut w.w32, self.y, item, &mut w.sq32, &mut w.mel32, row);
+            unsafe { self.energy.write(item, e) };
+            return Verdict::Keep;
+        }
+        let e = m.frame_db32(
+            &mut w.w32,
+            self.y,
+            item,
+            &mut w.sq32,
+            &mut w.mel32,
+            &mut w.probe,
+        );
+        let top = w.probe.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let local = self.top_db.map_or(f64::NEG_INFINITY, |t| top - t);
+        for (xv, d) in w.x.iter_mut().zip(&w.probe) {
+            *xv = d.max(local);
+        }
+        m.dct.apply(&w.x, &mut w.coef);
+        let peak = w.coef.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        // `peak` is never NaN (a fold from 0); a NaN estimate fails.
+        let estimate = self.guard.estimate(e, &w.x);
+        if estimate > REDO_ABOVE * peak || estimate.is_nan() {
+            return Verdict::Redo;
+        }
+        if write {
+            // SAFETY: row and entry `item` belong to this task only.
+            unsafe {
+                self.row(item).copy_from_slice(&w.probe);
+                self.energy.write(item, e);
+            }
+        }
+        Verdict::Keep
+    }
+    fn exact_f64(&self, w: &mut DbTask, item: usize) {
+        // SAFETY: the row of `item` belongs to this task only.
+        let row = unsafe { self.row(item) };
+        self.m
+            .frame_db(&mut w.w64, self.y, item, &mut w.sq, &mut w.mel, row);
+    }
+}
+
+/// Pass 2 of the MFCC for [`run_guarded`]: each frame's dB row clamped at
+/// its channel's floor and through the DCT, [`LANES`] frames at a time.
+/// For float32 audio every frame is deferred with [`Guard::estimate_lanes`]
+/// and its largest coefficient; the driver redoes (pass 3) the frames above
+/// [`REDO_ABOVE`] of the peak over the output, or over their channel when
+/// `per_channel`, with the f64 FFT.
+struct ClampModel<'a, T, O> {
+    m: &'a Mfcc<'a>,
+    y: &'a [T],
+    db: &'a [f64],
+    energy: &'a [f64],
+    floors: &'a [f64],
+    guard: Option<&'a Guard>,
+    per_channel: bool,
+    dst: SharedMut<O>,
+}
+
+/// Per-task buffers of [`ClampModel`].
+struct ClampTask {
+    x: Vec<[f64; LANES]>,
+    coef: Vec<[f64; LANES]>,
+    /// For redone frames: the f64 worker (made on the first) and buffers.
+    w64: Option<Worker<f64>>,
+    sq: Vec<f64>,
+    mel: Vec<f64>,
+    x1: Vec<f64>,
+    coef1: Vec<f64>,
+}
+
+impl<T: Float, O: Float> ErrorModel for ClampModel<'_, T, O> {
+    type Task = ClampTask;
+    const LANES: usize = LANES;
+
+    fn frames_per_task(&self) -> usize {
+        let (nm, nk) = (self.m.bank.n_mels(), self.m.dct.n_out());
+        (MIN_WORK_PER_TASK / (LANES * nk * nm).max(1)).max(1) * LANES
+    }
+    fn task(&self) -> ClampTask {
+        let (nm, nk) = (self.m.bank.n_mels(), self.m.dct.n_out());
+        let redo = if self.guard.is_some() { 1 } else { 0 };
+        ClampTask {
+            x: vec![[0.0; LANES]; nm],
+            coef: vec![[0.0; LANES]; nk],
+            w64: None,
+            sq: vec![0.0; redo * self.m.shape.n_bins],
+            mel: vec![0.0; redo * nm],
+            x1: vec![0.0; redo * nm],
+            coef1: vec![0.0; redo * nk],
+        }
+    }
+    /// One frame as a lane group of one (never probed: `BLOCK` is 1).
+    fn try_f32(&self, w: &mut ClampTask, item: usize, write: bool) -> Verdict {
+        debug_assert!(write);
+        let mut v = [Verdict::Keep];
+        self.try_f32_lanes(w, item..item + 1, &mut v);
+        v[0]
+    }
+    fn try_f32_lanes(&self, w: &mut ClampTask, items: Range<usize>, verdicts: &mut [Verdict]) {
+        let (nm, nf) = (self.m.bank.n_mels(), self.m.shape.n_frames);
+        let (i0, len) = (items.start, items.len());
+        for l in 0..LANES {
+            // Spare lanes repeat the last frame; they are never written.
+            let item = i0 + l.min(len - 1);
+            let floor = self.floors[item / nf];
+            for (xv, d) in w.x.iter_mut().zip(&self.db[item * nm..(item + 1) * nm]) {
+                xv[l] = d.max(floor);
+            }
+        }
+        self.m.dct.apply_lanes(&w.x, &mut w.coef);
+        self.m.write_lanes(&self.dst, i0, len, &w.coef);
+        let Some(g) = self.guard else {
+            verdicts.fill(Verdict::Keep);
+            return;
+        };
+        let mut e = [0.0f64; LANES];
+        e[..len].copy_from_slice(&self.energy[i0..i0 + len]);
+        let estimates = g.estimate_lanes(&e, &w.x);
+        for (l, v) in verdicts.iter_mut().enumerate() {
+            let peak = w.coef.iter().fold(0.0f64, |a, c| a.max(c[l].abs()));
+            *v = Verdict::Defer {
+                estimate: estimates[l],
+                peak,
+            };
+        }
+    }
+    /// Frame `item` again with an f64 FFT, clamped at its channel's floor.
+    fn exact_f64(&self, w: &mut ClampTask, item: usize) {
+        let m = self.m;
+        let w64 = w.w64.get_or_insert_with(|| Worker::new(m.window));
+        m.frame_db(w64, self.y, item, &mut w.sq, &mut w.mel, &mut w.x1);
+        let floor = self.floors[item / m.shape.n_frames];
+        for v in w.x1.iter_mut() {
+            *v = v.max(floor);
+        }
+        m.dct.apply(&w.x1, &mut w.coef1);
+        m.write(&self.dst, item, &w.coef1);
+    }
+    fn peak_span(&self) -> Option<usize> {
+        self.per_channel.then_some(self.m.shape.n_frames)
+    }
+    fn redo_deferred(&self, estimate: f64, peak: f64) -> bool {
+        // Peaks are |coefficients|: at least 0.
+        estimate > REDO_ABOVE * peak.max(0.0) || estimate.is_nan()
+    }
 }
 
 /// The parameters of one [`mfcc_into`] call.
@@ -480,74 +667,6 @@ impl Mfcc<'_> {
         db
     }
 
-    /// [`Self::db_pass`] for float32 audio, mostly on the f32 FFT: the
-    /// frame-major dB mel spectrogram and each frame's half-spectrum energy
-    /// (0 for frames already computed with the f64 FFT, which need no
-    /// check).
-    ///
-    /// Frames go in blocks of [`BLOCK`]: the block's first frame is tried
-    /// with the f32 FFT, and when its estimate (against its own clamp and
-    /// peak) fails, the whole block uses the f64 FFT, so clean tonal audio
-    /// does not pay for both. The choice depends only on the block, never
-    /// on the thread split.
-    fn db_pass_guarded<T: Float>(
-        &self,
-        y: &[T],
-        guard: &Guard,
-        top_db: Option<f64>,
-    ) -> (Vec<f64>, Vec<f64>) {
-        let (nm, nf, nc) = (
-            self.bank.n_mels(),
-            self.shape.n_frames,
-            self.shape.n_channels,
-        );
-        let mut db = vec![0.0f64; nc * nf * nm];
-        let mut energy = vec![0.0f64; nc * nf];
-        let (db_dst, e_dst) = (SharedMut::new(&mut db), SharedMut::new(&mut energy));
-        for_each_range(nc * nf, frames_per_task(self.framing), |items| {
-            let mut w32 = Worker::<f32>::new(self.window);
-            let mut w64 = Worker::<f64>::new(self.window);
-            let nb = self.shape.n_bins;
-            let (mut sq, mut mel) = (vec![0.0f64; nb], vec![0.0f64; nm]);
-            let (mut sq32, mut mel32) = (vec![0.0f32; nb], vec![0.0f32; nm]);
-            let (mut probe, mut x, mut coef) = (
-                vec![0.0f64; nm],
-                vec![0.0f64; nm],
-                vec![0.0; self.dct.n_out()],
-            );
-            let mut block = (usize::MAX, false);
-            for item in items {
-                // SAFETY: the row (c, t, ..) and entry (c, t) belong to this
-                // (channel, frame) only.
-                let row = unsafe { db_dst.slice_mut(item * nm, nm) };
-                if item / BLOCK != block.0 {
-                    let first = item / BLOCK * BLOCK;
-                    let e = self.frame_db32(&mut w32, y, first, &mut sq32, &mut mel32, &mut probe);
-                    let top = probe.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-                    let local = top_db.map_or(f64::NEG_INFINITY, |t| top - t);
-                    for (xv, d) in x.iter_mut().zip(&probe) {
-                        *xv = d.max(local);
-                    }
-                    self.dct.apply(&x, &mut coef);
-                    let peak = coef.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-                    block = (item / BLOCK, guard.estimate(e, &x) <= REDO_ABOVE * peak);
-                    if first == item && block.1 {
-                        row.copy_from_slice(&probe);
-                        unsafe { e_dst.write(item, e) };
-                        continue;
-                    }
-                }
-                if block.1 {
-                    let e = self.frame_db32(&mut w32, y, item, &mut sq32, &mut mel32, row);
-                    unsafe { e_dst.write(item, e) };
-                } else {
-                    self.frame_db(&mut w64, y, item, &mut sq, &mut mel, row);
-                }
-            }
-        });
-        (db, energy)
-    }
-
     /// dB mel values of frame `item` into `row` (power 2) with the f64
     /// FFT; returns the half-spectrum energy.
     #[allow(clippy::too_many_arguments)]
@@ -586,32 +705,6 @@ impl Mfcc<'_> {
         self.bank.apply_f32(sq, mel);
         simd::db_into_f32(mel, self.amin, row);
         simd::sum_f32(sq)
-    }
-
-    /// Recompute the frames `items` (flat `channel * n_frames + frame`) with
-    /// an f64 FFT, clamped at their channel's floor, into `dst`.
-    fn redo_f64<T: Float, O: Float>(
-        &self,
-        y: &[T],
-        items: &[usize],
-        floors: &[f64],
-        dst: &SharedMut<O>,
-    ) {
-        let (nm, nk) = (self.bank.n_mels(), self.dct.n_out());
-        for_each_range(items.len(), frames_per_task(self.framing), |part| {
-            let mut worker = Worker::<f64>::new(self.window);
-            let mut sq = vec![0.0f64; self.shape.n_bins];
-            let (mut mel, mut x, mut coef) = (vec![0.0f64; nm], vec![0.0f64; nm], vec![0.0; nk]);
-            for &item in &items[part] {
-                self.frame_db(&mut worker, y, item, &mut sq, &mut mel, &mut x);
-                let floor = floors[item / self.shape.n_frames];
-                for v in x.iter_mut() {
-                    *v = v.max(floor);
-                }
-                self.dct.apply(&x, &mut coef);
-                self.write(dst, item, &coef);
-            }
-        });
     }
 
     /// Write the coefficients of frames `i0..i0 + len` (lane `l` holding
