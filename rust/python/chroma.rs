@@ -9,7 +9,7 @@ use super::spectrum::framing;
 use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::SharedMut;
 use crate::dsp::spectral::spectrogram_frames as frames_kernel;
-use crate::dsp::spectrum::stft::check;
+use crate::dsp::spectrum::stft::FrameSource;
 use crate::dsp::tonal::chroma::{
     chroma_filter as chroma_filter_kernel, chroma_from_frames, ChromaSpec, Norm,
 };
@@ -40,9 +40,10 @@ fn spec_typed<'py, T: Float + Element>(
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&fr, ys, n_channels, window)?;
+    let src = FrameSource::new(&fr, ys, n_channels, window)?;
+    let shape = src.shape;
     let out = filled::<T, _, _>(py, [n_channels, shape.n_frames, shape.n_bins], |os| {
-        frames_kernel(&fr, ys, window, &shape, squared, os)
+        frames_kernel(&src, squared, os)
     })?;
     Ok(out.into_any())
 }

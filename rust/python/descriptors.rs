@@ -10,7 +10,7 @@ use super::spectrum::framing;
 use crate::dsp::num::float::Float;
 use crate::dsp::spectral::temporal::{self, frame_shape, CrossingRule};
 use crate::dsp::spectral::{run_on_audio, run_on_frames, ContrastBand, Descriptor};
-use crate::dsp::spectrum::stft::check;
+use crate::dsp::spectrum::stft::FrameSource;
 use numpy::{
     Element, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
 };
@@ -228,9 +228,10 @@ fn audio_typed<'py, T: Float + Element>(
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&fr, ys, n_channels, window)?;
+    let src = FrameSource::new(&fr, ys, n_channels, window)?;
+    let shape = src.shape;
     let out = filled::<f64, _, _>(py, [n_channels, rows(ds), shape.n_frames], |os| {
-        run_on_audio(&fr, ys, window, &shape, freq, ds, os)
+        run_on_audio(&src, freq, ds, os)
     })?;
     Ok(out.into_any())
 }

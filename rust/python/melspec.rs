@@ -19,7 +19,7 @@ use crate::dsp::mel::melspec::{
 };
 use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::frame::Framing;
-use crate::dsp::spectrum::stft::check;
+use crate::dsp::spectrum::stft::FrameSource;
 use numpy::{
     Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
     PyUntypedArrayMethods,
@@ -182,31 +182,20 @@ fn fused_typed<'py, T: Float + Element>(
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&framing, ys, n_channels, window)?;
+    let src = FrameSource::new(&framing, ys, n_channels, window)?;
+    let shape = src.shape;
     let rows = match &what {
         Fused::Mel => bank.n_mels(),
         Fused::Mfcc { dct, .. } => dct.n_out(),
     };
     let out = filled::<T, _, _>(py, [n_channels, rows, shape.n_frames], |os| match what {
-        Fused::Mel => melspectrogram_into(&framing, ys, window, &shape, bank, power, os),
+        Fused::Mel => melspectrogram_into(&src, bank, power, os),
         Fused::Mfcc {
             dct,
             amin,
             top_db,
             per_channel,
-        } => mfcc_clamped_into(
-            &framing,
-            ys,
-            window,
-            &shape,
-            bank,
-            dct,
-            power,
-            amin,
-            top_db,
-            per_channel,
-            os,
-        ),
+        } => mfcc_clamped_into(&src, bank, dct, power, amin, top_db, per_channel, os),
     })?;
     Ok(out.into_any())
 }

@@ -12,7 +12,7 @@ use crate::dsp::num::parallel;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::istft::{istft_into, IstftConfig};
 use crate::dsp::spectrum::pad::PadMode;
-use crate::dsp::spectrum::stft::{check, stft_into};
+use crate::dsp::spectrum::stft::{stft_into, FrameSource};
 use crate::dsp::spectrum::window::{get_window, WindowKind};
 use num_complex::Complex;
 use numpy::{
@@ -76,14 +76,14 @@ where
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&framing, ys, n_channels, window)?;
+    let src = FrameSource::new(&framing, ys, n_channels, window)?;
     let out = out.downcast::<PyArray3<Complex<T>>>().map_err(|_| {
         parameter_error("stft output must be a complex array matching the input precision")
     })?;
     let mut rw = out.readwrite();
     let os = rw.as_slice_mut()?;
     let n = os.len();
-    allow_interrupt(py, n, || stft_into(&framing, ys, window, &shape, os))?.map_err(PyErr::from)
+    allow_interrupt(py, n, || stft_into(&src, os))?.map_err(PyErr::from)
 }
 
 /// Complex STFT of `y` (channels, samples) into `out` (channels, frames, bins).

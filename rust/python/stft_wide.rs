@@ -4,7 +4,7 @@ use super::arrays::with_float;
 use super::interrupt::allow_interrupt;
 use super::spectrum::framing;
 use crate::dsp::num::float::Float;
-use crate::dsp::spectrum::stft::check;
+use crate::dsp::spectrum::stft::FrameSource;
 use crate::dsp::spectrum::stft_wide::stft_wide_into;
 use num_complex::Complex;
 use numpy::{PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
@@ -40,7 +40,7 @@ fn stft_wide<'py>(
     let y = y.readonly();
     let n_channels = y.shape()[0];
     let ys = y.as_slice()?;
-    let shape = check(&framing, ys, n_channels, w)?;
+    let src = FrameSource::new(&framing, ys, n_channels, w)?;
     if check_finite && !py.allow_threads(|| f32::all_finite(ys)) {
         return Ok(false);
     }
@@ -51,7 +51,7 @@ fn stft_wide<'py>(
             let mut rw = o.readwrite();
             let os = rw.as_slice_mut()?;
             let n = os.len();
-            allow_interrupt(py, n, || stft_wide_into(&framing, ys, w, &shape, os))?
+            allow_interrupt(py, n, || stft_wide_into(&src, os))?
                 .map_err(PyErr::from)?;
             Ok(true)
         },

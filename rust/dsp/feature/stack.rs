@@ -16,8 +16,7 @@ use crate::dsp::mel::melspec::{power_spectrum, power_to_db, top_db_floor};
 use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
 use crate::dsp::spectral::{describe_frame, magnitudes_into, Descriptor, Scratch};
-use crate::dsp::spectrum::frame::Framing;
-use crate::dsp::spectrum::stft::{for_each_spectrum, StftShape};
+use crate::dsp::spectrum::stft::{for_each_spectrum, FrameSource, StftShape};
 use crate::error::{DspError, DspResult};
 
 /// A mel-based output.
@@ -107,13 +106,8 @@ fn check_plan(plan: &StackPlan<'_>, shape: &StftShape) -> DspResult<()> {
 }
 
 /// Run `plan` on audio `y` (`shape.n_channels` rows) with one STFT.
-pub fn run<T: Float>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
-    plan: &StackPlan<'_>,
-) -> DspResult<StackOut<T>> {
+pub fn run<T: Float>(src: &FrameSource<T>, plan: &StackPlan<'_>) -> DspResult<StackOut<T>> {
+    let shape = &src.shape;
     check_plan(plan, shape)?;
     let (nc, nb, nf) = (shape.n_channels, shape.n_bins, shape.n_frames);
     let rows: usize = plan.descriptors.iter().map(Descriptor::rows).sum();
@@ -163,7 +157,7 @@ pub fn run<T: Float>(
                 ],
             )
         };
-        for_each_spectrum(framing, y, window, shape, make, |c, t, spec, state| {
+        for_each_spectrum(src, make, |c, t, spec, state| {
             let (col, vals, scratch, pw, mel) = state;
             let item = c * nf + t;
             if rows > 0 {

@@ -26,7 +26,9 @@ use crate::dsp::num::simd;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::guarded::{run_guarded, ErrorModel, Verdict};
 use crate::dsp::spectrum::noise::BLOCK;
-use crate::dsp::spectrum::stft::{for_each_power_in, frames_per_task, StftShape, Worker};
+use crate::dsp::spectrum::stft::{
+    for_each_power_in, frames_per_task, FrameSource, StftShape, Worker,
+};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::ops::Range;
@@ -145,14 +147,12 @@ fn check_power(power: f64) -> DspResult<()> {
 /// ([`crate::dsp::mel::mel_guard`]); every other case uses an f64 FFT and f64
 /// sums.
 pub fn melspectrogram_into<T: Float, O: Float>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
+    src: &FrameSource<T>,
     bank: &MelBank,
     power: f64,
     out: &mut [O],
 ) -> DspResult<()> {
+    let shape = &src.shape;
     check_bank(bank, shape.n_bins)?;
     check_power(power)?;
     let (nm, nf) = (bank.n_mels(), shape.n_frames);
@@ -165,17 +165,14 @@ pub fn melspectrogram_into<T: Float, O: Float>(
     }
     let dst = SharedMut::new(out);
     if T::IS_F32 && power == 2.0 {
-        mel_f32_guarded(framing, y, window, shape, bank, &dst);
+        mel_f32_guarded(src, bank, &dst);
         return Ok(());
     }
     // Other powers: the f64 FFT (f32 noise in near-empty bins would be
     // raised to `power` without a check).
     let range = bank.bin_range();
     for_each_power_in::<f64, T, _, _, _>(
-        framing,
-        y,
-        window,
-        shape,
+        src,
         || (vec![0.0f64; shape.n_bins], vec![0.0f64; nm]),
         |c, t, sq, (pw, mel)| {
             bank.apply(raised(sq, pw, power, range.clone()), mel);
@@ -194,14 +191,8 @@ pub fn melspectrogram_into<T: Float, O: Float>(
 /// exceeds [`mel_guard::REDO_ABOVE`] of the whole output's peak again with
 /// an f64 FFT ([`crate::dsp::mel::mel_guard`]). The choice depends only on the
 /// frame and the peak, never on the thread split.
-fn mel_f32_guarded<T: Float, O: Float>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
-    bank: &MelBank,
-    dst: &SharedMut<O>,
-) {
+fn mel_f32_guarded<T: Float, O: Float>(src: &FrameSource<T>, bank: &MelBank, dst: &SharedMut<O>) {
+    let (framing, y, window, shape) = (src.framing, src.y, src.window, &src.shape);
     let model = MelModel {
         framing,
         y,
@@ -306,10 +297,7 @@ impl<T: Float, O: Float> ErrorModel for MelModel<'_, T, O> {
 /// else uses an f64 FFT.
 #[allow(clippy::too_many_arguments)]
 pub fn mfcc_into<T: Float, O: Float>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
+    src: &FrameSource<T>,
     bank: &MelBank,
     dct: &DctMatrix,
     power: f64,
@@ -317,9 +305,7 @@ pub fn mfcc_into<T: Float, O: Float>(
     top_db: Option<f64>,
     out: &mut [O],
 ) -> DspResult<()> {
-    mfcc_clamped_into(
-        framing, y, window, shape, bank, dct, power, amin, top_db, false, out,
-    )
+    mfcc_clamped_into(src, bank, dct, power, amin, top_db, false, out)
 }
 
 /// [`mfcc_into`], with the `top_db` floor taken over each channel on its
@@ -327,10 +313,7 @@ pub fn mfcc_into<T: Float, O: Float>(
 /// batch of dataset segments) instead of over the whole array.
 #[allow(clippy::too_many_arguments)]
 pub fn mfcc_clamped_into<T: Float, O: Float>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
+    src: &FrameSource<T>,
     bank: &MelBank,
     dct: &DctMatrix,
     power: f64,
@@ -339,6 +322,7 @@ pub fn mfcc_clamped_into<T: Float, O: Float>(
     per_channel: bool,
     out: &mut [O],
 ) -> DspResult<()> {
+    let (framing, y, window, shape) = (src.framing, src.y, src.window, &src.shape);
     check_bank(bank, shape.n_bins)?;
     check_power(power)?;
     check_db_params(amin, top_db)?;
@@ -650,11 +634,14 @@ impl Mfcc<'_> {
         let mut db = vec![0.0f64; nc * nf * nm];
         let db_dst = SharedMut::new(&mut db);
         let range = self.bank.bin_range();
-        for_each_power_in::<F, T, _, _, _>(
-            self.framing,
+        let src = FrameSource {
+            framing: self.framing,
             y,
-            self.window,
-            self.shape,
+            window: self.window,
+            shape: *self.shape,
+        };
+        for_each_power_in::<F, T, _, _, _>(
+            &src,
             || (vec![0.0f64; self.shape.n_bins], vec![0.0f64; nm]),
             |c, t, sq, (pw, mel)| {
                 self.bank
@@ -955,12 +942,34 @@ mod tests {
             let want = reference_mel(&framing, &y, &w, &bank, power);
             let shape = check(&framing, &y, 1, &w).unwrap();
             let mut got = vec![0.0f64; want.len()];
-            melspectrogram_into(&framing, &y, &w, &shape, &bank, power, &mut got).unwrap();
+            melspectrogram_into(
+                &FrameSource {
+                    framing: &framing,
+                    y: &y,
+                    window: &w,
+                    shape,
+                },
+                &bank,
+                power,
+                &mut got,
+            )
+            .unwrap();
             assert!(max_rel_err(&got, &want) < 1e-12, "power {power}");
             // float32 audio runs an f32 FFT: still well inside 1e-5 of the peak.
             let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
             let mut got32 = vec![0.0f32; want.len()];
-            melspectrogram_into(&framing, &y32, &w, &shape, &bank, power, &mut got32).unwrap();
+            melspectrogram_into(
+                &FrameSource {
+                    framing: &framing,
+                    y: &y32,
+                    window: &w,
+                    shape,
+                },
+                &bank,
+                power,
+                &mut got32,
+            )
+            .unwrap();
             let got32: Vec<f64> = got32.iter().map(|&v| v as f64).collect();
             assert!(max_rel_err(&got32, &want) < 1e-5, "f32 power {power}");
         }
@@ -984,7 +993,18 @@ mod tests {
         let mut got = vec![0.0f64; 2 * 20 * nf];
         mel_from_spectrogram_into(&s, 2, nf, &bank, &mut got).unwrap();
         let mut fused = vec![0.0f64; 20 * nf];
-        melspectrogram_into(&framing, &y, &w, &shape, &bank, 2.0, &mut fused).unwrap();
+        melspectrogram_into(
+            &FrameSource {
+                framing: &framing,
+                y: &y,
+                window: &w,
+                shape,
+            },
+            &bank,
+            2.0,
+            &mut fused,
+        )
+        .unwrap();
         assert!(max_rel_err(&got[..20 * nf], &fused) < 1e-12);
         let tripled: Vec<f64> = fused.iter().map(|v| 3.0 * v).collect();
         assert!(max_rel_err(&got[20 * nf..], &tripled) < 1e-12);
@@ -1002,10 +1022,12 @@ mod tests {
         let shape = check(framing, y, 1, w).unwrap();
         let mut out = vec![0.0f64; dct.n_out() * shape.n_frames];
         mfcc_into(
-            framing,
-            y,
-            w,
-            &shape,
+            &FrameSource {
+                framing,
+                y,
+                window: w,
+                shape,
+            },
             bank,
             dct,
             2.0,
@@ -1097,10 +1119,12 @@ mod tests {
         let nf = shape.n_frames;
         let mut got = vec![0.0f64; 2 * 13 * nf];
         mfcc_into(
-            &framing,
-            &y,
-            &w,
-            &shape,
+            &FrameSource {
+                framing: &framing,
+                y: &y,
+                window: &w,
+                shape,
+            },
             &bank,
             &dct,
             2.0,
@@ -1140,10 +1164,12 @@ mod tests {
         let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
         let mut got32 = vec![0.0f32; got.len()];
         mfcc_into(
-            &framing,
-            &y32,
-            &w,
-            &shape,
+            &FrameSource {
+                framing: &framing,
+                y: &y32,
+                window: &w,
+                shape,
+            },
             &bank,
             &dct,
             2.0,
@@ -1183,10 +1209,12 @@ mod tests {
         assert!(nf % 8 != 0);
         let mut got = vec![0.0f32; 3 * 13 * nf];
         mfcc_clamped_into(
-            &framing,
-            &y32,
-            &w,
-            &shape,
+            &FrameSource {
+                framing: &framing,
+                y: &y32,
+                window: &w,
+                shape,
+            },
             &bank,
             &dct,
             2.0,
@@ -1216,8 +1244,30 @@ mod tests {
         let y = signal(1000, 5, 1.0);
         let shape = check(&framing, &y, 1, &w).unwrap();
         let mut out = vec![0.0f64; 20 * shape.n_frames];
-        assert!(melspectrogram_into(&framing, &y, &w, &shape, &bank, 0.0, &mut out).is_err());
-        assert!(melspectrogram_into(&framing, &y, &w, &shape, &bank, 2.0, &mut out[1..]).is_err());
+        assert!(melspectrogram_into(
+            &FrameSource {
+                framing: &framing,
+                y: &y,
+                window: &w,
+                shape
+            },
+            &bank,
+            0.0,
+            &mut out
+        )
+        .is_err());
+        assert!(melspectrogram_into(
+            &FrameSource {
+                framing: &framing,
+                y: &y,
+                window: &w,
+                shape
+            },
+            &bank,
+            2.0,
+            &mut out[1..]
+        )
+        .is_err());
         let other = setup(20).2;
         let wrong = MelBank::new(&MelParams {
             sr: 8000.0,
@@ -1230,14 +1280,27 @@ mod tests {
             precision: Precision::F64,
         })
         .unwrap();
-        assert!(melspectrogram_into(&framing, &y, &w, &shape, &wrong, 2.0, &mut out).is_err());
+        assert!(melspectrogram_into(
+            &FrameSource {
+                framing: &framing,
+                y: &y,
+                window: &w,
+                shape
+            },
+            &wrong,
+            2.0,
+            &mut out
+        )
+        .is_err());
         let dct = DctMatrix::new(2, 21, 13, DctNorm::Ortho, 0.0).unwrap();
         let mut o = vec![0.0f64; 13 * shape.n_frames];
         assert!(mfcc_into(
-            &framing,
-            &y,
-            &w,
-            &shape,
+            &FrameSource {
+                framing: &framing,
+                y: &y,
+                window: &w,
+                shape
+            },
             &other,
             &dct,
             2.0,
@@ -1248,10 +1311,12 @@ mod tests {
         .is_err());
         let dct = DctMatrix::new(2, 20, 13, DctNorm::Ortho, 0.0).unwrap();
         assert!(mfcc_into(
-            &framing,
-            &y,
-            &w,
-            &shape,
+            &FrameSource {
+                framing: &framing,
+                y: &y,
+                window: &w,
+                shape
+            },
             &other,
             &dct,
             2.0,
@@ -1261,10 +1326,12 @@ mod tests {
         )
         .is_err());
         assert!(mfcc_into(
-            &framing,
-            &y,
-            &w,
-            &shape,
+            &FrameSource {
+                framing: &framing,
+                y: &y,
+                window: &w,
+                shape
+            },
             &other,
             &dct,
             2.0,
@@ -1273,8 +1340,20 @@ mod tests {
             &mut o
         )
         .is_err());
-        assert!(
-            mfcc_into(&framing, &y, &w, &shape, &other, &dct, 2.0, 1e-10, None, &mut o).is_ok()
-        );
+        assert!(mfcc_into(
+            &FrameSource {
+                framing: &framing,
+                y: &y,
+                window: &w,
+                shape
+            },
+            &other,
+            &dct,
+            2.0,
+            1e-10,
+            None,
+            &mut o
+        )
+        .is_ok());
     }
 }

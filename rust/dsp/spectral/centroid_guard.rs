@@ -16,7 +16,7 @@ use crate::dsp::spectral::column::{
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::guarded::{run_guarded, ErrorModel, Verdict};
 use crate::dsp::spectrum::noise::{variance_per_energy, BLOCK};
-use crate::dsp::spectrum::stft::{frames_per_task, StftShape, Worker};
+use crate::dsp::spectrum::stft::{frames_per_task, FrameSource, StftShape, Worker};
 use num_complex::Complex;
 
 /// Frames whose estimated error exceeds this fraction of their centroid are
@@ -38,14 +38,8 @@ const TINY_L1: f64 = 1e-10;
 /// the check is stricter than the contract's). The choice of FFT depends
 /// only on the frame and its block's first frame, never on how frames are
 /// split among threads, so results do not depend on the thread count.
-pub fn centroid_on_audio(
-    framing: &Framing,
-    y: &[f32],
-    window: &[f64],
-    shape: &StftShape,
-    freq: &[f64],
-    out: &mut [f64],
-) {
+pub fn centroid_on_audio(src: &FrameSource<f32>, freq: &[f64], out: &mut [f64]) {
+    let (framing, y, window, shape) = (src.framing, src.y, src.window, &src.shape);
     let model = CentroidModel {
         g: Guarded::new(framing, shape, freq),
         y,
@@ -219,14 +213,43 @@ mod tests {
         let shape = check(&framing, y32, 1, &window).unwrap();
         let freq = fft_frequencies(22050.0, n_fft);
         let mut got = vec![0.0; shape.n_frames];
-        centroid_on_audio(&framing, y32, &window, &shape, &freq, &mut got);
+        centroid_on_audio(
+            &FrameSource {
+                framing: &framing,
+                y: y32,
+                window: &window,
+                shape,
+            },
+            &freq,
+            &mut got,
+        );
         let y64: Vec<f64> = y32.iter().map(|&v| v as f64).collect();
         let mut want = vec![0.0; shape.n_frames];
         let d = [Descriptor::Centroid];
-        run_on_audio(&framing, &y64, &window, &shape, &freq, &d, &mut want).unwrap();
+        run_on_audio(
+            &FrameSource {
+                framing: &framing,
+                y: &y64,
+                window: &window,
+                shape,
+            },
+            &freq,
+            &d,
+            &mut want,
+        )
+        .unwrap();
         set_num_threads(1);
         let mut one = vec![0.0; shape.n_frames];
-        centroid_on_audio(&framing, y32, &window, &shape, &freq, &mut one);
+        centroid_on_audio(
+            &FrameSource {
+                framing: &framing,
+                y: y32,
+                window: &window,
+                shape,
+            },
+            &freq,
+            &mut one,
+        );
         set_num_threads(0);
         (got, want, one)
     }

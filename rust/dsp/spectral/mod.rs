@@ -18,8 +18,7 @@ use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
 use crate::dsp::spectral::centroid_guard::centroid_on_audio;
 use crate::dsp::spectral::rolloff_guard::rolloff_on_audio_f32;
-use crate::dsp::spectrum::frame::Framing;
-use crate::dsp::spectrum::stft::{for_each_frame, for_each_frame_then, StftShape};
+use crate::dsp::spectrum::stft::{for_each_frame, for_each_frame_then, FrameSource};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 
@@ -56,14 +55,12 @@ fn check_all(
 /// Descriptors of `|stft(y)|` into `out`, laid out `(channel, row, frame)`
 /// with the rows of all descriptors stacked in order.
 pub fn run_on_audio<T: Float>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
+    src: &FrameSource<T>,
     freq: &[f64],
     descriptors: &[Descriptor],
     out: &mut [f64],
 ) -> DspResult<()> {
+    let (y, shape) = (src.y, &src.shape);
     let (nb, nf) = (shape.n_bins, shape.n_frames);
     let rows = check_all(descriptors, freq, nb, shape.n_channels * nf, out.len())?;
     if let [Descriptor::Rolloff {
@@ -72,41 +69,25 @@ pub fn run_on_audio<T: Float>(
     }] = descriptors
     {
         if let Some(y32) = T::as_f32(y) {
-            rolloff_on_audio_f32(
-                framing,
-                y32,
-                window,
-                shape,
-                freq,
-                *roll_percent,
-                *single,
-                out,
-            );
+            rolloff_on_audio_f32(&src.with_samples(y32), freq, *roll_percent, *single, out);
         } else {
-            rolloff_on_audio(framing, y, window, shape, freq, *roll_percent, *single, out);
+            rolloff_on_audio(src, freq, *roll_percent, *single, out);
         }
         return Ok(());
     }
     if let ([Descriptor::Centroid], Some(y32)) = (descriptors, T::as_f32(y)) {
-        centroid_on_audio(framing, y32, window, shape, freq, out);
+        centroid_on_audio(&src.with_samples(y32), freq, out);
         return Ok(());
     }
     let dst = SharedMut::new(out);
     let make = || (vec![0.0f64; rows], Scratch::default());
-    for_each_magnitude(
-        framing,
-        y,
-        window,
-        shape,
-        make,
-        |c, t, col, (vals, scratch)| {
-            describe_frame(col, freq, descriptors, c * nf + t, scratch, vals);
-            for (r, v) in vals.iter().enumerate() {
-                // SAFETY: (c, r, t) is written by this frame's task only.
-                unsafe { dst.write((c * rows + r) * nf + t, *v) };
-            }
-        },
-    );
+    for_each_magnitude(src, make, |c, t, col, (vals, scratch)| {
+        describe_frame(col, freq, descriptors, c * nf + t, scratch, vals);
+        for (r, v) in vals.iter().enumerate() {
+            // SAFETY: (c, r, t) is written by this frame's task only.
+            unsafe { dst.write((c * rows + r) * nf + t, *v) };
+        }
+    });
     Ok(())
 }
 
@@ -114,15 +95,13 @@ pub fn run_on_audio<T: Float>(
 /// go through [`rolloff_lanes`]; `out` is `(channel, frame)`.
 #[allow(clippy::too_many_arguments)]
 pub fn rolloff_on_audio<T: Float>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
+    src: &FrameSource<T>,
     freq: &[f64],
     roll_percent: f64,
     single: bool,
     out: &mut [f64],
 ) {
+    let (framing, shape) = (src.framing, &src.shape);
     let (nb, nf) = (shape.n_bins, shape.n_frames);
     let dst = SharedMut::new(out);
     // Per task: scratch, up to ROLL_LANES gathered magnitude columns and
@@ -145,10 +124,7 @@ pub fn rolloff_on_audio<T: Float>(
         items.clear();
     };
     for_each_frame_then::<f64, T, _, _, _, _>(
-        framing,
-        y,
-        window,
-        shape,
+        src,
         make,
         |c, t, yc, worker, state| {
             let j = state.2.len();
@@ -178,22 +154,16 @@ pub fn rolloff_on_audio<T: Float>(
 ///
 /// Like [`crate::dsp::spectrum::stft::for_each_spectrum`] with the f64 FFT; the magnitudes come
 /// straight out of the real FFT's split step.
-pub fn for_each_magnitude<T, S, M, V>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
-    make_state: M,
-    visit: V,
-) where
+pub fn for_each_magnitude<T, S, M, V>(src: &FrameSource<T>, make_state: M, visit: V)
+where
     T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[T], &mut S) + Send + Sync,
 {
-    let make = || (vec![T::zero(); shape.n_bins], make_state());
-    for_each_frame::<f64, T, _, _, _>(framing, y, window, shape, make, |c, t, yc, w, state| {
+    let make = || (vec![T::zero(); src.shape.n_bins], make_state());
+    for_each_frame::<f64, T, _, _, _>(src, make, |c, t, yc, w, state| {
         let (col, s) = state;
-        w.map_into(framing, yc, t, col, |re, im| {
+        w.map_into(src.framing, yc, t, col, |re, im| {
             magnitude::<T>(Complex::new(re, im))
         });
         visit(c, t, col, s);
@@ -244,13 +214,11 @@ pub fn run_on_frames<T: Float>(
 /// `|stft(y)|` (or its square) frame-major into `out`
 /// (`channel x frame x bin`), rounded to `T` as librosa's spectrogram is.
 pub fn spectrogram_frames<T: Float>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
+    src: &FrameSource<T>,
     squared: bool,
     out: &mut [T],
 ) -> DspResult<()> {
+    let (framing, shape) = (src.framing, &src.shape);
     let (nb, nf) = (shape.n_bins, shape.n_frames);
     let want = shape.n_channels * nf * nb;
     if out.len() != want {
@@ -258,10 +226,7 @@ pub fn spectrogram_frames<T: Float>(
     }
     let dst = SharedMut::new(out);
     for_each_frame::<f64, T, _, _, _>(
-        framing,
-        y,
-        window,
-        shape,
+        src,
         || (),
         |c, t, yc, w, _| {
             // SAFETY: frame (c, t) is written by this task only.

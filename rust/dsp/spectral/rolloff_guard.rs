@@ -15,7 +15,7 @@ use crate::dsp::spectral::column::{magnitude, rolloff_lanes, suffix_min, Scratch
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::guarded::{run_guarded, ErrorModel, Verdict};
 use crate::dsp::spectrum::noise::variance_per_energy;
-use crate::dsp::spectrum::stft::{frames_per_task, StftShape, Worker};
+use crate::dsp::spectrum::stft::{frames_per_task, FrameSource, StftShape, Worker};
 use num_complex::Complex;
 use std::ops::Range;
 
@@ -40,15 +40,13 @@ const U: f64 = 1.0 / (1u64 << 24) as f64;
 /// depend on the thread count. Returns how many frames were redone.
 #[allow(clippy::too_many_arguments)]
 pub fn rolloff_on_audio_f32(
-    framing: &Framing,
-    y: &[f32],
-    window: &[f64],
-    shape: &StftShape,
+    src: &FrameSource<f32>,
     freq: &[f64],
     roll_percent: f64,
     single: bool,
     out: &mut [f64],
 ) -> usize {
+    let (framing, y, window, shape) = (src.framing, src.y, src.window, &src.shape);
     let model = RolloffModel {
         framing,
         y,
@@ -427,9 +425,31 @@ mod tests {
         let shape = check(&fr, y, 1, &window).unwrap();
         let freq = fft_frequencies(22050.0, n_fft);
         let mut got = vec![0.0; shape.n_frames];
-        let redone = rolloff_on_audio_f32(&fr, y, &window, &shape, &freq, rp, single, &mut got);
+        let redone = rolloff_on_audio_f32(
+            &FrameSource {
+                framing: &fr,
+                y,
+                window: &window,
+                shape,
+            },
+            &freq,
+            rp,
+            single,
+            &mut got,
+        );
         let mut want = vec![0.0; shape.n_frames];
-        rolloff_on_audio(&fr, y, &window, &shape, &freq, rp, single, &mut want);
+        rolloff_on_audio(
+            &FrameSource {
+                framing: &fr,
+                y,
+                window: &window,
+                shape,
+            },
+            &freq,
+            rp,
+            single,
+            &mut want,
+        );
         (got, redone, want)
     }
 
@@ -537,16 +557,49 @@ mod tests {
         let total = run as f64;
         let mut out = [0.0];
         let ordinary = 0.85;
-        let r = rolloff_on_audio_f32(&fr, y, &window, &shape, &freq, ordinary, false, &mut out);
+        let r = rolloff_on_audio_f32(
+            &FrameSource {
+                framing: &fr,
+                y,
+                window: &window,
+                shape,
+            },
+            &freq,
+            ordinary,
+            false,
+            &mut out,
+        );
         assert_eq!(r, 0, "an ordinary frame was redone");
         // roll_percent putting the threshold exactly on a running sum: the
         // bounds cannot decide, so the frame is redone (and still right).
         let k = cum.iter().position(|&c| c as f64 >= 0.85 * total).unwrap();
         let borderline = cum[k] as f64 / total;
-        let r = rolloff_on_audio_f32(&fr, y, &window, &shape, &freq, borderline, false, &mut out);
+        let r = rolloff_on_audio_f32(
+            &FrameSource {
+                framing: &fr,
+                y,
+                window: &window,
+                shape,
+            },
+            &freq,
+            borderline,
+            false,
+            &mut out,
+        );
         assert_eq!(r, 1, "a borderline frame was not redone");
         let mut want = [0.0];
-        rolloff_on_audio(&fr, y, &window, &shape, &freq, borderline, false, &mut want);
+        rolloff_on_audio(
+            &FrameSource {
+                framing: &fr,
+                y,
+                window: &window,
+                shape,
+            },
+            &freq,
+            borderline,
+            false,
+            &mut want,
+        );
         assert_eq!(out, want);
     }
 

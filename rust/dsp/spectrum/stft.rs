@@ -196,71 +196,103 @@ pub fn check<T: Float>(
     })
 }
 
+/// One framed signal: how it is cut into frames, the window, the checked
+/// shape and the samples (channels concatenated), passed as one value.
+#[derive(Debug, Clone, Copy)]
+pub struct FrameSource<'a, T> {
+    pub framing: &'a Framing,
+    pub y: &'a [T],
+    pub window: &'a [f64],
+    pub shape: StftShape,
+}
+
+impl<'a, T: Float> FrameSource<'a, T> {
+    /// `y` (`n_channels` equally long channels) framed by `framing` under
+    /// `window`, checked by [`check`].
+    pub fn new(
+        framing: &'a Framing,
+        y: &'a [T],
+        n_channels: usize,
+        window: &'a [f64],
+    ) -> DspResult<Self> {
+        let shape = check(framing, y, n_channels, window)?;
+        Ok(FrameSource {
+            framing,
+            y,
+            window,
+            shape,
+        })
+    }
+
+    /// The samples of channel `c`.
+    #[inline]
+    pub fn channel(&self, c: usize) -> &'a [T] {
+        let ns = self.shape.n_samples;
+        &self.y[c * ns..(c + 1) * ns]
+    }
+
+    /// The same framing, window and shape over other samples `y` (of the
+    /// same length: the float32 view of these, say).
+    pub fn with_samples<U>(&self, y: &'a [U]) -> FrameSource<'a, U> {
+        debug_assert_eq!(y.len(), self.y.len());
+        FrameSource {
+            framing: self.framing,
+            y,
+            window: self.window,
+            shape: self.shape,
+        }
+    }
+
+    /// A fresh [`Worker`] for this source's window.
+    pub fn worker<F: Float>(&self) -> Worker<F> {
+        Worker::new(self.window)
+    }
+}
+
 /// Visit the spectrum of every (channel, frame), in parallel over frames,
 /// with the FFT in f64.
 ///
 /// `visit(channel, frame, spectrum, state)` gets a per-task `state` made by
 /// `make_state`, for scratch space. Visitors must only write output owned by
 /// their (channel, frame).
-pub fn for_each_spectrum<T, S, M, V>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
-    make_state: M,
-    visit: V,
-) where
+pub fn for_each_spectrum<T, S, M, V>(src: &FrameSource<T>, make_state: M, visit: V)
+where
     T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[Complex<f64>], &mut S) + Send + Sync,
 {
-    for_each_spectrum_in::<f64, T, S, M, V>(framing, y, window, shape, make_state, visit);
+    for_each_spectrum_in::<f64, T, S, M, V>(src, make_state, visit);
 }
 
 /// [`for_each_spectrum`] with the FFT in precision `F` (f32 for float32
 /// audio where the result's tolerance allows it).
-pub fn for_each_spectrum_in<F, T, S, M, V>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
-    make_state: M,
-    visit: V,
-) where
+pub fn for_each_spectrum_in<F, T, S, M, V>(src: &FrameSource<T>, make_state: M, visit: V)
+where
     F: Float,
     T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[Complex<F>], &mut S) + Send + Sync,
 {
-    for_each_frame::<F, T, S, M, _>(framing, y, window, shape, make_state, |c, t, yc, w, s| {
-        visit(c, t, w.compute(framing, yc, t), s)
+    for_each_frame::<F, T, S, M, _>(src, make_state, |c, t, yc, w, s| {
+        visit(c, t, w.compute(src.framing, yc, t), s)
     });
 }
 
 /// Like [`for_each_spectrum_in`], handing the visitor the power spectrum
 /// `|X|^2` (`n_bins` values, f64) instead of the complex one; the split
 /// step of the real FFT writes it directly.
-pub fn for_each_power_in<F, T, S, M, V>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
-    make_state: M,
-    visit: V,
-) where
+pub fn for_each_power_in<F, T, S, M, V>(src: &FrameSource<T>, make_state: M, visit: V)
+where
     F: Float,
     T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[f64], &mut S) + Send + Sync,
 {
     for_each_frame::<F, T, _, _, _>(
-        framing,
-        y,
-        window,
-        shape,
-        || (vec![0.0f64; shape.n_bins], make_state()),
+        src,
+        || (vec![0.0f64; src.shape.n_bins], make_state()),
         |c, t, yc, w, (pw, s)| {
-            w.power_into(framing, yc, t, pw);
+            w.power_into(src.framing, yc, t, pw);
             visit(c, t, pw, s)
         },
     );
@@ -275,39 +307,27 @@ pub fn frames_per_task(framing: &Framing) -> usize {
 /// Run `visit(channel, frame, channel samples, worker, state)` for every
 /// (channel, frame), in parallel over frames, with one worker and one
 /// `make_state()` per task.
-pub fn for_each_frame<F, T, S, M, V>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
-    make_state: M,
-    visit: V,
-) where
+pub fn for_each_frame<F, T, S, M, V>(src: &FrameSource<T>, make_state: M, visit: V)
+where
     F: Float,
     T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[T], &mut Worker<F>, &mut S) + Send + Sync,
 {
-    for_each_frame_then(framing, y, window, shape, make_state, visit, |_| {});
+    for_each_frame_then(src, make_state, visit, |_| {});
 }
 
 /// [`for_each_frame`], then `done(state)` once at the end of each task (for
 /// visitors that gather several frames before writing them).
-pub fn for_each_frame_then<F, T, S, M, V, D>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
-    make_state: M,
-    visit: V,
-    done: D,
-) where
+pub fn for_each_frame_then<F, T, S, M, V, D>(src: &FrameSource<T>, make_state: M, visit: V, done: D)
+where
     F: Float,
     T: Float,
     M: Fn() -> S + Send + Sync,
     V: Fn(usize, usize, &[T], &mut Worker<F>, &mut S) + Send + Sync,
     D: Fn(&mut S) + Send + Sync,
 {
+    let (framing, y, window, shape) = (src.framing, src.y, src.window, &src.shape);
     let total = shape.n_channels * shape.n_frames;
     for_each_range(total, frames_per_task(framing), |range| {
         let mut worker = Worker::<F>::new(window);
@@ -329,13 +349,8 @@ pub fn for_each_frame_then<F, T, S, M, V, D>(
 /// of the input: float32 audio gives complex64 output within a few ulps of
 /// librosa's float64-then-rounded values (well inside the 1e-5-of-peak
 /// contract).
-pub fn stft_into<T: Float>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
-    out: &mut [Complex<T>],
-) -> DspResult<()> {
+pub fn stft_into<T: Float>(src: &FrameSource<T>, out: &mut [Complex<T>]) -> DspResult<()> {
+    let shape = &src.shape;
     let (nb, nf) = (shape.n_bins, shape.n_frames);
     if out.len() != shape.n_channels * nb * nf {
         return Err(DspError::shape(
@@ -346,16 +361,13 @@ pub fn stft_into<T: Float>(
     }
     let dst = SharedMut::new(out);
     for_each_frame::<T, T, _, _, _>(
-        framing,
-        y,
-        window,
-        shape,
+        src,
         || (),
         |c, t, yc, w, _| {
             let item = c * nf + t;
             // SAFETY: frame `item` owns out[item * nb..(item + 1) * nb].
             let col = unsafe { dst.slice_mut(item * nb, nb) };
-            w.compute_into(framing, yc, t, col);
+            w.compute_into(src.framing, yc, t, col);
         },
     );
     Ok(())
@@ -367,9 +379,10 @@ pub fn stft<T: Float>(
     y: &[T],
     window: &[f64],
 ) -> DspResult<(Vec<Complex<T>>, StftShape)> {
-    let shape = check(framing, y, 1, window)?;
+    let src = FrameSource::new(framing, y, 1, window)?;
+    let shape = src.shape;
     let mut out = vec![Complex::new(T::default(), T::default()); shape.n_bins * shape.n_frames];
-    stft_into(framing, y, window, &shape, &mut out)?;
+    stft_into(&src, &mut out)?;
     Ok((out, shape))
 }
 

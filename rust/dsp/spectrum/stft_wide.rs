@@ -12,7 +12,7 @@ use crate::dsp::num::parallel::{for_each_range, SharedMut};
 use crate::dsp::num::simd;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::rfft::NarrowRealFft;
-use crate::dsp::spectrum::stft::{for_each_frame, frames_per_task, StftShape};
+use crate::dsp::spectrum::stft::{for_each_frame, frames_per_task, FrameSource, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 use std::cell::RefCell;
@@ -20,14 +20,12 @@ use std::cell::RefCell;
 /// The complex STFT of `y` (samples of any [`Float`] type) with a float64
 /// FFT, into `out` laid out `(channel, frame, bin)` in precision `O`.
 ///
-/// `shape` comes from [`crate::dsp::spectrum::stft::check`].
+/// `src` comes from [`FrameSource::new`].
 pub fn stft_wide_into<T: Float, O: Float>(
-    framing: &Framing,
-    y: &[T],
-    window: &[f64],
-    shape: &StftShape,
+    src: &FrameSource<T>,
     out: &mut [Complex<O>],
 ) -> DspResult<()> {
+    let (framing, y, window, shape) = (src.framing, src.y, src.window, &src.shape);
     let (nb, nf) = (shape.n_bins, shape.n_frames);
     if out.len() != shape.n_channels * nb * nf {
         return Err(DspError::shape(
@@ -45,10 +43,7 @@ pub fn stft_wide_into<T: Float, O: Float>(
     }
     let dst = SharedMut::new(out);
     for_each_frame::<f64, T, _, _, _>(
-        framing,
-        y,
-        window,
-        shape,
+        src,
         || (),
         |c, t, yc, w, _| {
             let item = c * nf + t;
@@ -127,7 +122,7 @@ fn complex64_frames(
 mod tests {
     use super::*;
     use crate::dsp::spectrum::pad::PadMode;
-    use crate::dsp::spectrum::stft::{check, stft_into};
+    use crate::dsp::spectrum::stft::stft_into;
     use crate::dsp::spectrum::window::{get_window, WindowKind};
 
     #[test]
@@ -143,12 +138,13 @@ mod tests {
             .collect();
         let y64: Vec<f64> = y32.iter().map(|&v| v as f64).collect();
         let w = get_window(WindowKind::parse("hann").unwrap(), 512, true);
-        let shape = check(&framing, &y32, 1, &w).unwrap();
-        let n = shape.n_bins * shape.n_frames;
+        let src = FrameSource::new(&framing, &y32, 1, &w).unwrap();
+        let n = src.shape.n_bins * src.shape.n_frames;
         let mut wide = vec![Complex::<f32>::default(); n];
-        stft_wide_into(&framing, &y32, &w, &shape, &mut wide).unwrap();
+        stft_wide_into(&src, &mut wide).unwrap();
         let mut full = vec![Complex::<f64>::default(); n];
-        stft_into(&framing, &y64, &w, &shape, &mut full).unwrap();
+        let src64 = FrameSource::new(&framing, &y64, 1, &w).unwrap();
+        stft_into(&src64, &mut full).unwrap();
         for (a, b) in wide.iter().zip(&full) {
             assert_eq!(a.re, b.re as f32);
             assert_eq!(a.im, b.im as f32);
@@ -165,8 +161,8 @@ mod tests {
         };
         let y = vec![0.0f32; 64];
         let w = vec![1.0; 16];
-        let shape = check(&framing, &y, 1, &w).unwrap();
+        let src = FrameSource::new(&framing, &y, 1, &w).unwrap();
         let mut out = vec![Complex::<f32>::default(); 3];
-        assert!(stft_wide_into(&framing, &y, &w, &shape, &mut out).is_err());
+        assert!(stft_wide_into(&src, &mut out).is_err());
     }
 }
