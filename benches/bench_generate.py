@@ -140,7 +140,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--ae", type=Path, default=None, help="trained AE directory (else train)")
     ap.add_argument("--vae", type=Path, default=None, help="trained VAE directory (else train)")
-    ap.add_argument("--minutes", type=float, default=5.0, help="training budget per model")
+    ap.add_argument("--minutes", type=float, default=12.0, help="training budget per model (12)")
     ap.add_argument("--work", type=Path, default=None, help="where the store/models go")
     ap.add_argument("--max-clips", type=int, default=60)
     ap.add_argument("--no-gl-speed", action="store_true")

@@ -82,7 +82,8 @@ def test_models_shapes_and_inference_quality(builder: str) -> None:
     X = _toy_set()
     model, encoder, decoder = getattr(g, builder)((64, 16, 1), latent=4, seed=1, learning_rate=3e-3)
     assert model.output_shape == (None, 64, 16, 1)
-    assert decoder.input_shape == (None, 16, 4, 4)
+    latent = (16 // 2 * 4, 16 // 4, 4)  # default down (2, 4): bins / 2, frames / 4, channels
+    assert decoder.input_shape == (None, *latent)
     model.fit(X, X, epochs=14, batch_size=8, verbose=0)  # 84 steps
     rebuilt = model.predict(X, verbose=0)  # inference mode
     err_model = float(np.mean((rebuilt - X) ** 2))
@@ -91,10 +92,10 @@ def test_models_shapes_and_inference_quality(builder: str) -> None:
     codes = encoder(X[:3])
     if builder == "vae":
         mean, log_var = codes
-        assert tuple(mean.shape) == (3, 16, 4, 4) and tuple(log_var.shape) == (3, 16, 4, 4)
+        assert tuple(mean.shape) == (3, *latent) and tuple(log_var.shape) == (3, *latent)
     else:
-        assert tuple(codes.shape) == (3, 16, 4, 4)
-    out = np.asarray(decoder(np.random.default_rng(0).normal(size=(2, 16, 4, 4)).astype("f4")))
+        assert tuple(codes.shape) == (3, *latent)
+    out = np.asarray(decoder(np.random.default_rng(0).normal(size=(2, *latent)).astype("f4")))
     assert out.shape == (2, 64, 16, 1) and out.min() >= 0 and out.max() <= 1
 
 
@@ -125,7 +126,10 @@ def test_vae_kl_share_of_the_loss() -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: g.autoencoder((250, 64, 1)),
+        lambda: g.autoencoder((251, 64, 1)),  # bins not a multiple of 2
+        lambda: g.autoencoder((256, 62, 1)),
+        lambda: g.autoencoder((256, 64, 1), down=(3, 4)),
+        lambda: g.autoencoder((256, 64, 1), down=4),
         lambda: g.autoencoder((256, 72, 1), preset="seed"),
         lambda: g.vae((256, 64, 2)),
         lambda: g.vae((256, 64, 1), latent=0),
@@ -245,3 +249,30 @@ def test_cli_errors_are_one_line(trained, tmp_path: Path, capsys) -> None:
     assert main(["train-generator", str(mel), str(tmp_path / "m")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "logspec" in err
+
+
+def test_downsampling_and_energy_weighted_loss() -> None:
+    _, _, dec = g.autoencoder((64, 16, 1), latent=3, down=(4, 4))
+    assert dec.input_shape == (None, 16, 4, 3)
+    _, _, dec = g.vae((64, 16, 1), latent=2, down=(1, 2))
+    assert dec.input_shape == (None, 64, 8, 2)
+    from ferrosa.ml import gen_layers
+
+    # energy_mse weights the error of a bin by its share of the target's energy:
+    # the same dB error costs far more on the loudest bin than on a quiet one.
+    t = np.full((1, 4, 4, 1), 0.2, np.float32)
+    t[0, 0, 0, 0] = 1.0
+    loud, quiet = t.copy(), t.copy()
+    loud[0, 0, 0, 0] -= 0.05
+    quiet[0, 3, 3, 0] -= 0.05
+    a = 80 * np.log(10) / 20
+    e_loud = float(gen_layers.energy_mse(t, loud, a)[0])
+    e_quiet = float(gen_layers.energy_mse(t, quiet, a)[0])
+    assert e_loud > 1e3 * e_quiet > 0
+    w = np.exp(2 * a * (t - 1))
+    assert e_loud == pytest.approx(float(np.mean(w / w.mean() * (t - loud) ** 2)), rel=1e-5)
+    loss = gen_layers.SpectralLoss(db_range=80.0, energy_weight=1.0)
+    again = gen_layers.SpectralLoss.from_config(loss.get_config())
+    assert again.energy_weight == 1.0 and again.db_range == 80.0
+    both = float(loss(t, loud))
+    assert both == pytest.approx(float(gen_layers.loud_mse(t, loud)[0]) + e_loud, rel=1e-5)

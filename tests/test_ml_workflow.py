@@ -202,6 +202,96 @@ def test_callbacks_and_resume(default_path, tmp_path: Path) -> None:
         )
 
 
+class _Probe(keras.callbacks.Callback):  # type: ignore[misc,name-defined]
+    """Records the optimizer's step and learning rate when training begins and per epoch."""
+
+    def __init__(self, interrupt_at: int | None = None) -> None:
+        super().__init__()
+        self.interrupt_at, self.begin, self.ends = interrupt_at, None, []
+
+    def _now(self) -> tuple[int, float]:
+        opt = self.model.optimizer
+        return int(opt.iterations.numpy()), float(np.asarray(opt.learning_rate))
+
+    def on_train_begin(self, logs=None) -> None:
+        self.begin = self._now()
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        self.ends.append(self._now())
+        if self.interrupt_at is not None and epoch + 1 == self.interrupt_at:
+            raise KeyboardInterrupt
+
+
+def test_resume_restores_early_stopping_best_checkpoint_and_schedule(
+    default_path, tmp_path: Path, monkeypatch
+) -> None:
+    store, _ = default_path
+    st = datasets.open(store)
+    X, y, _ = st.subset("train")
+    V, vy, _ = st.subset("valid")
+    made: dict[str, list] = {"es": [], "ckpt": []}
+
+    class Early(keras.callbacks.EarlyStopping):  # type: ignore[misc,name-defined]
+        def __init__(self, *a, **k) -> None:
+            super().__init__(*a, **k)
+            made["es"].append(self)
+
+    class Best(keras.callbacks.ModelCheckpoint):  # type: ignore[misc,name-defined]
+        def __init__(self, *a, **k) -> None:
+            super().__init__(*a, **k)
+            made["ckpt"].append(self)
+
+    monkeypatch.setattr(keras.callbacks, "EarlyStopping", Early)
+    monkeypatch.setattr(keras.callbacks, "ModelCheckpoint", Best)
+    kw = dict(
+        mapping=st.mapping,
+        config=st.config.to_dict(),
+        X_valid=V,
+        y_valid=vy,
+        model="mlp",
+        preset="default",  # cosine learning-rate schedule over the planned epochs
+        epochs=8,
+        batch_size=8,
+        out_dir=tmp_path / "run",
+    )
+    first = _Probe(interrupt_at=4)
+    with pytest.raises(KeyboardInterrupt):
+        ml.fit(X, y, callbacks=[first], **kw)
+    es0, ck0 = made["es"][0], made["ckpt"][0]
+    steps = -(-len(y) // 8)
+    assert first.ends[-1][0] == 4 * steps
+    # What the interrupted run knew; a fresh start would have wait 0, best None, no weights.
+    wait, best, best_epoch = es0.wait, es0.best, es0.best_epoch
+    best_weights = [np.array(w) for w in es0.best_weights]
+    ckpt_best = ck0.best
+    assert best is not None and np.isfinite(ckpt_best) and best == pytest.approx(ckpt_best)
+    saved_at = (tmp_path / "run" / "best.keras").stat().st_mtime_ns
+
+    class Check(_Probe):
+        def on_train_begin(self, logs=None) -> None:
+            super().on_train_begin(logs)
+            es, ck = made["es"][1], made["ckpt"][1]
+            self.restored = (es.wait, es.best, es.best_epoch, ck.best)
+            self.weights = [np.array(w) for w in es.best_weights]
+
+    again = Check()
+    _, hist = ml.fit(X, y, callbacks=[again], resume=True, **kw)
+    assert len(hist.history["loss"]) == 4  # epochs 5-8 only
+    assert again.restored == (wait, best, best_epoch, ckpt_best)
+    assert len(again.weights) == len(best_weights)
+    for a, b in zip(again.weights, best_weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # The optimizer goes on from its step: the schedule's next rates, not its first.
+    assert again.begin == first.ends[-1]
+    assert again.ends[0][0] == 5 * steps and again.ends[0][1] < first.ends[-1][1]
+    # best.keras is rewritten only by an epoch better than the interrupted run's best.
+    val = hist.history["val_loss"]
+    if min(val) >= ckpt_best:
+        assert (tmp_path / "run" / "best.keras").stat().st_mtime_ns == saved_at
+    assert made["ckpt"][1].best == pytest.approx(min([ckpt_best, *val]))
+    assert made["es"][1].best == pytest.approx(min([best, *val]))
+
+
 def _write_wav(path: Path, y: np.ndarray, sr: int = 22050) -> Path:
     pcm = (np.clip(y, -1, 1) * 32767).astype("<i2")
     with wave.open(str(path), "wb") as f:
@@ -295,3 +385,51 @@ def test_export_saved_model(default_path, tmp_path: Path) -> None:
     assert main(["export", str(model), str(out), "--format", "saved_model"]) == 0
     assert (out / "saved_model.pb").is_file() and (out / "ferrosa-model.json").is_file()
     assert main(["export", str(model), str(out)]) == 2  # exists, no --overwrite
+
+
+def _tflite_interpreter(path: Path):
+    """The LiteRT interpreter (ai-edge-litert), else TensorFlow's; None when neither exists."""
+    import importlib
+    import warnings
+
+    for module in ("ai_edge_litert.interpreter", "tflite_runtime.interpreter"):
+        try:
+            return importlib.import_module(module).Interpreter(model_path=str(path))
+        except ImportError:
+            pass
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
+        return tf.lite.Interpreter(model_path=str(path))
+
+
+@pytest.mark.slow
+def test_export_tflite_runs_in_the_interpreter_like_model_keras(default_path, tmp_path) -> None:
+    pytest.importorskip("tensorflow")
+    store, model = default_path
+    out = tmp_path / "served" / "clf.tflite"
+    assert main(["export", str(model), str(out), "--format", "tflite"]) == 0
+    assert out.is_file() and (out.parent / "ferrosa-model.json").is_file()
+    interpreter = _tflite_interpreter(out)
+    if interpreter is None:
+        pytest.skip("no tflite/LiteRT interpreter installed")
+    X, _, _ = datasets.open(store).subset("test")
+    X = np.ascontiguousarray(X[:6], dtype=np.float32)
+    ref = keras.saving.load_model(model / "model.keras").predict(X, verbose=0)
+    (inp,) = interpreter.get_input_details()
+    (outp,) = interpreter.get_output_details()
+    assert tuple(inp["shape"][1:]) == X.shape[1:]  # the stored layout goes in as is
+    got = []
+    for x in X:  # one segment per call: the batch size a converted model is sure to take
+        interpreter.resize_tensor_input(inp["index"], [1, *X.shape[1:]])
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(inp["index"], x[None])
+        interpreter.invoke()
+        got.append(interpreter.get_tensor(outp["index"])[0])
+    got = np.stack(got)
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, atol=1e-5, rtol=1e-4)
+    np.testing.assert_array_equal(got.argmax(axis=1), ref.argmax(axis=1))

@@ -199,3 +199,19 @@ def test_batches_are_small_enough_to_balance_and_large_enough_to_amortise():
     assert dask_engine.auto_batch_files(1, 16) == 1
     assert dask_engine.auto_batch_files(100_000, 16) == dask_engine.MAX_BATCH_FILES
     assert dask_engine.auto_batch_files(2000, 2) == dask_engine.MAX_BATCH_FILES
+
+
+def test_dask_logspec_store_has_the_local_scaler(data, client, tmp_path):
+    """A generation store: the Dask engine writes the same train-split scaler as the local one."""
+    opts = {"feature": "logspec", "n_fft": 512, "hop_length": 256, "segment_seconds": 0.74}
+    local = tmp_path / "local"
+    fd.prepare(data, local, workers=2, progress=False, **opts)
+    out = tmp_path / "dask"
+    fd.prepare(data, out, engine="dask", client=client, progress=False, **opts)
+    _same_store(local, out)
+    meta = json.loads((out / "meta.json").read_text())
+    X = np.load(out / "features.npy")
+    train = np.array([row.split(",")[-1] == "train" for row in _files(out)[1].splitlines()[1:]])
+    assert meta["scaler"]["fitted_on"] == "train" and train.any() and not train.all()
+    assert meta["scaler"]["low"] == float(X[train].min())
+    assert meta["scaler"]["high"] == float(X[train].max())

@@ -363,9 +363,11 @@ def stft_wide(
     center: bool,
     pad_mode: str,
     out: NDArray[np.complex64] | NDArray[np.complex128],
-) -> None:
+    check_finite: bool = False,
+) -> bool:
     """STFT of float32 ``y`` (channels, samples) with a float64 FFT into ``out``
-    (channels, frames, bins)."""
+    (channels, frames, bins); with ``check_finite``, False (``out`` unwritten)
+    when ``y`` has a NaN or infinite sample."""
 
 # --- Silence detection (rust/python/silence.rs) ---
 

@@ -1,17 +1,14 @@
 //! Pure numeric kernels. Nothing here knows about Python: kernels take
 //! slices, return `DspResult`, and run their own parallelism.
 //!
-//! One folder per family; the three single-file kernels sit beside them.
+//! One folder per family.
 
 pub mod cqt;
 pub mod effects;
+pub mod feature;
 pub mod mel;
 pub mod num;
 pub mod spectral;
 pub mod spectrum;
 pub mod tonal;
 pub mod wavelet;
-
-pub mod convert;
-pub mod delta;
-pub mod stack;

@@ -10,7 +10,7 @@
 use super::arrays::{filled, with_float};
 use super::errors::parameter_error;
 use super::spectrum::framing;
-use crate::dsp::delta::{EdgeMode, SavgolFilter};
+use crate::dsp::feature::delta::{EdgeMode, SavgolFilter};
 use crate::dsp::mel::bank::{MelBank, MelNorm, Precision};
 use crate::dsp::mel::dct::{DctMatrix, DctNorm};
 use crate::dsp::mel::melspec::{
@@ -138,7 +138,7 @@ impl PyDctMatrix {
     }
 }
 
-/// A Savitzky-Golay derivative filter (see `rust/dsp/delta.rs`), immutable.
+/// A Savitzky-Golay derivative filter (see `rust/dsp/feature/delta.rs`), immutable.
 #[pyclass(frozen, name = "SavgolFilter", module = "ferrosa._core")]
 pub struct PySavgolFilter {
     pub inner: Arc<SavgolFilter>,

@@ -53,11 +53,12 @@ def register(sub: Any) -> None:
     p.add_argument("--layout", choices=LAYOUTS, default="auto", help="dataset layout (auto)")
     p.add_argument(
         "--preset",
-        choices=("default", "seed"),
+        choices=("default", "seed", "generate"),
         default=None,
         help="make the features this training preset was designed for (default: 'default', "
-        "64-band log-mel over 1 s segments with hop 0.5 s; 'seed': 13 MFCC over 3 s); "
-        "options below override single values",
+        "64-band log-mel over 1 s segments with hop 0.5 s; 'seed': 13 MFCC over 3 s; "
+        "'generate': the sound generators' logspec, n_fft 512, hop 256, 0.74 s segments, "
+        "for train-generator); options below override single values",
     )
     p.add_argument(
         "--feature",
@@ -85,8 +86,8 @@ def register(sub: Any) -> None:
     p.add_argument("--short", choices=("pad", "drop"), default="pad", help="files < 1 segment")
     p.add_argument("--n-mfcc", type=int, default=None, help="(13)")
     p.add_argument("--n-mels", type=int, default=None, help="(preset's: 64; else 128)")
-    p.add_argument("--n-fft", type=int, default=2048)
-    p.add_argument("--hop-length", type=int, default=512)
+    p.add_argument("--n-fft", type=int, default=None, help="(preset's: 512 for logspec; 2048)")
+    p.add_argument("--hop-length", type=int, default=None, help="(preset's: 256 for logspec; 512)")
     p.add_argument("--deltas", type=int, choices=(0, 1, 2), default=0, help="delta channels")
     p.add_argument(
         "--denoise",
@@ -195,8 +196,8 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "segment_hop_seconds": pick("segment_hop_seconds", args.hop_seconds),
         "tail": pick("tail", args.tail),
         "short": args.short,
-        "n_fft": args.n_fft,
-        "hop_length": args.hop_length,
+        "n_fft": pick("n_fft", args.n_fft),
+        "hop_length": pick("hop_length", args.hop_length),
         "n_mfcc": pick("n_mfcc", args.n_mfcc),
         "n_mels": pick("n_mels", args.n_mels),
         "deltas": args.deltas,

@@ -16,7 +16,7 @@ def register(sub: Any) -> None:
             "a wall-clock budget) and write MODEL: model.keras (loads with plain Keras), "
             "ferrosa-generator.json (scaler, STFT parameters, sample rate, segment length), "
             "history.csv and history.png. The store must come from: ferrosa prepare DATA "
-            "STORE --feature logspec --n-fft 512 --hop-length 256 --segment-seconds 0.74"
+            "STORE --preset generate (logspec, n_fft 512, hop 256, 0.74 s segments)"
         ),
     )
     p.add_argument("store", metavar="STORE", help="logspec feature store")
@@ -26,15 +26,16 @@ def register(sub: Any) -> None:
         "--preset",
         choices=("default", "seed"),
         default="default",
-        help="default: spatial latent, no BatchNorm; seed: the tutorial's architecture",
+        help="default: spatial latent 128 x 16 x 4, no BatchNorm, energy-weighted loss; "
+        "seed: the tutorial's architecture",
     )
     p.add_argument("--epochs", type=int, default=None, help="maximum epochs (200)")
     p.add_argument(
-        "--latent", type=int, default=None, help="latent channels (8) / size (seed: 128)"
+        "--latent", type=int, default=None, help="latent channels (4) / size (seed: 128)"
     )
     p.add_argument("--beta", type=float, default=None, help="VAE KL weight per value (0.01)")
     p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--minutes", type=float, default=5.0, help="training time budget (5)")
+    p.add_argument("--minutes", type=float, default=12.0, help="training time budget (12)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-plots", action="store_true", help="skip history.png")
     p.add_argument("--overwrite", action="store_true", help="replace an existing MODEL")

@@ -13,6 +13,7 @@ from .. import _core
 from ..exceptions import ParameterError
 from ..filters import window_for
 from ..util.validation import (
+    NOT_FINITE,
     as_channels,
     check_audio,
     check_positive_int,
@@ -20,9 +21,9 @@ from ..util.validation import (
     complex_dtype,
     dtype_c2r,
     dtype_r2c,
-    float32_gain_exponent,
     float_audio,
     real_dtype,
+    valid_audio,
 )
 
 __all__ = [
@@ -106,6 +107,8 @@ def stft_input(
     window: Any,
     center: Any,
     pad_mode: str,
+    *,
+    finite: bool = True,
 ) -> StftInput:
     """The STFT argument prologue every audio entry point shares.
 
@@ -113,13 +116,14 @@ def stft_input(
     defaults (``win_length = n_fft``, ``hop_length = win_length // 4``),
     checks the geometry and ``pad_mode``, and that ``n_fft`` fits the
     (padded) signal. ``center`` is taken by truthiness, as librosa does.
+    ``finite=False`` leaves the finiteness pass to the caller.
 
     Raises
     ------
     ParameterError
         Naming the offending value.
     """
-    check_audio(y, mono=False)
+    check_audio(y, mono=False, finite=finite)
     n_fft, hop_length, win_length = resolve_stft_params(
         n_fft, hop_length, win_length, pad_mode, center
     )
@@ -175,47 +179,57 @@ def stft(
         ``n_frames = 1 + (n + 2 * (n_fft // 2) - n_fft) // hop_length`` when
         centred, ``1 + (n - n_fft) // hop_length`` otherwise.
     """
-    # librosa tests truthiness of center: None, 0, 1 are accepted.
-    req = stft_input(y, n_fft, hop_length, win_length, window, center, pad_mode)
-    n_fft, hop_length, center = req.n_fft, req.hop_length, req.center
-    if center and n_fft > y.shape[-1]:
-        warnings.warn(
-            f"n_fft={n_fft} is too large for input signal of length={y.shape[-1]}", stacklevel=2
+    # librosa tests truthiness of center: None, 0, 1 are accepted. The
+    # finiteness pass of float32 audio runs in the kernel (one pass in Rust,
+    # not numpy's isfinite array); any earlier error is preceded by it, as
+    # librosa checks finiteness before the geometry.
+    try:
+        req = stft_input(y, n_fft, hop_length, win_length, window, center, pad_mode, finite=False)
+        n_fft, hop_length, center = req.n_fft, req.hop_length, req.center
+        if center and n_fft > y.shape[-1]:
+            valid_audio(y, mono=False)
+            warnings.warn(
+                f"n_fft={n_fft} is too large for input signal of length={y.shape[-1]}",
+                stacklevel=2,
+            )
+        ctype = dtype_r2c(float_audio(y).dtype)
+        want = dtype_r2c(y.dtype) if dtype is None else complex_dtype(dtype)
+        check_stft_memory(
+            "stft",
+            y.shape,
+            n_fft,
+            hop_length,
+            center,
+            itemsize=ctype.itemsize + (want.itemsize if want != ctype else 0),
         )
-    ctype = dtype_r2c(float_audio(y).dtype)
-    want = dtype_r2c(y.dtype) if dtype is None else complex_dtype(dtype)
-    check_stft_memory(
-        "stft",
-        y.shape,
-        n_fft,
-        hop_length,
-        center,
-        itemsize=ctype.itemsize + (want.itemsize if want != ctype else 0),
-    )
-    fft_window = req.fft_window()
-    y2, lead = req.channels()
-    if float32_gain_exponent(y2):
-        # float32 audio near float32's limits (peak above 2**64 or below
-        # 2**-64): a float32 FFT would overflow or lose bits to denormals, so
-        # transform in float64 and round the result to complex64, as librosa
-        # does (inf only where the value itself exceeds float32's range).
-        y2 = y2.astype(np.float64)
-    n_frames = _core.stft_n_frames(y2.shape[-1], n_fft, hop_length, center)
-    shape = lead + (1 + n_fft // 2, n_frames)
-    if out is not None:
-        out = _check_stft_out(out, shape)
-        want = out.dtype
+        fft_window = req.fft_window()
+        y2, lead = req.channels()
+        n_frames = _core.stft_n_frames(y2.shape[-1], n_fft, hop_length, center)
+        shape = lead + (1 + n_fft // 2, n_frames)
+        if out is not None:
+            out = _check_stft_out(out, shape)
+            want = out.dtype
+    except Exception:
+        valid_audio(y, mono=False)
+        raise
     # librosa multiplies float32 frames by its float64 window, so the FFT
     # runs in float64 and only the stored values are rounded: float32 audio
-    # takes the same route (one rounding per bin, librosa's values per bin).
+    # takes the same route (one rounding per bin, librosa's values per bin;
+    # audio near float32's limits needs no rescaling in float64, and a bin
+    # beyond float32's range rounds to inf as librosa's cast does).
     wide = y2.dtype == np.float32
     ctype = want if wide and want in (np.complex64, np.complex128) else dtype_r2c(y2.dtype)
     # Frame-major buffer, exposed as (..., bins, frames): the memory order
     # of librosa's Fortran-ordered result, filled without a transpose.
     frames = np.empty((y2.shape[0], n_frames, 1 + n_fft // 2), dtype=ctype)
     if wide:
-        _core.stft_wide(y2, fft_window, n_fft, hop_length, center, pad_mode, frames)
+        finite = _core.stft_wide(
+            y2, fft_window, n_fft, hop_length, center, pad_mode, frames, check_finite=True
+        )
+        if not finite:
+            raise ParameterError(NOT_FINITE)
     else:
+        valid_audio(y2, mono=False)
         _core.stft(y2, fft_window, n_fft, hop_length, center, pad_mode, frames)
     spec = np.swapaxes(frames.reshape(lead + frames.shape[1:]), -1, -2)
     if spec.dtype != want:

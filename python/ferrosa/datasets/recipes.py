@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["RECOMMENDED", "describe_features", "feature_is_db", "presets_for", "suitability"]
+__all__ = [
+    "GENERATE_COMMAND",
+    "RECOMMENDED",
+    "describe_features",
+    "feature_is_db",
+    "presets_for",
+    "suitability",
+]
 
 #: Feature-store parameters each preset was designed for (FeatureConfig overrides).
 RECOMMENDED: dict[str, dict[str, Any]] = {
@@ -25,7 +32,19 @@ RECOMMENDED: dict[str, dict[str, Any]] = {
     },
     # The tutorials' 13 MFCC over 3 s segments.
     "seed": {"feature": "mfcc", "n_mfcc": 13, "segment_seconds": 3.0},
+    # The sound generators' input (``ferrosa train-generator``): 256 x 64 dB
+    # magnitude spectrograms of 0.74 s at 22050 Hz, consecutive segments.
+    "generate": {
+        "feature": "logspec",
+        "n_fft": 512,
+        "hop_length": 256,
+        "segment_seconds": 0.74,
+        "tail": "drop",
+    },
 }
+
+#: The prepare preset that makes the generators' stores, as a command line.
+GENERATE_COMMAND = "ferrosa prepare DATA STORE --preset generate"
 
 
 def feature_is_db(config: dict[str, Any]) -> bool:

@@ -9,11 +9,14 @@ inverse scaling -> magnitudes -> :func:`~ferrosa.ml.griffinlim.griffinlim`
 Two presets per model:
 
 - ``"default"``: a convolutional encoder to a *spatial* latent (a
-  ``bins/4 x frames/4 x latent`` feature map, 64 x 16 x 8 for 256 x 64
-  input), no normalisation layers (inference equals training), trained on a
-  loudness-weighted MSE plus the squared spectral convergence of the
-  magnitudes (:class:`~ferrosa.ml.gen_layers.SpectralLoss`; ``db_range`` is
-  the scaler's). Bins and frames must be multiples of 4.
+  ``bins/2 x frames/4 x latent`` feature map, 128 x 16 x 4 for 256 x 64
+  input: half the input's values; frequency is downsampled less than time
+  so that harmonics stay apart), no normalisation layers (inference equals
+  training), trained on a loudness-weighted MSE plus the energy-weighted
+  error :func:`~ferrosa.ml.gen_layers.energy_mse` (the smooth stand-in for
+  the spectral convergence of the magnitudes; ``db_range`` is the
+  scaler's). ``down`` changes the downsampling; bins and frames must be
+  multiples of it.
 - ``"seed"``: the tutorial's architecture: four stride-2 convolutions with
   BatchNormalization and ReLU, a dense bottleneck of ``latent`` (128) values
   and the mirrored decoder, plain MSE. Bins and frames must be multiples of
@@ -47,12 +50,14 @@ __all__ = [
 ]
 
 PRESETS = ("default", "seed")
-#: Downsampling of the default preset's spatial latent in each axis.
-_DOWN = 4
+#: Downsampling (frequency, time) of the default preset's spatial latent.
+DEFAULT_DOWN = (2, 4)
+#: Default weight of the energy-weighted error in the default preset's loss.
+DEFAULT_ENERGY_WEIGHT = 1.0
 _SEED_FILTERS = (32, 64, 64, 64)
 #: Default latent size: channels of the spatial latent ("default"), values of
 #: the dense bottleneck ("seed", the tutorial's 128).
-DEFAULT_LATENT = {"default": 8, "seed": 128}
+DEFAULT_LATENT = {"default": 4, "seed": 128}
 #: Default KL weight per input value (see :class:`~ferrosa.ml.gen_layers.Sampling`).
 DEFAULT_BETA = 0.01
 
@@ -153,18 +158,36 @@ def to_audio(
     return np.asarray(out, dtype=np.float32)
 
 
-def _check(input_shape: Any, latent: Any, preset: str) -> tuple[int, int, int]:
+def _strides(down: Any) -> list[tuple[int, int]]:
+    """Two encoder levels' strides for a total downsampling ``down`` = (freq, time)."""
+    try:
+        f, t = (int(d) for d in down)
+    except (TypeError, ValueError):
+        raise ParameterError(f"down={down!r} must be (freq, time) factors") from None
+    allowed = (1, 2, 4)
+    if f not in allowed or t not in allowed:
+        raise ParameterError(f"down={down!r}: each factor must be 1, 2 or 4")
+    return [(min(f, 2), min(t, 2)), (f // min(f, 2), t // min(t, 2))]
+
+
+def _check(
+    input_shape: Any, latent: Any, preset: str, down: Any = DEFAULT_DOWN
+) -> tuple[int, int, int]:
     if preset not in PRESETS:
         raise ParameterError(f"preset={preset!r} must be one of {', '.join(PRESETS)}")
     input_shape = tuple(input_shape)
     if len(input_shape) != 3 or input_shape[2] != 1:
         raise ParameterError(f"input_shape={input_shape!r} must be (bins, frames, 1)")
     bins, frames = int(input_shape[0]), int(input_shape[1])
-    step = 16 if preset == "seed" else _DOWN
-    if bins <= 0 or frames <= 0 or bins % step or frames % step:
+    if preset == "seed":
+        steps = (16, 16)
+    else:
+        levels = _strides(down)
+        steps = (levels[0][0] * levels[1][0], levels[0][1] * levels[1][1])
+    if bins <= 0 or frames <= 0 or bins % steps[0] or frames % steps[1]:
         raise ParameterError(
-            f"input_shape={input_shape!r}: bins and frames must be multiples of {step} "
-            f"for preset {preset!r}"
+            f"input_shape={input_shape!r}: bins and frames must be multiples of "
+            f"{steps[0]} and {steps[1]} for preset {preset!r}"
         )
     if latent is None:
         latent = DEFAULT_LATENT[preset]
@@ -173,24 +196,27 @@ def _check(input_shape: Any, latent: Any, preset: str) -> tuple[int, int, int]:
     return bins, frames, int(latent)
 
 
-def _conv(x: Any, filters: int, strides: int, keras: Any) -> Any:
+def _conv(x: Any, filters: int, strides: Any, keras: Any) -> Any:
     x = keras.layers.Conv2D(filters, 3, strides=strides, padding="same")(x)
     return keras.layers.LeakyReLU(0.2)(x)
 
 
-def _default_encoder(x: Any, heads: int, latent: int, keras: Any) -> list[Any]:
-    x = _conv(x, 24, 2, keras)
-    x = _conv(x, 48, 2, keras)
+def _default_encoder(x: Any, heads: int, latent: int, keras: Any, down: Any) -> list[Any]:
+    first, second = _strides(down)
+    x = _conv(x, 24, first, keras)
+    x = _conv(x, 48, second, keras)
     x = _conv(x, 48, 1, keras)
     names = ["latent"] if heads == 1 else ["mean", "log_var"]
     return [keras.layers.Conv2D(latent, 1, name=n)(x) for n in names]
 
 
-def _default_decoder(bins: int, frames: int, latent: int, keras: Any) -> Any:
-    z = keras.Input((bins // _DOWN, frames // _DOWN, latent), name="latent")
+def _default_decoder(bins: int, frames: int, latent: int, keras: Any, down: Any) -> Any:
+    first, second = _strides(down)
+    h, w = bins // (first[0] * second[0]), frames // (first[1] * second[1])
+    z = keras.Input((h, w, latent), name="latent")
     x = _conv(z, 48, 1, keras)
-    for filters in (48, 24):
-        x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same")(x)
+    for filters, strides in ((48, second), (24, first)):
+        x = keras.layers.Conv2DTranspose(filters, 3, strides=strides, padding="same")(x)
         x = keras.layers.LeakyReLU(0.2)(x)
     out = keras.layers.Conv2D(1, 3, padding="same", activation="sigmoid", name="spectrogram")(x)
     return keras.Model(z, out, name="decoder")
@@ -229,11 +255,13 @@ def _build(
     seed: int,
     db_range: float = 100.0,
     sc_weight: float = 0.0,
+    energy_weight: float = 0.0,
+    down: Any = DEFAULT_DOWN,
 ) -> tuple[Any, Any, Any]:
     keras = get_keras()
     from . import gen_layers
 
-    bins, frames, latent = _check(input_shape, latent, preset)
+    bins, frames, latent = _check(input_shape, latent, preset, down)
     if not (isinstance(beta, (int, float)) and beta >= 0):
         raise ParameterError(f"beta={beta!r} must be a non-negative number")
     keras.utils.set_random_seed(int(seed))
@@ -244,9 +272,11 @@ def _build(
         decoder = _seed_decoder(bins, frames, latent, keras)
         loss: Any = "mse"
     else:
-        codes = _default_encoder(inputs, heads, latent, keras)
-        decoder = _default_decoder(bins, frames, latent, keras)
-        loss = gen_layers.SpectralLoss(db_range=db_range, sc_weight=sc_weight)
+        codes = _default_encoder(inputs, heads, latent, keras, down)
+        decoder = _default_decoder(bins, frames, latent, keras, down)
+        loss = gen_layers.SpectralLoss(
+            db_range=db_range, sc_weight=sc_weight, energy_weight=energy_weight
+        )
     encoder = keras.Model(inputs, codes[0] if heads == 1 else codes, name="encoder")
     if heads == 1:
         z = encoder(inputs)
@@ -269,6 +299,8 @@ def autoencoder(
     seed: int = 0,
     latent_dim: int | None = None,
     db_range: float = 100.0,
+    energy_weight: float = DEFAULT_ENERGY_WEIGHT,
+    down: tuple[int, int] = DEFAULT_DOWN,
 ) -> tuple[Any, Any, Any]:
     """Convolutional autoencoder of scaled spectrograms.
 
@@ -276,24 +308,44 @@ def autoencoder(
     ----------
     input_shape : (bins, frames, 1)
     latent : int, optional
-        Channels of the spatial latent (``"default"``, 8) or size of the
+        Channels of the spatial latent (``"default"``, 4) or size of the
         dense bottleneck (``"seed"``, 128). ``latent_dim`` is an alias.
     preset : {"default", "seed"}
     learning_rate : float
     seed : int
+    db_range : float
+        The scaler's ``high - low`` (dB), for the magnitude terms of the loss.
+    energy_weight : float
+        Weight of the energy-weighted error
+        (:func:`~ferrosa.ml.gen_layers.energy_mse`) in the default preset's
+        loss (1.0; 0 trains on the loudness-weighted MSE alone).
+    down : (int, int)
+        Downsampling of the default preset's latent in frequency and time
+        (each 1, 2 or 4; default (2, 4)).
 
     Returns
     -------
     (model, encoder, decoder)
         ``model`` is compiled (Adam; loudness-weighted MSE, or MSE for
         ``"seed"``) and maps ``(batch, bins, frames, 1)`` in [0, 1] to the
-        same shape; ``encoder`` gives the latent (``(batch, bins/4,
-        frames/4, latent)`` or ``(batch, latent)``); ``decoder`` maps latents
+        same shape; ``encoder`` gives the latent (``(batch, bins/2,
+        frames/4, latent)`` by default, or ``(batch, latent)``); ``decoder`` maps latents
         back. ``model.get_layer("encoder")`` / ``"decoder"`` find them again
         after loading.
     """
     latent = latent if latent is not None else latent_dim
-    return _build("autoencoder", input_shape, latent, preset, 0.0, learning_rate, seed, db_range)
+    return _build(
+        "autoencoder",
+        input_shape,
+        latent,
+        preset,
+        0.0,
+        learning_rate,
+        seed,
+        db_range,
+        energy_weight=energy_weight,
+        down=down,
+    )
 
 
 def vae(
@@ -307,6 +359,8 @@ def vae(
     latent_dim: int | None = None,
     kl_weight: float | None = None,
     db_range: float = 100.0,
+    energy_weight: float = DEFAULT_ENERGY_WEIGHT,
+    down: tuple[int, int] = DEFAULT_DOWN,
 ) -> tuple[Any, Any, Any]:
     """Variational autoencoder of scaled spectrograms.
 
@@ -314,7 +368,8 @@ def vae(
     divergence of the latent posterior from N(0, I) per input value
     (:class:`~ferrosa.ml.gen_layers.Sampling`); the default 0.01 keeps
     reconstructions sharp while making the prior samplable. ``kl_weight`` and
-    ``latent_dim`` are aliases of ``beta`` and ``latent``.
+    ``latent_dim`` are aliases of ``beta`` and ``latent``. ``db_range``,
+    ``energy_weight`` and ``down`` are as for :func:`autoencoder`.
 
     Returns
     -------
@@ -325,7 +380,18 @@ def vae(
     """
     latent = latent if latent is not None else latent_dim
     beta = beta if kl_weight is None else kl_weight
-    return _build("vae", input_shape, latent, preset, beta, learning_rate, seed, db_range)
+    return _build(
+        "vae",
+        input_shape,
+        latent,
+        preset,
+        beta,
+        learning_rate,
+        seed,
+        db_range,
+        energy_weight=energy_weight,
+        down=down,
+    )
 
 
 def recalibrate_batchnorm(model: Any, X: np.ndarray, *, batch_size: int = 64) -> int:

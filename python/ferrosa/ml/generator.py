@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
+from ..datasets.recipes import GENERATE_COMMAND
 from ..exceptions import ParameterError
 from .generative import DEFAULT_BETA, SpectrogramScaler, log_spectrogram, to_audio
 
@@ -65,8 +66,7 @@ def open_generation_store(path: str | Path) -> Any:
     if store.config.feature != "logspec" or "scaler" not in store.meta:
         raise ParameterError(
             f"store {str(path)!r} holds feature {store.config.feature!r}; generators need "
-            "a logspec store: ferrosa prepare DATA STORE --feature logspec --n-fft 512 "
-            "--hop-length 256 --segment-seconds 0.74"
+            f"a logspec store: {GENERATE_COMMAND} (logspec, n_fft 512, hop 256, 0.74 s)"
         )
     if store.X.shape[1] != 1:
         raise ParameterError(f"store {str(path)!r} has {store.X.shape[1]} channels; use mono")
@@ -239,21 +239,33 @@ def _as_input(scaled: np.ndarray) -> np.ndarray:
 
 
 def load_generator(model_dir: str | Path) -> Generator:
-    """Load a directory written by :func:`train_generator` (or :meth:`Generator.save`)."""
-    from . import gen_layers  # noqa: F401  (registers the custom objects)
-    from ._keras import get_keras
+    """Load a directory written by :func:`train_generator` (or :meth:`Generator.save`).
 
+    The directory and its ``ferrosa-generator.json`` are checked before Keras
+    is imported, so a wrong path fails at once with one line.
+    """
     path = Path(model_dir)
     meta_path, model_path = path / GENERATOR_FILE, path / MODEL_FILE
+    if not path.is_dir():
+        raise ParameterError(
+            f"{str(path)!r} is not a generator directory (model.keras and {GENERATOR_FILE} "
+            "from ferrosa train-generator STORE MODEL)"
+        )
     for p in (meta_path, model_path):
         if not p.is_file():
             raise ParameterError(
                 f"{str(path)!r} is not a generator directory: {p.name} is missing "
                 "(train one with ferrosa train-generator STORE MODEL)"
             )
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("format") != FORMAT:
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ParameterError(f"{str(meta_path)!r} cannot be read: {err}") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ParameterError(f"{str(meta_path)!r} is not a {FORMAT} file")
+    from . import gen_layers  # noqa: F401  (registers the custom objects)
+    from ._keras import get_keras
+
     model = get_keras().saving.load_model(model_path, compile=False)
     prior = None
     if (path / PRIOR_FILE).is_file():
@@ -286,14 +298,18 @@ def train_generator(
     latent: int | None = None,
     beta: float | None = None,
     batch_size: int = 16,
-    learning_rate: float = 1e-3,
-    minutes: float | None = 5.0,
-    patience: int = 8,
+    learning_rate: float = 3e-3,
+    minutes: float | None = 12.0,
+    patience: int = 15,
     seed: int = 0,
     progress: bool = True,
     plots: bool = True,
     overwrite: bool = False,
     max_train: int | None = None,
+    floor_db: float | None = 80.0,
+    energy_weight: float | None = None,
+    down: tuple[int, int] | None = None,
+    lr_patience: int = 4,
 ) -> Generator:
     """Train an autoencoder or VAE on a logspec store and save it to ``model_dir``.
 
@@ -311,10 +327,22 @@ def train_generator(
         the valid split usually end sooner; best weights are kept).
     latent, beta
         See :func:`ferrosa.ml.generative.autoencoder` / ``vae``.
+    learning_rate : float
+        Adam's initial rate, halved whenever the monitored loss has not
+        improved for ``lr_patience`` epochs.
     minutes : float or None
         Wall-clock budget; training stops after the epoch that exceeds it.
+    patience : int
+        Early stopping: epochs without improvement before training ends.
     max_train : int, optional
         Use at most this many training segments (quick tests).
+    floor_db : float or None
+        The scaler's range is at most this many dB below the training
+        maximum (values below are clipped to the floor; ``None``: the store's
+        minimum). 80 dB spends the model's resolution on what is audible.
+    energy_weight, down
+        Default preset only: see :func:`ferrosa.ml.generative.autoencoder`
+        (defaults ``DEFAULT_ENERGY_WEIGHT`` and ``DEFAULT_DOWN``).
 
     Returns
     -------
@@ -332,7 +360,13 @@ def train_generator(
         raise ParameterError(f"{str(out)!r} already exists (pass overwrite / --overwrite)")
     store = open_generation_store(store_dir)
     keras = get_keras()
-    scaler = SpectrogramScaler(low=store.meta["scaler"]["low"], high=store.meta["scaler"]["high"])
+    stored = store.meta["scaler"]
+    low, high = float(stored["low"]), float(stored["high"])
+    if floor_db is not None:
+        if not floor_db > 0:
+            raise ParameterError(f"floor_db={floor_db!r} must be positive (or None)")
+        low = max(low, high - float(floor_db))
+    scaler = SpectrogramScaler(low=low, high=high)
     arrays = {k: scaler.transform(v) for k, v in _store_arrays(store).items()}
     X, V = arrays["train"], arrays["valid"]
     if max_train is not None:
@@ -344,6 +378,11 @@ def train_generator(
     kwargs: dict[str, Any] = {"latent": latent, "preset": preset, "seed": seed}
     kwargs["learning_rate"] = learning_rate
     kwargs["db_range"] = scaler.high - scaler.low
+    if preset == "default":
+        kwargs["energy_weight"] = (
+            generative.DEFAULT_ENERGY_WEIGHT if energy_weight is None else float(energy_weight)
+        )
+        kwargs["down"] = generative.DEFAULT_DOWN if down is None else tuple(down)
     if model == "vae":
         kwargs["beta"] = beta
     net, _, _ = build(X.shape[1:], **kwargs)
@@ -356,6 +395,11 @@ def train_generator(
     monitor = "val_loss" if len(V) else "loss"
     callbacks.append(
         keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
+    )
+    callbacks.append(
+        keras.callbacks.ReduceLROnPlateau(
+            monitor=monitor, factor=0.5, patience=lr_patience, min_lr=learning_rate / 64
+        )
     )
     if minutes is not None:
         callbacks.append(_time_budget(float(minutes), keras))
@@ -382,7 +426,12 @@ def train_generator(
             "preset": preset,
             "latent": list(net.get_layer("decoder").input_shape[1:]),
             "beta": beta if model == "vae" else None,
-            "scaler": {**scaler.to_dict(), "fitted_on": store.meta["scaler"].get("fitted_on")},
+            "scaler": {
+                **scaler.to_dict(),
+                "fitted_on": stored.get("fitted_on"),
+                "floor_db": floor_db,
+                "store_low": float(stored["low"]),
+            },
             "sr": cfg.sr,
             "n_fft": cfg.n_fft,
             "hop_length": cfg.hop_length,
@@ -399,6 +448,7 @@ def train_generator(
                 "valid_segments": int(len(V)),
                 "batch_size": batch_size,
                 "learning_rate": learning_rate,
+                **{k: kwargs[k] for k in ("energy_weight", "down") if k in kwargs},
                 "best_" + monitor: float(np.min(history.history[monitor])),
                 "batchnorm_recalibrated": recalibrated,
                 "store": str(store_dir),

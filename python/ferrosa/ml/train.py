@@ -27,6 +27,68 @@ __all__ = ["feature_is_db", "fit", "frame_rate", "train"]
 _OWN_FIT_ARGS = ("x", "y", "validation_data", "epochs", "batch_size", "callbacks", "verbose")
 CHECKPOINT_DIR = "checkpoint"  # BackupAndRestore state of an unfinished training
 RUN_FILE = "run.json"  # the settings of that training, for --resume
+STATE_FILE = "state.json"  # early-stopping and best-checkpoint state, beside the backup
+BEST_WEIGHTS_FILE = "best-weights.npz"  # EarlyStopping's best weights so far
+
+
+def _save_json(path: Path, value: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(value), encoding="utf-8")
+    tmp.replace(path)
+
+
+def training_state(keras: Any, folder: Path, early: Any, best: Any | None, *, resume: bool) -> Any:
+    """A callback that keeps ``early`` (EarlyStopping) and ``best`` (ModelCheckpoint)
+    resumable.
+
+    After every epoch it writes, into ``folder``, EarlyStopping's ``wait``,
+    ``best``, ``best_epoch`` and best weights and ModelCheckpoint's ``best``
+    (BackupAndRestore saves only the weights, the optimizer and the epoch, so
+    a resumed run would otherwise start its patience and its best value from
+    scratch and overwrite ``best.keras`` with a worse model). With ``resume``
+    it puts them back when training begins. It must come after ``early`` and
+    ``best`` in the callback list.
+    """
+
+    class TrainingState(keras.callbacks.Callback):  # type: ignore[misc,name-defined]
+        def on_train_begin(self, logs: Any = None) -> None:
+            state_path = folder / STATE_FILE
+            if not (resume and state_path.is_file()):
+                return
+            state = json.loads(state_path.read_text(encoding="utf-8"))
+            es = state["early_stopping"]
+            early.wait = int(es["wait"])
+            early.best = None if es["best"] is None else float(es["best"])
+            early.best_epoch = int(es["best_epoch"])
+            weights = folder / BEST_WEIGHTS_FILE
+            if early.restore_best_weights and weights.is_file():
+                with np.load(weights) as z:
+                    early.best_weights = [z[f"arr_{i}"] for i in range(len(z.files))]
+            if best is not None and state.get("checkpoint_best") is not None:
+                best.best = float(state["checkpoint_best"])
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            folder.mkdir(parents=True, exist_ok=True)
+            if early.best_weights is not None and early.best_epoch == epoch:
+                tmp = folder / ("tmp-" + BEST_WEIGHTS_FILE)
+                with tmp.open("wb") as fh:
+                    np.savez(fh, *early.best_weights)
+                tmp.replace(folder / BEST_WEIGHTS_FILE)
+            ckpt_best = None if best is None else getattr(best, "best", None)
+            _save_json(
+                folder / STATE_FILE,
+                {
+                    "epoch": epoch + 1,
+                    "early_stopping": {
+                        "wait": int(early.wait),
+                        "best": None if early.best is None else float(early.best),
+                        "best_epoch": int(early.best_epoch),
+                    },
+                    "checkpoint_best": None if ckpt_best is None else float(ckpt_best),
+                },
+            )
+
+    return TrainingState()
 
 
 def frame_rate(config: dict[str, Any]) -> float:
@@ -98,7 +160,10 @@ def fit(
         One line per epoch on stderr: losses, accuracies, time per epoch, ETA.
     resume : bool
         Continue from ``out_dir/checkpoint`` (left by an interrupted run with the
-        same data and settings) instead of starting over.
+        same data and settings) instead of starting over: weights, optimizer
+        state (so the learning-rate schedule goes on from its step), the
+        epoch, and early stopping's patience, best value and best weights and
+        the best checkpoint's value are restored.
     **fit_kwargs
         Passed to ``keras.Model.fit`` (``class_weight``, ``initial_epoch``,
         ``validation_freq`` ...).
@@ -182,24 +247,28 @@ def fit(
         xv = to_model_layout(normalizer.transform(np.asarray(X_valid)))
         validation = (xv, _targets(y_valid, n_classes, p))
     monitor = "val_loss" if has_valid else "loss"
-    own_callbacks: list[Any] = [
-        keras.callbacks.EarlyStopping(
-            monitor=monitor, patience=p.patience, restore_best_weights=True
-        )
-    ]
+    early = keras.callbacks.EarlyStopping(
+        monitor=monitor, patience=p.patience, restore_best_weights=True
+    )
+    own_callbacks: list[Any] = [early]
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         backup = out / CHECKPOINT_DIR / "keras"
-        if backup.exists() and not resume:
+        state = out / CHECKPOINT_DIR / "state"
+        if not resume:
             import shutil
 
-            shutil.rmtree(backup)  # a fresh start: never pick up an old run by accident
+            for old in (backup, state):  # a fresh start: never pick up an old run by accident
+                if old.exists():
+                    shutil.rmtree(old)
+        best = keras.callbacks.ModelCheckpoint(
+            out / "best.keras", monitor=monitor, save_best_only=True
+        )
         own_callbacks += [
-            keras.callbacks.ModelCheckpoint(
-                out / "best.keras", monitor=monitor, save_best_only=True
-            ),
+            best,
             keras.callbacks.CSVLogger(str(out / "history.csv"), append=resume),
+            training_state(keras, state, early, best, resume=resume),
             keras.callbacks.BackupAndRestore(str(backup)),
         ]
     elif resume:

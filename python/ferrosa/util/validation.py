@@ -12,6 +12,7 @@ from .memory import MAX_INDEX, check_memory, check_stft_memory
 
 __all__ = [
     "MAX_INDEX",
+    "NOT_FINITE",
     "as_channels",
     "check_memory",
     "check_nonneg_int",
@@ -60,19 +61,29 @@ def valid_audio(y: Any, *, mono: bool = False) -> bool:
             f"Audio data must be at least one-dimensional, given y.shape={y.shape}"
         )
     if not np.isfinite(y).all():
-        raise ParameterError("Audio buffer is not finite everywhere")
+        raise ParameterError(NOT_FINITE)
     return True
 
 
-def check_audio(y: Any, *, mono: bool = False) -> bool:
+NOT_FINITE = "Audio buffer is not finite everywhere"
+
+
+def check_audio(y: Any, *, mono: bool = False, finite: bool = True) -> bool:
     """:func:`valid_audio`, and the buffer must not be empty (the kernels need samples).
+
+    ``finite=False`` leaves out the finiteness pass, for callers whose kernel
+    checks it (they raise ``ParameterError(NOT_FINITE)`` themselves).
 
     Raises
     ------
     ParameterError
         As :func:`valid_audio`, or for an empty buffer.
     """
-    valid_audio(y, mono=mono)
+    if not finite and isinstance(y, np.ndarray) and y.ndim > 0:
+        # An empty view of y: every check of valid_audio but the finiteness pass.
+        valid_audio(y[..., :0], mono=mono)
+    else:
+        valid_audio(y, mono=mono)
     if y.shape[-1] == 0:
         raise ParameterError(f"Audio buffer is empty: y.shape={y.shape}")
     return True

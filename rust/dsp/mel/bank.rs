@@ -11,7 +11,7 @@
 //! both roundings, which is what makes float64 mel spectrograms agree with
 //! librosa's to 1e-9: librosa applies the float32 bank even to float64 audio.
 
-use crate::dsp::convert::{fft_frequencies, mel_frequencies};
+use crate::dsp::feature::convert::{fft_frequencies, mel_frequencies};
 use crate::dsp::num::simd;
 use crate::error::{DspError, DspResult};
 

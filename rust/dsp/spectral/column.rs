@@ -662,7 +662,7 @@ fn describe_frame_impl<T: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::convert::fft_frequencies;
+    use crate::dsp::feature::convert::fft_frequencies;
 
     #[test]
     fn interleaved_rolloff_equals_one_frame_at_a_time() {

@@ -23,7 +23,7 @@ use crate::dsp::spectrum::stft::{for_each_frame, for_each_frame_then, StftShape}
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
 
-pub use crate::dsp::convert::fft_frequencies;
+pub use crate::dsp::feature::convert::fft_frequencies;
 pub use column::{
     centroid_of_sums, centroid_sums, describe_frame, magnitude, magnitudes_into, rolloff,
     rolloff_lanes, suffix_min, ContrastBand, Descriptor, Scratch, ROLL_LANES,

@@ -10,13 +10,14 @@
 //! that bin is librosa's answer; otherwise the frame is recomputed with the
 //! f64 FFT.
 
-use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::parallel::SharedMut;
 use crate::dsp::spectral::column::{magnitude, rolloff_lanes, suffix_min, Scratch, ROLL_LANES};
 use crate::dsp::spectrum::frame::Framing;
+use crate::dsp::spectrum::guarded::{run_guarded, ErrorModel, Verdict};
 use crate::dsp::spectrum::noise::variance_per_energy;
 use crate::dsp::spectrum::stft::{frames_per_task, StftShape, Worker};
 use num_complex::Complex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::ops::Range;
 
 /// Frames whose running sums run interleaved (one AVX register of f32).
 const LANES: usize = 8;
@@ -48,57 +49,26 @@ pub fn rolloff_on_audio_f32(
     single: bool,
     out: &mut [f64],
 ) -> usize {
-    let nb = shape.n_bins;
-    let redone = AtomicUsize::new(0);
-    let g = Guard {
+    let model = RolloffModel {
         framing,
+        y,
+        window,
         shape,
         freq,
         lowest: suffix_min(freq),
         per_energy: variance_per_energy(framing.frame_length),
         roll_percent,
         single,
+        dst: SharedMut::new(out),
     };
-    let dst = SharedMut::new(out);
-    for_each_range(
-        shape.n_channels * shape.n_frames,
-        frames_per_task(framing),
-        |items| {
-            let mut st = State {
-                w32: Worker::new(window),
-                w64: None,
-                window,
-                cols: vec![0.0; LANES * nb],
-                his: vec![0.0; LANES * nb],
-                lo: vec![0.0; LANES * nb],
-                hi: vec![0.0; LANES * nb],
-                col64: vec![0.0; ROLL_LANES * nb],
-                scratch: Scratch::default(),
-                redone: 0,
-            };
-            let mut vals = [0.0f64; LANES];
-            let mut start = items.start;
-            while start < items.end {
-                let n = LANES.min(items.end - start);
-                g.lanes(y, start, n, &mut st, &mut vals);
-                for (j, v) in vals[..n].iter().enumerate() {
-                    // SAFETY: entry `start + j` belongs to this task only.
-                    unsafe { dst.write(start + j, *v) };
-                }
-                start += n;
-            }
-            redone.fetch_add(st.redone, Ordering::Relaxed);
-        },
-    );
-    redone.into_inner()
+    run_guarded(&model, shape.n_channels * shape.n_frames)
 }
 
 /// Per-task workers and buffers.
-struct State<'a> {
+struct State {
     w32: Worker<f32>,
     /// The f64 worker, made on the first redone frame.
     w64: Option<Worker<f64>>,
-    window: &'a [f64],
     /// `LANES` magnitude columns from the f32 FFT, then their lower and
     /// upper bounds.
     cols: Vec<f32>,
@@ -108,12 +78,15 @@ struct State<'a> {
     hi: Vec<f32>,
     col64: Vec<f32>,
     scratch: Scratch,
-    redone: usize,
 }
 
-/// The call's geometry and constants.
-struct Guard<'a> {
+/// Rolloff's error model for [`run_guarded`]: a lane of frames keeps its
+/// f32 answer when the bracket of running sums decides the bin, else the
+/// frame is redone (no deferral).
+struct RolloffModel<'a> {
     framing: &'a Framing,
+    y: &'a [f32],
+    window: &'a [f64],
     shape: &'a StftShape,
     freq: &'a [f64],
     /// `nanmin(freq[k..])` per `k`.
@@ -121,19 +94,42 @@ struct Guard<'a> {
     per_energy: f64,
     roll_percent: f64,
     single: bool,
+    dst: SharedMut<f64>,
 }
 
-impl Guard<'_> {
-    fn channel<'y>(&self, y: &'y [f32], item: usize) -> &'y [f32] {
-        let ns = self.shape.n_samples;
-        let c = item / self.shape.n_frames;
-        &y[c * ns..(c + 1) * ns]
-    }
+impl ErrorModel for RolloffModel<'_> {
+    type Task = State;
+    const LANES: usize = LANES;
 
-    /// Rolloffs of frames `start..start + n` (`n <= LANES`) into `vals`.
-    fn lanes(&self, y: &[f32], start: usize, n: usize, st: &mut State, vals: &mut [f64]) {
+    fn frames_per_task(&self) -> usize {
+        frames_per_task(self.framing)
+    }
+    fn task(&self) -> State {
+        let nb = self.shape.n_bins;
+        State {
+            w32: Worker::new(self.window),
+            w64: None,
+            cols: vec![0.0; LANES * nb],
+            his: vec![0.0; LANES * nb],
+            lo: vec![0.0; LANES * nb],
+            hi: vec![0.0; LANES * nb],
+            col64: vec![0.0; ROLL_LANES * nb],
+            scratch: Scratch::default(),
+        }
+    }
+    /// One frame as a lane group of one (never probed: `BLOCK` is 1).
+    fn try_f32(&self, st: &mut State, item: usize, write: bool) -> Verdict {
+        debug_assert!(write);
+        let mut v = [Verdict::Keep];
+        self.try_f32_lanes(st, item..item + 1, &mut v);
+        v[0]
+    }
+    /// The f32 FFT of up to `LANES` frames, their bounds and interleaved
+    /// running sums; the frames whose bracket decides the bin are stored.
+    fn try_f32_lanes(&self, st: &mut State, items: Range<usize>, verdicts: &mut [Verdict]) {
         let nb = self.shape.n_bins;
         let nf = self.shape.n_frames;
+        let n = items.len();
         for j in 0..LANES {
             let col = &mut st.cols[j * nb..(j + 1) * nb];
             let his = &mut st.his[j * nb..(j + 1) * nb];
@@ -142,10 +138,10 @@ impl Guard<'_> {
                 his.fill(0.0);
                 continue;
             }
-            let item = start + j;
+            let item = items.start + j;
             st.w32.map_into(
                 self.framing,
-                self.channel(y, item),
+                self.channel(item),
                 item % nf,
                 col,
                 |re, im| re * re + im * im,
@@ -153,23 +149,32 @@ impl Guard<'_> {
             column_bounds(col, his, self.per_energy);
         }
         bound_sums(&st.cols, &st.his, nb, &mut st.lo, &mut st.hi);
-        let mut redo = Vec::new();
-        for (j, v) in vals[..n].iter_mut().enumerate() {
-            match self.decide(&st.lo, &st.hi, j, nb) {
-                Some(k) => *v = self.lowest.get(k).copied().unwrap_or(f64::NAN),
-                None => redo.push(j),
-            }
+        for (j, v) in verdicts.iter_mut().enumerate() {
+            *v = match self.decide(&st.lo, &st.hi, j, nb) {
+                Some(k) => {
+                    let val = self.lowest.get(k).copied().unwrap_or(f64::NAN);
+                    // SAFETY: entry `item` belongs to this task only.
+                    unsafe { self.dst.write(items.start + j, val) };
+                    Verdict::Keep
+                }
+                None => Verdict::Redo,
+            };
         }
-        st.redone += redo.len();
-        // Undecided frames on the f64 FFT (librosa's path), their running
-        // sums interleaved by rolloff_lanes.
-        for group in redo.chunks(ROLL_LANES) {
-            let w = st.w64.get_or_insert_with(|| Worker::new(st.window));
-            for (i, &j) in group.iter().enumerate() {
-                let item = start + j;
+    }
+    fn exact_f64(&self, st: &mut State, item: usize) {
+        self.exact_f64_batch(st, &[item]);
+    }
+    /// Undecided frames on the f64 FFT (librosa's path), their running
+    /// sums interleaved by [`rolloff_lanes`].
+    fn exact_f64_batch(&self, st: &mut State, items: &[usize]) {
+        let nb = self.shape.n_bins;
+        let nf = self.shape.n_frames;
+        for group in items.chunks(ROLL_LANES) {
+            let w = st.w64.get_or_insert_with(|| Worker::new(self.window));
+            for (i, &item) in group.iter().enumerate() {
                 w.map_into(
                     self.framing,
-                    self.channel(y, item),
+                    self.channel(item),
                     item % nf,
                     &mut st.col64[i * nb..(i + 1) * nb],
                     |re, im| magnitude::<f32>(Complex::new(re, im)),
@@ -186,10 +191,20 @@ impl Guard<'_> {
                 &mut st.scratch,
                 &mut got,
             );
-            for (&j, g) in group.iter().zip(got) {
-                vals[j] = g;
+            for (&item, g) in group.iter().zip(got) {
+                // SAFETY: entry `item` belongs to this task only.
+                unsafe { self.dst.write(item, g) };
             }
         }
+    }
+}
+
+impl RolloffModel<'_> {
+    /// The samples of the channel of `item`.
+    fn channel(&self, item: usize) -> &[f32] {
+        let ns = self.shape.n_samples;
+        let c = item / self.shape.n_frames;
+        &self.y[c * ns..(c + 1) * ns]
     }
 
     /// The first bin whose running sum reaches the threshold, when the

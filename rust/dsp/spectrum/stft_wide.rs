@@ -8,11 +8,14 @@
 //! this kernel gives librosa's values per bin (to the last rounding).
 
 use crate::dsp::num::float::Float;
-use crate::dsp::num::parallel::SharedMut;
+use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::simd;
 use crate::dsp::spectrum::frame::Framing;
-use crate::dsp::spectrum::stft::{for_each_frame, StftShape};
+use crate::dsp::spectrum::rfft::NarrowRealFft;
+use crate::dsp::spectrum::stft::{for_each_frame, frames_per_task, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
+use std::cell::RefCell;
 
 /// The complex STFT of `y` (samples of any [`Float`] type) with a float64
 /// FFT, into `out` laid out `(channel, frame, bin)` in precision `O`.
@@ -33,6 +36,13 @@ pub fn stft_wide_into<T: Float, O: Float>(
             out.len(),
         ));
     }
+    if let (Some(y32), Some(o32)) = (T::as_f32(y), as_complex_f32(out)) {
+        let n = framing.frame_length;
+        if n >= 16 && n.is_multiple_of(2) && simd::has_avx2() {
+            complex64_frames(framing, y32, window, shape, o32);
+            return Ok(());
+        }
+    }
     let dst = SharedMut::new(out);
     for_each_frame::<f64, T, _, _, _>(
         framing,
@@ -50,6 +60,67 @@ pub fn stft_wide_into<T: Float, O: Float>(
         },
     );
     Ok(())
+}
+
+/// `out` as complex64 when `O` is f32.
+fn as_complex_f32<O: Float>(out: &mut [Complex<O>]) -> Option<&mut [Complex<f32>]> {
+    let len = out.len();
+    // SAFETY: Complex<O> is #[repr(C)] { re, im }: `len` complex values are
+    // `2 * len` contiguous O values.
+    let flat = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut O, 2 * len) };
+    let f = O::as_f32_mut(flat)?;
+    // SAFETY: the same memory viewed back as `len` Complex<f32>.
+    Some(unsafe { std::slice::from_raw_parts_mut(f.as_mut_ptr() as *mut Complex<f32>, len) })
+}
+
+/// Transform sizes whose [`NarrowRealFft`] a thread keeps between tasks
+/// (a few tens of kilobytes; larger ones are made per task).
+const KEEP_MAX: usize = 1 << 14;
+
+thread_local! {
+    static KEPT: RefCell<Option<NarrowRealFft>> = const { RefCell::new(None) };
+}
+
+/// Run `f` with a [`NarrowRealFft`] of length `n`, reusing this thread's
+/// last one (tasks are cut into many pieces when the call is interruptible).
+fn with_fft<R>(n: usize, f: impl FnOnce(&mut NarrowRealFft) -> R) -> R {
+    if n > KEEP_MAX {
+        return f(&mut NarrowRealFft::new(n));
+    }
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        match kept.as_mut() {
+            Some(fft) if fft.len() == n => f(fft),
+            _ => f(kept.insert(NarrowRealFft::new(n))),
+        }
+    })
+}
+
+/// float32 audio to complex64 bins, even `n_fft >= 16`, AVX2: each frame
+/// widened by the f64 window into the FFT input, the f64 FFT, and the split
+/// step rounding straight into the frame's output row
+/// ([`NarrowRealFft::spectrum`], bit for bit the generic route).
+fn complex64_frames(
+    framing: &Framing,
+    y: &[f32],
+    window: &[f64],
+    shape: &StftShape,
+    out: &mut [Complex<f32>],
+) {
+    let (nb, nf, ns) = (shape.n_bins, shape.n_frames, shape.n_samples);
+    let dst = SharedMut::new(out);
+    for_each_range(shape.n_channels * nf, frames_per_task(framing), |range| {
+        with_fft(framing.frame_length, |fft| {
+            for item in range {
+                let (c, t) = (item / nf, item % nf);
+                let yc = &y[c * ns..(c + 1) * ns];
+                framing.read_frame_windowed(yc, t, window, fft.input_mut());
+                fft.run();
+                // SAFETY: frame `item` owns out[item * nb..(item + 1) * nb].
+                fft.spectrum(unsafe { dst.slice_mut(item * nb, nb) });
+            }
+        })
+    });
 }
 
 #[cfg(test)]
