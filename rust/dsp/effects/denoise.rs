@@ -174,58 +174,6 @@ fn threshold(g: &Geometry, noise: &[f64], n_std: f64) -> DspResult<Vec<f64>> {
     let nb = g.n_bins;
     let mut fwd = Forward::new(g.n_fft);
     let mut spec = vec![Complex::new(0.0, 0.0); nb];
-    let mut row = vec![0.0; nb];
-    // One streaming pass: per-bin peak and trough, and the sum and sum of
-    // squares of the dB values shifted by the first frame's (so that the
-    // variance keeps its digits). Exact as long as no value lies more than
-    // 80 dB below its bin's peak (noisereduce floors those). DC and Nyquist
-    // are real sums that cross zero, so they often do: their values are
-    // kept whole. Should another bin dip that far, the clip is read again
-    // keeping every value.
-    let edges: Vec<usize> = if nb > 1 { vec![0, nb - 1] } else { vec![0] };
-    let mut kept: Vec<Vec<f64>> = vec![Vec::with_capacity(nf); edges.len()];
-    let mut peak = vec![f64::NEG_INFINITY; nb];
-    let mut low = vec![f64::INFINITY; nb];
-    let mut shift = vec![0.0; nb];
-    let mut sum = vec![0.0; nb];
-    let mut sum2 = vec![0.0; nb];
-    for t in 0..nf {
-        fwd.frame(g, noise, lead, t, &mut spec);
-        for (r, c) in row.iter_mut().zip(&spec) {
-            *r = amp_to_db_fast(c.norm_sqr().sqrt() * g.inv_wsum);
-        }
-        if t == 0 {
-            shift.copy_from_slice(&row);
-        }
-        for (k, e) in kept.iter_mut().zip(&edges) {
-            k.push(row[*e]);
-        }
-        for i in 0..nb {
-            let v = row[i];
-            peak[i] = peak[i].max(v);
-            low[i] = low[i].min(v);
-            let d = v - shift[i];
-            sum[i] += d;
-            sum2[i] += d * d;
-        }
-    }
-    let clipped = |i: usize| low[i] < peak[i] - TOP_DB;
-    if (0..nb).all(|i| !clipped(i) || edges.contains(&i)) {
-        let inv = 1.0 / nf as f64;
-        let mut out: Vec<f64> = (0..nb)
-            .map(|i| {
-                let m = sum[i] * inv;
-                let var = (sum2[i] * inv - m * m).max(0.0);
-                shift[i] + m + var.sqrt() * n_std
-            })
-            .collect();
-        for (k, e) in kept.iter().zip(&edges) {
-            if clipped(*e) {
-                out[*e] = noise_threshold(k, 1, n_std)[0];
-            }
-        }
-        return Ok(out);
-    }
     let mut db = Vec::with_capacity(nf * nb);
     for t in 0..nf {
         fwd.frame(g, noise, lead, t, &mut spec);
