@@ -179,7 +179,8 @@ def reduce_noise(
         tc = check_real("time_constant_s", time_constant_s, positive=True)
     smooth = _smoothing(sr, n_fft, hop_length, freq_mask_smooth_hz, time_mask_smooth_ms)
     y = float_audio(y)
-    if not np.any(y):
+    # Two reductions without a temporary (np.any casts to bool first).
+    if y.max() == 0 and y.min() == 0:
         raise ParameterError("y is silent (all zeros): there is no noise to estimate")
     y2, lead = as_channels(y)
 
@@ -192,16 +193,18 @@ def reduce_noise(
                 raise ParameterError(f"sr_noise={sr_noise!r} differs from sr={sr!r}")
             check_audio(y_noise)
             source = as_channels(float_audio(np.asarray(y_noise)))[0]
-        # noisereduce averages the channels in the clip's own dtype.
-        noise = np.ascontiguousarray(np.mean(source, axis=0), dtype=np.float64)
         if clip_noise_stationary:
-            noise = noise[:chunk_size]
+            source = source[:, :chunk_size]
+        # noisereduce averages the channels in the clip's own dtype (the
+        # mean of one channel is that channel).
+        mean = source[0] if source.shape[0] == 1 else np.mean(source, axis=0)
+        noise = np.ascontiguousarray(mean, dtype=np.float64)
         if noise.shape[-1] < win_length:
             raise ParameterError(
                 f"y_noise has {noise.shape[-1]} samples, fewer than one frame "
                 f"(win_length={win_length})"
             )
-        if not np.any(noise):
+        if noise.max() == 0 and noise.min() == 0:
             raise ParameterError("y_noise is silent (all zeros)")
     elif y_noise is not None and sr_noise is not None and float(sr_noise) != sr:
         raise ParameterError(f"sr_noise={sr_noise!r} differs from sr={sr!r}")

@@ -5,7 +5,7 @@
 //! The outer product is separable, so the 2-D convolution is one pass over
 //! frequency and one over time. A triangle of length `2n + 1` with values
 //! `n + 1 - |d|` is two boxes of length `n + 1` convolved, so the frequency
-//! pass is two running box sums: O(bins) per frame whatever `n` is.
+//! pass is two box sums (each output summed directly, which vectorises).
 //! The time pass uses the direct taps (few frames wide), so each output
 //! frame depends only on its neighbours and chunked runs equal whole runs
 //! bit for bit.
@@ -23,7 +23,39 @@ pub fn triangle_taps(n: usize) -> Vec<f64> {
 pub struct RowSmoother {
     n: usize,
     scale: f64,
+    /// The row with `n` zeros on each side.
+    padded: Vec<f64>,
+    /// The first box's output, `len + n` values.
     box1: Vec<f64>,
+}
+
+/// Widest box summed directly; wider ones use running sums.
+const DIRECT_MAX: usize = 24;
+
+/// `out[i] = sum(x[i..i + m])` for every `i < out.len()`, each sum taken
+/// directly (no running sum: the lanes are independent, so it vectorises
+/// instead of waiting on one add chain). `x` has `out.len() + m - 1` values.
+#[inline(always)]
+fn box_sums(x: &[f64], m: usize, out: &mut [f64]) {
+    const L: usize = 16;
+    let n = out.len();
+    let x = &x[..n + m - 1];
+    let full = n - n % L;
+    for (i0, o) in (0..full).step_by(L).zip(out.chunks_exact_mut(L)) {
+        let mut acc = [0.0f64; L];
+        // The window of this block: x[i0 .. i0 + L + m - 1], in bounds
+        // because i0 + L <= n. Each term is a fixed-size slice of it.
+        for w in x[i0..i0 + L + m - 1].windows(L) {
+            let w: &[f64; L] = w.try_into().unwrap();
+            for l in 0..L {
+                acc[l] += w[l];
+            }
+        }
+        o.copy_from_slice(&acc);
+    }
+    for (i, o) in out.iter_mut().enumerate().skip(full) {
+        *o = x[i..i + m].iter().sum();
+    }
 }
 
 impl RowSmoother {
@@ -33,6 +65,7 @@ impl RowSmoother {
         RowSmoother {
             n,
             scale: 1.0 / (m * m),
+            padded: vec![0.0; len + 2 * n],
             box1: vec![0.0; len + n],
         }
     }
@@ -44,6 +77,30 @@ impl RowSmoother {
         if n == 0 || len == 0 {
             return;
         }
+        let m = n + 1;
+        if m > DIRECT_MAX {
+            return self.apply_running(row);
+        }
+        // Full convolution with the first box: box1[i] = sum row[i - n..=i]
+        // (zero outside), i < len + n, as sums over the zero-padded row.
+        self.padded.resize(len + 2 * n, 0.0);
+        self.padded[..n].fill(0.0);
+        self.padded[n..n + len].copy_from_slice(row);
+        self.padded[n + len..].fill(0.0);
+        self.box1.resize(len + n, 0.0);
+        box_sums(&self.padded, m, &mut self.box1);
+        // Second box over box1, kept where the "same" output lies: output
+        // k is full-convolution index k + n = sum box1[k..=k + n].
+        box_sums(&self.box1, m, row);
+        for v in row.iter_mut() {
+            *v *= self.scale;
+        }
+    }
+
+    /// [`Self::apply`] for wide boxes: running sums, O(1) per value.
+    #[inline(always)]
+    fn apply_running(&mut self, row: &mut [f64]) {
+        let (len, n) = (row.len(), self.n);
         let m = n + 1;
         // First box: box1[i] = sum row[i - n..=i] (zero outside), i < len + n,
         // in branch-free segments: growing, sliding, draining.

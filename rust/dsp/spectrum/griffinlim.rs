@@ -111,10 +111,21 @@ pub fn griffinlim_into<T: Float>(
         let mut synth = Synth::<T>::new(&cfg.istft, window, n_bins, n_frames, out_len);
         let mut worker = Worker::<T>::new(window);
         let zero = Complex::new(<T as Default>::default(), <T as Default>::default());
-        let mut rebuilt = vec![zero; nb * nf];
         let mut tprev = vec![zero; nb * nf];
         let c = T::narrow(cfg.momentum / (1.0 + cfg.momentum));
         let tiny = T::narrow(<T as Float>::TINY);
+        let mut frame = vec![zero; nb];
+        let n_fft = cfg.framing.frame_length;
+        let (hop, center) = (cfg.framing.hop_length, cfg.framing.center);
+        // Samples of `y` frame `t` of the analysis reads end before `reach(t)`
+        // (past `out_len`: the frame pads at the end and needs all of `y`).
+        let reach = |t: usize| {
+            if center {
+                t * hop + n_fft - n_fft / 2
+            } else {
+                t * hop + n_fft
+            }
+        };
         for ch in range {
             // SAFETY: channel `ch` owns its slices of `angles` and `out`.
             let a = unsafe { angles_dst.slice_mut(ch * nb * nf, nb * nf) };
@@ -124,16 +135,30 @@ pub fn griffinlim_into<T: Float>(
                 if cancel::is_raised(&flag) {
                     return;
                 }
-                synth.run(a, y);
-                for t in 0..nf {
-                    worker.compute_into(&cfg.framing, y, t, &mut rebuilt[t * nb..(t + 1) * nb]);
-                }
+                // One pass over the frames: the inverse STFT runs just far
+                // enough ahead for frame t's samples to be final, then frame
+                // t is analysed and projected while it is in cache. Frame t's
+                // estimate is overwritten only after its own inverse (every
+                // analysis frame reaches past its synthesis frame's start),
+                // so the result is the one of a full inverse STFT followed
+                // by a full STFT, value for value.
+                synth.begin();
                 let momentum = if it == 0 { zero.re } else { c };
-                for (((a, r), p), m) in a.iter_mut().zip(&rebuilt).zip(&tprev).zip(m) {
-                    *a = project(*r, *p, momentum, *m, tiny);
+                for t in 0..nf {
+                    synth.advance(a, y, reach(t));
+                    worker.compute_into(&cfg.framing, y, t, &mut frame);
+                    let k = t * nb;
+                    for (((a, r), p), m) in a[k..k + nb]
+                        .iter_mut()
+                        .zip(&frame)
+                        .zip(tprev[k..k + nb].iter_mut())
+                        .zip(&m[k..k + nb])
+                    {
+                        *a = project(*r, *p, momentum, *m, tiny);
+                        // This estimate is the next iteration's `tprev`.
+                        *p = *r;
+                    }
                 }
-                // This estimate is the next iteration's `tprev`.
-                std::mem::swap(&mut rebuilt, &mut tprev);
             }
             synth.run(a, y);
         }
@@ -166,6 +191,9 @@ struct Synth<T: Float> {
     start: usize,
     hop: usize,
     n_bins: usize,
+    /// Frames overlap-added and samples of `y` written since [`Self::begin`].
+    done: usize,
+    fin: usize,
 }
 
 impl<T: Float> Synth<T> {
@@ -198,6 +226,80 @@ impl<T: Float> Synth<T> {
             start,
             hop: cfg.hop_length,
             n_bins,
+            done: 0,
+            fin: 0,
+        }
+    }
+
+    /// Start an inverse STFT run by parts ([`Self::advance`]).
+    fn begin(&mut self) {
+        self.acc.iter_mut().for_each(|v| *v = 0.0);
+        self.done = 0;
+        self.fin = 0;
+    }
+
+    /// Overlap-add frames of `spec` until the samples of `y` before `upto`
+    /// are final (all of `y` when `upto` reaches past its end), and write
+    /// them. Equal to [`Self::run`] once every sample is written.
+    fn advance(&mut self, spec: &[Complex<T>], y: &mut [T], upto: usize) {
+        let n = y.len();
+        // Frame k starts at acc index k * hop: samples p with
+        // start + p < k * hop are final after frames 0..k.
+        let want = if upto >= n {
+            self.used
+        } else {
+            ((self.start + upto).div_ceil(self.hop)).min(self.used)
+        };
+        while self.done < want {
+            self.add_frame(spec, self.done);
+            self.done += 1;
+        }
+        let fin = if self.done == self.used {
+            n
+        } else {
+            (self.done * self.hop).saturating_sub(self.start).min(n)
+        };
+        if fin > self.fin {
+            let acc = &self.acc[self.start + self.fin..self.start + fin];
+            for ((d, a), w) in y[self.fin..fin]
+                .iter_mut()
+                .zip(acc)
+                .zip(&self.inv_wss[self.fin..fin])
+            {
+                *d = T::narrow(a * w);
+            }
+            self.fin = fin;
+        }
+    }
+
+    /// Inverse-transform frame `t` of `spec` and overlap-add it.
+    #[inline]
+    fn add_frame(&mut self, spec: &[Complex<T>], t: usize) {
+        let n_fft = self.window.len();
+        let half = n_fft / 2 + 1;
+        let keep = self.n_bins.min(half);
+        let zero = T::narrow(0.0);
+        let col = &spec[t * self.n_bins..t * self.n_bins + keep];
+        self.input[..keep].copy_from_slice(col);
+        self.input[keep..]
+            .iter_mut()
+            .for_each(|v| *v = Complex::new(zero, zero));
+        // numpy's irfft ignores the imaginary parts of DC and Nyquist.
+        self.input[0].im = zero;
+        if n_fft.is_multiple_of(2) {
+            self.input[half - 1].im = zero;
+        }
+        let _ = self
+            .plan
+            .process_with_scratch(&mut self.input, &mut self.output, &mut self.scratch);
+        let off = t * self.hop;
+        let end = (off + n_fft).min(self.acc.len());
+        for ((a, v), w) in self.acc[off..end]
+            .iter_mut()
+            .zip(&self.output)
+            .zip(&self.window)
+        {
+            *a += (*v).wide() * w;
         }
     }
 
