@@ -210,6 +210,22 @@ def test_fixed_seed_same_audio(trained) -> None:
         assert np.all((rms > 0.05) & (rms < 0.11))  # loudness-normalised, not near-silent
 
 
+def test_temperature_scales_the_prior(trained) -> None:
+    for kind in ("ae", "vae"):
+        gen = gen_mod.load_generator(trained[kind])
+        full = gen.sample_latents(64, seed=2)
+        cool = gen.sample_latents(64, seed=2, temperature=0.5)
+        centre = gen.sample_latents(3, seed=2, temperature=0.0)
+        mean = gen.prior[0] if kind == "ae" else np.zeros_like(full[0])
+        np.testing.assert_allclose(cool - mean, 0.5 * (full - mean), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(centre, np.broadcast_to(mean, centre.shape), atol=1e-6)
+        a = gen.generate(2, seed=5, n_iter=4, temperature=0.7)
+        np.testing.assert_array_equal(a, gen.generate(2, seed=5, n_iter=4, temperature=0.7))
+        for bad in (-0.1, float("nan"), "1", True):
+            with pytest.raises(ParameterError):
+                gen.sample_latents(1, temperature=bad)
+
+
 def test_cli_reconstruct_generate_plot(trained, capsys: pytest.CaptureFixture[str]) -> None:
     import soundfile
 
@@ -222,6 +238,20 @@ def test_cli_reconstruct_generate_plot(trained, capsys: pytest.CaptureFixture[st
     assert sr2 == SR and z.shape == y.shape  # synth data is at 22050 Hz
     assert (
         main(["generate", str(trained["vae"]), str(root / "gen"), "--n", "3", "--seed", "1"]) == 0
+    )
+    assert (
+        main(
+            [
+                "generate",
+                str(trained["vae"]),
+                str(root / "gen07"),
+                "--n",
+                "1",
+                "--temperature",
+                "0.7",
+            ]
+        )
+        == 0
     )
     wavs = sorted((root / "gen").glob("*.wav"))
     assert len(wavs) == 3 and soundfile.read(wavs[0])[0].shape == (981,)
