@@ -145,7 +145,15 @@ pub struct NarrowRealFft {
     /// `[wr_k, wr_k]` and `[wi_k, wi_k]` for every split pair `k`.
     wr2: Vec<f64>,
     wi2: Vec<f64>,
+    /// The `n / 2 + 1` bins of [`Self::spectrum_streamed`], 32-byte aligned
+    /// (stays in L1 between frames).
+    row: Vec<Block32>,
 }
+
+/// Four complex64 values on a 32-byte boundary.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Block32([f32; 8]);
 
 impl NarrowRealFft {
     /// A transform of even length `n >= 2`.
@@ -153,7 +161,8 @@ impl NarrowRealFft {
         let fft = EvenRealFft::<f64>::new(n);
         let dup = |t: &[f64]| t.iter().flat_map(|&w| [w, w]).collect::<Vec<f64>>();
         let (wr2, wi2) = (dup(&fft.tw.re), dup(&fft.tw.im));
-        NarrowRealFft { fft, wr2, wi2 }
+        let row = vec![Block32::default(); (n / 2 + 1).div_ceil(4)];
+        NarrowRealFft { fft, wr2, wi2, row }
     }
 
     /// The transform length.
@@ -190,6 +199,64 @@ impl NarrowRealFft {
         self.fft
             .map_into(out, |re, im| Complex::new(re as f32, im as f32));
     }
+
+    /// [`Self::spectrum`] written with non-temporal stores: the bins are
+    /// split into an L1-resident row, then streamed to `out` without reading
+    /// its cache lines first (for outputs much larger than the caches, where
+    /// each frame's row would otherwise be fetched from memory and evict
+    /// the FFT's buffers). Call [`stream_fence`] before the output is read
+    /// by another thread.
+    #[inline]
+    pub fn spectrum_streamed(&mut self, out: &mut [Complex<f32>]) {
+        let nb = self.fft.n / 2 + 1;
+        #[cfg(target_arch = "x86_64")]
+        if simd::has_avx2() && self.fft.n >= 16 {
+            // SAFETY: Block32 is 8 f32, i.e. 4 Complex<f32> (#[repr(C)]).
+            let row = unsafe {
+                std::slice::from_raw_parts_mut(self.row.as_mut_ptr() as *mut Complex<f32>, nb)
+            };
+            // SAFETY: the CPU supports AVX2; n / 2 >= 8.
+            unsafe {
+                split_interleaved_avx2(&self.fft.output, &self.wr2, &self.wi2, row);
+                stream_copy_avx(row, &mut out[..nb]);
+            }
+            return;
+        }
+        self.spectrum(out);
+    }
+}
+
+/// Order the non-temporal stores of [`NarrowRealFft::spectrum_streamed`]
+/// before later stores (an `sfence`; nothing elsewhere).
+#[inline]
+pub fn stream_fence() {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: sfence is part of SSE, which every x86_64 CPU has.
+    unsafe {
+        std::arch::x86_64::_mm_sfence()
+    };
+}
+
+/// `dst.copy_from_slice(src)` with 32-byte non-temporal stores for the
+/// aligned middle of `dst` (ordinary stores for the ends).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn stream_copy_avx(src: &[Complex<f32>], dst: &mut [Complex<f32>]) {
+    use std::arch::x86_64::*;
+    let n = src.len().min(dst.len());
+    let addr = dst.as_ptr() as usize;
+    if !addr.is_multiple_of(8) {
+        return dst[..n].copy_from_slice(&src[..n]);
+    }
+    let peel = ((32 - addr % 32) % 32 / 8).min(n);
+    dst[..peel].copy_from_slice(&src[..peel]);
+    let (sp, dp) = (src.as_ptr() as *const f32, dst.as_mut_ptr() as *mut f32);
+    let mut i = peel;
+    while i + 4 <= n {
+        _mm256_stream_ps(dp.add(2 * i), _mm256_loadu_ps(sp.add(2 * i)));
+        i += 4;
+    }
+    dst[i..n].copy_from_slice(&src[i..n]);
 }
 
 /// The split step on interleaved complex f64 values, two pairs per
