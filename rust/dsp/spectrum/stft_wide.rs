@@ -116,10 +116,12 @@ fn complex64_frames(
     let dst = SharedMut::new(out);
     for_each_range(shape.n_channels * nf, frames_per_task(framing), |range| {
         with_fft(framing.frame_length, |fft| {
+            fft.set_window(window);
             for item in range {
                 let (c, t) = (item / nf, item % nf);
                 let yc = &y[c * ns..(c + 1) * ns];
-                framing.read_frame_windowed(yc, t, window, fft.input_mut());
+                let (w, input) = fft.window_and_input();
+                framing.read_frame_windowed(yc, t, w, input);
                 fft.run();
                 // SAFETY: frame `item` owns out[item * nb..(item + 1) * nb].
                 let row = unsafe { dst.slice_mut(item * nb, nb) };
