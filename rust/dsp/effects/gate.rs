@@ -206,8 +206,8 @@ pub fn exp_fast(x: f64) -> f64 {
     // 1.5 * 2^52: adding it rounds to an integer held in the low mantissa bits.
     const MAGIC: f64 = 6_755_399_441_055_744.0;
     // ln 2 split so that k * LN2_HI is exact for |k| < 2^11 (fdlibm's split).
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     // Comparisons (not min/max) so that NaN passes through.
     let x = if x < -708.0 { -708.0 } else { x };
     let x = if x > 709.0 { 709.0 } else { x };

@@ -289,9 +289,9 @@ impl<T: Float> Synth<T> {
         if n_fft.is_multiple_of(2) {
             self.input[half - 1].im = zero;
         }
-        let _ = self
-            .plan
-            .process_with_scratch(&mut self.input, &mut self.output, &mut self.scratch);
+        let _ =
+            self.plan
+                .process_with_scratch(&mut self.input, &mut self.output, &mut self.scratch);
         let off = t * self.hop;
         let end = (off + n_fft).min(self.acc.len());
         for ((a, v), w) in self.acc[off..end]

@@ -18,16 +18,75 @@ use crate::dsp::num::simd;
 use crate::dsp::spectrum::fft::{split_plan, SplitTwiddles};
 use num_complex::Complex;
 use rustfft::Fft;
+use std::marker::PhantomData;
 use std::sync::Arc;
+
+/// `len` values of `T` starting on a 64-byte boundary, so 32-byte vector
+/// loads and stores never straddle two cache lines (on a 16-byte aligned
+/// `Vec`, every other one does).
+pub struct Aligned<T: Copy> {
+    lines: Vec<Line>,
+    len: usize,
+    _t: PhantomData<T>,
+}
+
+/// One cache line of storage.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([u8; 64]);
+
+impl<T: Copy> Aligned<T> {
+    /// `len` copies of `value`.
+    pub fn filled(len: usize, value: T) -> Self {
+        assert!(std::mem::align_of::<T>() <= 64);
+        let bytes = len * std::mem::size_of::<T>();
+        let mut a = Aligned {
+            lines: vec![Line([0; 64]); bytes.div_ceil(64)],
+            len,
+            _t: PhantomData,
+        };
+        let p = a.lines.as_mut_ptr() as *mut T;
+        for i in 0..len {
+            // SAFETY: `lines` holds at least `len` values of T, suitably aligned.
+            unsafe { p.add(i).write(value) };
+        }
+        a
+    }
+
+    /// The values as a slice.
+    pub fn as_slice(&self) -> &[T] {
+        // SAFETY: `filled` initialised `len` values of T at the start.
+        unsafe { std::slice::from_raw_parts(self.lines.as_ptr() as *const T, self.len) }
+    }
+
+    /// The values as a mutable slice.
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        // SAFETY: as in `as_slice`, borrowed uniquely.
+        unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr() as *mut T, self.len) }
+    }
+}
+
+impl<T: Copy> std::ops::Deref for Aligned<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<T: Copy> std::ops::DerefMut for Aligned<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        self.as_mut_slice()
+    }
+}
 
 /// A real forward FFT of even length with its own buffers.
 pub struct EvenRealFft<F: Float> {
     n: usize,
     fft: Arc<dyn Fft<F>>,
     tw: Arc<SplitTwiddles<F>>,
-    input: Vec<Complex<F>>,
-    output: Vec<Complex<F>>,
-    scratch: Vec<Complex<F>>,
+    input: Aligned<Complex<F>>,
+    output: Aligned<Complex<F>>,
+    scratch: Aligned<Complex<F>>,
 }
 
 impl<F: Float> EvenRealFft<F> {
@@ -40,13 +99,13 @@ impl<F: Float> EvenRealFft<F> {
         let half = n / 2;
         let (fft, tw) = split_plan::<F>(n);
         let zero = Complex::new(F::narrow(0.0), F::narrow(0.0));
-        let scratch = vec![zero; fft.get_outofplace_scratch_len()];
+        let scratch = Aligned::filled(fft.get_outofplace_scratch_len(), zero);
         EvenRealFft {
             n,
             fft,
             tw,
-            input: vec![zero; half],
-            output: vec![zero; half],
+            input: Aligned::filled(half, zero),
+            output: Aligned::filled(half, zero),
             scratch,
         }
     }
@@ -143,17 +202,36 @@ impl EvenRealFft<f32> {
 pub struct NarrowRealFft {
     fft: EvenRealFft<f64>,
     /// `[wr_k, wr_k]` and `[wi_k, wi_k]` for every split pair `k`.
-    wr2: Vec<f64>,
-    wi2: Vec<f64>,
+    wr2: Aligned<f64>,
+    wi2: Aligned<f64>,
+    /// The `n / 2 + 1` bins of [`Self::spectrum_streamed`] (stays in L1
+    /// between frames).
+    row: Aligned<Complex<f32>>,
+    /// A copy of the analysis window, aligned (see [`Self::window_and_input`]).
+    window: Aligned<f64>,
 }
 
 impl NarrowRealFft {
     /// A transform of even length `n >= 2`.
     pub fn new(n: usize) -> Self {
         let fft = EvenRealFft::<f64>::new(n);
-        let dup = |t: &[f64]| t.iter().flat_map(|&w| [w, w]).collect::<Vec<f64>>();
+        let dup = |t: &[f64]| {
+            let mut d = Aligned::filled(2 * t.len(), 0.0);
+            for (pair, &w) in d.chunks_exact_mut(2).zip(t) {
+                pair.fill(w);
+            }
+            d
+        };
         let (wr2, wi2) = (dup(&fft.tw.re), dup(&fft.tw.im));
-        NarrowRealFft { fft, wr2, wi2 }
+        let row = Aligned::filled(n / 2 + 1, Complex::new(0.0, 0.0));
+        let window = Aligned::filled(0, 0.0);
+        NarrowRealFft {
+            fft,
+            wr2,
+            wi2,
+            row,
+            window,
+        }
     }
 
     /// The transform length.
@@ -178,6 +256,22 @@ impl NarrowRealFft {
         self.fft.run();
     }
 
+    /// Keep an aligned copy of `window` for [`Self::window_and_input`]
+    /// (copied only when it differs from the one kept).
+    pub fn set_window(&mut self, window: &[f64]) {
+        if self.window.as_slice() != window {
+            self.window = Aligned::filled(window.len(), 0.0);
+            self.window.copy_from_slice(window);
+        }
+    }
+
+    /// The window of [`Self::set_window`] and the input buffer, to fill the
+    /// frame as `window * samples`.
+    #[inline]
+    pub fn window_and_input(&mut self) -> (&[f64], &mut [f64]) {
+        (self.window.as_slice(), self.fft.input_mut())
+    }
+
     /// The `n / 2 + 1` bins of the last [`Self::run`], each rounded once
     /// to complex64.
     #[inline]
@@ -190,6 +284,61 @@ impl NarrowRealFft {
         self.fft
             .map_into(out, |re, im| Complex::new(re as f32, im as f32));
     }
+
+    /// [`Self::spectrum`] written with non-temporal stores: the bins are
+    /// split into an L1-resident row, then streamed to `out` without reading
+    /// its cache lines first (for outputs much larger than the caches, where
+    /// each frame's row would otherwise be fetched from memory and evict
+    /// the FFT's buffers). Call [`stream_fence`] before the output is read
+    /// by another thread.
+    #[inline]
+    pub fn spectrum_streamed(&mut self, out: &mut [Complex<f32>]) {
+        let nb = self.fft.n / 2 + 1;
+        #[cfg(target_arch = "x86_64")]
+        if simd::has_avx2() && self.fft.n >= 16 {
+            let row = self.row.as_mut_slice();
+            // SAFETY: the CPU supports AVX2; n / 2 >= 8.
+            unsafe {
+                split_interleaved_avx2(&self.fft.output, &self.wr2, &self.wi2, row);
+                stream_copy_avx(row, &mut out[..nb]);
+            }
+            return;
+        }
+        self.spectrum(out);
+    }
+}
+
+/// Order the non-temporal stores of [`NarrowRealFft::spectrum_streamed`]
+/// before later stores (an `sfence`; nothing elsewhere).
+#[inline]
+pub fn stream_fence() {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: sfence is part of SSE, which every x86_64 CPU has.
+    unsafe {
+        std::arch::x86_64::_mm_sfence()
+    };
+}
+
+/// `dst.copy_from_slice(src)` with 32-byte non-temporal stores for the
+/// aligned middle of `dst` (ordinary stores for the ends).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn stream_copy_avx(src: &[Complex<f32>], dst: &mut [Complex<f32>]) {
+    use std::arch::x86_64::*;
+    let n = src.len().min(dst.len());
+    let addr = dst.as_ptr() as usize;
+    if !addr.is_multiple_of(8) {
+        return dst[..n].copy_from_slice(&src[..n]);
+    }
+    let peel = ((32 - addr % 32) % 32 / 8).min(n);
+    dst[..peel].copy_from_slice(&src[..peel]);
+    let (sp, dp) = (src.as_ptr() as *const f32, dst.as_mut_ptr() as *mut f32);
+    let mut i = peel;
+    while i + 4 <= n {
+        _mm256_stream_ps(dp.add(2 * i), _mm256_loadu_ps(sp.add(2 * i)));
+        i += 4;
+    }
+    dst[i..n].copy_from_slice(&src[i..n]);
 }
 
 /// The split step on interleaved complex f64 values, two pairs per

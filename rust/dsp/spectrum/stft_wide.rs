@@ -11,7 +11,7 @@ use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
 use crate::dsp::num::simd;
 use crate::dsp::spectrum::frame::Framing;
-use crate::dsp::spectrum::rfft::NarrowRealFft;
+use crate::dsp::spectrum::rfft::{stream_fence, NarrowRealFft};
 use crate::dsp::spectrum::stft::{for_each_frame, frames_per_task, FrameSource, StftShape};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
@@ -91,6 +91,10 @@ fn with_fft<R>(n: usize, f: impl FnOnce(&mut NarrowRealFft) -> R) -> R {
     })
 }
 
+/// Outputs from this size on are written with non-temporal stores (they
+/// do not fit in the caches, so reading their lines first is wasted).
+const STREAM_MIN_BYTES: usize = 4 << 20;
+
 /// float32 audio to complex64 bins, even `n_fft >= 16`, AVX2: each frame
 /// widened by the f64 window into the FFT input, the f64 FFT, and the split
 /// step rounding straight into the frame's output row
@@ -103,16 +107,27 @@ fn complex64_frames(
     out: &mut [Complex<f32>],
 ) {
     let (nb, nf, ns) = (shape.n_bins, shape.n_frames, shape.n_samples);
+    let stream = std::mem::size_of_val(out) >= STREAM_MIN_BYTES;
     let dst = SharedMut::new(out);
     for_each_range(shape.n_channels * nf, frames_per_task(framing), |range| {
         with_fft(framing.frame_length, |fft| {
+            fft.set_window(window);
             for item in range {
                 let (c, t) = (item / nf, item % nf);
                 let yc = &y[c * ns..(c + 1) * ns];
-                framing.read_frame_windowed(yc, t, window, fft.input_mut());
+                let (w, input) = fft.window_and_input();
+                framing.read_frame_windowed(yc, t, w, input);
                 fft.run();
                 // SAFETY: frame `item` owns out[item * nb..(item + 1) * nb].
-                fft.spectrum(unsafe { dst.slice_mut(item * nb, nb) });
+                let row = unsafe { dst.slice_mut(item * nb, nb) };
+                if stream {
+                    fft.spectrum_streamed(row);
+                } else {
+                    fft.spectrum(row);
+                }
+            }
+            if stream {
+                stream_fence();
             }
         })
     });
