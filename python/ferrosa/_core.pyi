@@ -414,12 +414,13 @@ def psf_filterbank_energies(
 # --- Griffin-Lim (rust/python/griffinlim.rs) ---
 
 # Griffin-Lim of frame-major magnitudes ``mag`` (channels, frames, bins) from
-# the complex start ``angles`` (same shape and precision; overwritten).
+# the phases ``exp(2j * pi * turns)`` (float64 draws of the same shape), or
+# from zero phase when ``turns`` is None.
 # Returns the signal (channels, samples): float32 for float32 magnitudes
 # (float32 FFTs), float64 for float64.
 def griffinlim(
     mag: NDArray[np.float32] | NDArray[np.float64],
-    angles: NDArray[np.complex64] | NDArray[np.complex128],
+    turns: NDArray[np.float64] | None,
     window: NDArray[np.float64],
     n_fft: int,
     hop_length: int,

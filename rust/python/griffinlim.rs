@@ -1,16 +1,18 @@
 //! Binding for Griffin-Lim: the whole iteration loop runs with the GIL
-//! released; Python draws the initial phases (so a seeded `random_state`
-//! gives librosa's draws) and reshapes the result.
+//! released; Python draws the initial phases' uniform numbers (so a seeded
+//! `random_state` gives librosa's draws), Rust turns them into phasors.
 
 use super::arrays::filled;
 use super::arrays::with_float;
 use super::errors::parameter_error;
 use super::spectrum::framing;
 use crate::dsp::num::float::Float;
-use crate::dsp::spectrum::griffinlim::{griffinlim_into, output_len, GriffinLim};
+use crate::dsp::spectrum::griffinlim::{griffinlim_into, initial_estimate, output_len, GriffinLim};
 use crate::dsp::spectrum::istft::IstftConfig;
-use num_complex::Complex;
-use numpy::{Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{
+    Element, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray3,
+    PyUntypedArrayMethods,
+};
 use pyo3::prelude::*;
 
 /// Register this file's functions on the module.
@@ -22,47 +24,35 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 fn run<'py, T>(
     py: Python<'py>,
     mag: &Bound<'py, PyArray3<T>>,
-    angles: &Bound<'py, PyAny>,
+    turns: Option<&[f64]>,
     window: &[f64],
     cfg: GriffinLim,
 ) -> PyResult<Bound<'py, PyArray2<T>>>
 where
     T: Float + Element,
-    Complex<T>: Element,
 {
     let mag = mag.readonly();
     let dims = mag.shape().to_vec();
     let (n_channels, n_frames, n_bins) = (dims[0], dims[1], dims[2]);
     let ms = mag.as_slice()?;
-    let angles = angles.downcast::<PyArray3<Complex<T>>>().map_err(|_| {
-        parameter_error(
-            "griffinlim angles must be a complex array matching the magnitudes' precision",
-        )
-    })?;
-    if angles.shape() != dims.as_slice() {
-        return Err(parameter_error(format!(
-            "griffinlim angles have shape {:?}, expected {dims:?}",
-            angles.shape()
-        )));
-    }
-    let mut rw = angles.readwrite();
-    let a = rw.as_slice_mut()?;
     let n_out = output_len(&cfg, n_frames)?;
     filled(py, (n_channels, n_out), |out| {
-        griffinlim_into(&cfg, ms, a, n_channels, n_bins, n_frames, window, out)
+        let mut a = initial_estimate(ms, turns)?;
+        griffinlim_into(&cfg, ms, &mut a, n_channels, n_bins, n_frames, window, out)
     })
 }
 
-/// Griffin-Lim of frame-major magnitudes `mag` (channels, frames, bins) from
-/// the complex start `angles` (same shape, overwritten); returns the signal
+/// Griffin-Lim of frame-major magnitudes `mag` (channels, frames, bins)
+/// from the phases `exp(2πi turns)` (`turns`: float64 draws in [0, 1) of the
+/// same shape), or from zero phase when `turns` is None; returns the signal
 /// (channels, samples).
 #[pyfunction]
-#[pyo3(signature = (mag, angles, window, n_fft, hop_length, center, pad_mode, length, n_iter, momentum))]
+#[pyo3(signature = (mag, turns, window, n_fft, hop_length, center, pad_mode, length, n_iter, momentum))]
 #[allow(clippy::too_many_arguments)]
 fn griffinlim<'py>(
     py: Python<'py>,
     mag: &Bound<'py, PyAny>,
-    angles: &Bound<'py, PyAny>,
+    turns: Option<PyReadonlyArray3<'py, f64>>,
     window: PyReadonlyArray1<'py, f64>,
     n_fft: usize,
     hop_length: usize,
@@ -84,10 +74,25 @@ fn griffinlim<'py>(
         momentum,
     };
     let w = window.as_slice()?;
+    let turns = match &turns {
+        Some(t) => Some(t.as_slice()?),
+        None => None,
+    };
     with_float!(
         mag,
         |T| PyArray3<T>,
-        m => Ok(run(py, m, angles, w, cfg)?.into_any()),
+        m => {
+            if let Some(t) = turns {
+                if t.len() != m.len() {
+                    return Err(parameter_error(format!(
+                        "griffinlim phase draws have {} values, the magnitudes {}",
+                        t.len(),
+                        m.len()
+                    )));
+                }
+            }
+            Ok(run(py, m, turns, w, cfg)?.into_any())
+        },
         "griffinlim expects 3-D float32 or float64 magnitudes"
     )
 }

@@ -5,3 +5,4 @@ pub mod cancel;
 pub mod float;
 pub mod parallel;
 pub mod simd;
+pub mod turns;

@@ -9,6 +9,7 @@
 use crate::dsp::num::cancel;
 use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
+use crate::dsp::num::turns::cos_sin_turns;
 use crate::dsp::spectrum::fft;
 use crate::dsp::spectrum::frame::Framing;
 use crate::dsp::spectrum::istft::{window_sumsquare, IstftConfig};
@@ -29,6 +30,26 @@ pub struct GriffinLim {
     /// Momentum `alpha >= 0`; each estimate is pushed away from the previous
     /// one by `alpha / (1 + alpha)` of it (0 gives the original algorithm).
     pub momentum: f64,
+}
+
+/// librosa's starting estimate: `mag * exp(2πi u)` for the uniform draws
+/// `turns` (one per value, in the layout of `mag`), or `mag` itself (zero
+/// phase) without draws. The phasor is rounded to `T` before the product,
+/// as numpy's complex64 `angles` array is.
+pub fn initial_estimate<T: Float>(mag: &[T], turns: Option<&[f64]>) -> DspResult<Vec<Complex<T>>> {
+    let zero = <T as Default>::default();
+    match turns {
+        None => Ok(mag.iter().map(|&m| Complex::new(m, zero)).collect()),
+        Some(u) if u.len() != mag.len() => Err(DspError::shape("phase draws", mag.len(), u.len())),
+        Some(u) => Ok(mag
+            .iter()
+            .zip(u)
+            .map(|(&m, &u)| {
+                let (c, s) = cos_sin_turns(u);
+                Complex::new(T::narrow(c) * m, T::narrow(s) * m)
+            })
+            .collect()),
+    }
 }
 
 /// (channels, output samples per channel) that [`griffinlim_into`] writes.
