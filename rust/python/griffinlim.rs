@@ -4,7 +4,6 @@
 
 use super::arrays::filled;
 use super::arrays::with_float;
-use super::errors::parameter_error;
 use super::spectrum::framing;
 use crate::dsp::num::float::Float;
 use crate::dsp::spectrum::griffinlim::{griffinlim_into, initial_estimate, output_len, GriffinLim};
@@ -74,25 +73,12 @@ fn griffinlim<'py>(
         momentum,
     };
     let w = window.as_slice()?;
-    let turns = match &turns {
-        Some(t) => Some(t.as_slice()?),
-        None => None,
-    };
+    // initial_estimate checks that there is one draw per magnitude.
+    let turns = turns.as_ref().map(|t| t.as_slice()).transpose()?;
     with_float!(
         mag,
         |T| PyArray3<T>,
-        m => {
-            if let Some(t) = turns {
-                if t.len() != m.len() {
-                    return Err(parameter_error(format!(
-                        "griffinlim phase draws have {} values, the magnitudes {}",
-                        t.len(),
-                        m.len()
-                    )));
-                }
-            }
-            Ok(run(py, m, turns, w, cfg)?.into_any())
-        },
+        m => Ok(run(py, m, turns, w, cfg)?.into_any()),
         "griffinlim expects 3-D float32 or float64 magnitudes"
     )
 }
