@@ -31,7 +31,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -112,8 +112,7 @@ def python_graph(root: Path = PY_ROOT) -> dict[str, set[str]]:
             else:
                 src = _resolve_from(module, path, node)
                 targets = [
-                    f"{src}.{a.name}" if f"{src}.{a.name}" in mods else src
-                    for a in node.names
+                    f"{src}.{a.name}" if f"{src}.{a.name}" in mods else src for a in node.names
                 ]
             for t in targets:
                 # `import a.b.c` runs a, a.b and a.b.c: the deepest known one.
@@ -299,10 +298,13 @@ def test_rust_graph_sees_a_planted_cycle(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("tree,expected", [
-    ("a::b", ["a::b"]),
-    ("a::{b, c::{d, e}}", ["a::b", "a::c::d", "a::c::e"]),
-    ("a::{self, b}", ["a::self", "a::b"]),
-])
+@pytest.mark.parametrize(
+    "tree,expected",
+    [
+        ("a::b", ["a::b"]),
+        ("a::{b, c::{d, e}}", ["a::b", "a::c::d", "a::c::e"]),
+        ("a::{self, b}", ["a::self", "a::b"]),
+    ],
+)
 def test_expand_use_trees(tree, expected):
     assert _expand(tree) == expected

@@ -16,7 +16,7 @@ from typing import Any
 from . import core, effects, feature, filters, signal, util
 from ._version import __version__
 from .core.audio import zero_crossings
-from .core.constantq import cqt, cqt_frequencies, vqt
+from .core.constantq import cqt, cqt_frequencies, hybrid_cqt, pseudo_cqt, vqt
 from .core.convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
 from .core.intervals import interval_frequencies, plimit_intervals, pythagorean_intervals
 from .core.phase_recovery import griffinlim
@@ -83,6 +83,7 @@ __all__ = [
     "get_duration",
     "get_num_threads",
     "griffinlim",
+    "hybrid_cqt",
     "hz_to_mel",
     "hz_to_midi",
     "hz_to_octs",
@@ -101,6 +102,7 @@ __all__ = [
     "pitch_tuning",
     "plimit_intervals",
     "power_to_db",
+    "pseudo_cqt",
     "pythagorean_intervals",
     "resample",
     "samples_like",

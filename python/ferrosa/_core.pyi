@@ -411,6 +411,7 @@ def psf_filterbank_energies(
     out_floor: float | None = None,
     log: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]: ...
+
 # --- Griffin-Lim (rust/python/griffinlim.rs) ---
 
 # Griffin-Lim of frame-major magnitudes ``mag`` (channels, frames, bins) from

@@ -562,4 +562,73 @@ def cq_to_chroma(
     return cq_to_ch
 
 
-__all__ += ["cq_to_chroma", "wavelet_lengths", "window_bandwidth"]
+def wavelet(
+    *,
+    freqs: Any,
+    sr: float = 22050,
+    window: Any = "hann",
+    filter_scale: float = 1,
+    pad_fft: bool = True,
+    norm: float | None = 1,
+    dtype: Any = np.complex64,
+    gamma: float | None = 0,
+    alpha: Any = None,
+    **kwargs: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Windowed complex sinusoids at ``freqs`` (librosa.filters.wavelet).
+
+    Parameters
+    ----------
+    freqs : np.ndarray, shape (n_bins,), ascending, > 0
+    sr : float > 0
+    window : str, tuple or callable
+        See :func:`get_window`.
+    filter_scale : float > 0
+    pad_fft : bool
+        Centre every filter in a power-of-two length (else ``ceil(max length)``).
+    norm : {inf, -inf, 0, float > 0, None}
+        Norm of each filter (:func:`ferrosa.util.normalize`).
+    dtype : complex dtype
+        Of the returned basis; the filters are built in float64 first.
+    gamma, alpha
+        As for :func:`wavelet_lengths`.
+    **kwargs
+        Passed to :func:`ferrosa.util.pad_center`.
+
+    Returns
+    -------
+    filters : np.ndarray, shape (n_bins, n), ``dtype``
+        Filter ``k`` is ``exp(2j pi f_k t / sr)`` for ``t`` in
+        ``[-len_k // 2, len_k // 2)``, windowed and normalised, centred.
+    lengths : np.ndarray, shape (n_bins,), float64
+        The (fractional) filter lengths of :func:`wavelet_lengths`.
+    """
+    from .util.framing import pad_center
+    from .util.memory import check_memory
+    from .util.normalize import normalize
+
+    freqs = np.asarray(freqs, dtype=np.float64)
+    lengths, _ = wavelet_lengths(
+        freqs=freqs, sr=sr, window=window, filter_scale=filter_scale, gamma=gamma, alpha=alpha
+    )
+    longest = float(np.max(lengths))
+    width = int(2.0 ** np.ceil(np.log2(longest))) if pad_fft else int(np.ceil(longest))
+    check_memory("wavelet basis", 24.0 * len(freqs) * width, n_bins=len(freqs), length=width)
+    rows = []
+    for ilen, freq in zip(lengths, freqs, strict=True):
+        t = np.arange(-ilen // 2, ilen // 2, dtype=float)
+        angle = t * (2 * np.pi * freq / sr)
+        sig = (np.cos(angle) + 1j * np.sin(angle)) * _float_window(window, len(t))
+        rows.append(pad_center(normalize(sig, norm=norm), size=width, **kwargs))
+    return np.asarray(rows, dtype=dtype), lengths
+
+
+def _float_window(window: Any, n: float) -> np.ndarray:
+    """A window of ``ceil(n)`` samples: ``floor(n)`` of ``window``, then zeros."""
+    lo, hi = int(np.floor(n)), int(np.ceil(n))
+    w = np.zeros(hi)
+    w[:lo] = get_window(window, lo)
+    return w
+
+
+__all__ += ["cq_to_chroma", "wavelet", "wavelet_lengths", "window_bandwidth"]

@@ -6,7 +6,7 @@ Every name here is also at the top level (``ferrosa.stft`` is
 
 from ..io import get_duration, load, resample, to_mono
 from .audio import zero_crossings
-from .constantq import cqt, cqt_frequencies, vqt
+from .constantq import cqt, cqt_frequencies, hybrid_cqt, pseudo_cqt, vqt
 from .convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
 from .intervals import interval_frequencies, plimit_intervals, pythagorean_intervals
 from .phase_recovery import griffinlim
@@ -54,6 +54,7 @@ __all__ = [
     "frames_to_time",
     "get_duration",
     "griffinlim",
+    "hybrid_cqt",
     "hz_to_mel",
     "hz_to_midi",
     "hz_to_octs",
@@ -71,6 +72,7 @@ __all__ = [
     "pitch_tuning",
     "plimit_intervals",
     "power_to_db",
+    "pseudo_cqt",
     "pythagorean_intervals",
     "resample",
     "samples_like",

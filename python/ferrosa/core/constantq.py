@@ -38,6 +38,7 @@ from ..filters import (
     C1_HZ,
     cq_to_chroma,
     relative_bandwidth,
+    wavelet,
     wavelet_lengths,
     window_bandwidth,
 )
@@ -53,11 +54,14 @@ from ..util.validation import (
     float_audio,
 )
 from .intervals import interval_frequencies
+from .spectrum import stft
 
 __all__ = [
     "cq_to_chroma",
     "cqt",
     "cqt_frequencies",
+    "hybrid_cqt",
+    "pseudo_cqt",
     "vqt",
     "wavelet_lengths",
     "window_bandwidth",
@@ -344,4 +348,190 @@ def cqt(
         pad_mode=pad_mode,
         res_type=res_type,
         dtype=dtype,
+    )
+
+
+def _relative_bw(freqs: np.ndarray, bins_per_octave: int) -> np.ndarray:
+    """librosa's alpha: from the neighbours, or equal temperament for one bin."""
+    if len(freqs) == 1:
+        r = 2 ** (1 / bins_per_octave)
+        return np.atleast_1d((r**2 - 1) / (r**2 + 1))
+    return relative_bandwidth(freqs)
+
+
+def _tuned_freqs(
+    y: np.ndarray,
+    sr: float,
+    fmin: float | None,
+    n_bins: int,
+    bins_per_octave: int,
+    tuning: float | None,
+) -> tuple[float, np.ndarray]:
+    """The tuned ``fmin`` and the equal-tempered bin frequencies from it."""
+    n_bins = check_positive_int("n_bins", n_bins)
+    bins_per_octave = check_positive_int("bins_per_octave", bins_per_octave)
+    fmin = C1_HZ if fmin is None else check_real("fmin", fmin, positive=True)
+    if tuning is None:
+        tuning = _estimate_tuning(y, sr, bins_per_octave)
+    fmin = fmin * 2.0 ** (check_real("tuning", tuning) / bins_per_octave)
+    return fmin, cqt_frequencies(n_bins, fmin=fmin, bins_per_octave=bins_per_octave)
+
+
+def pseudo_cqt(
+    y: np.ndarray,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float | None = 1,
+    sparsity: float = 0.01,
+    window: Any = "hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    dtype: Any = None,
+) -> np.ndarray:
+    """Pseudo constant-Q magnitude (librosa.pseudo_cqt): one STFT, no resampling.
+
+    The constant-Q filters are transformed with a single FFT size (the
+    next power of two of the longest filter, and at least ``2**(1 +
+    ceil(log2(hop_length)))``); their FFT magnitudes are applied to the
+    magnitude of a Hann-window STFT of ``y`` with that size.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (..., n), float32 or float64
+    sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity
+        As for :func:`cqt`.
+    window : str, tuple or callable
+        Window of the filters (the STFT itself uses Hann, as in librosa).
+    scale : bool
+        Divide by ``sqrt(n_fft)`` (else scale row ``k`` by ``sqrt(len_k / n_fft)``).
+    pad_mode : str
+        Padding of the centred STFT frames.
+    dtype : complex dtype, optional
+        Precision of the computation; default from ``y`` (complex64 for float32).
+
+    Returns
+    -------
+    np.ndarray, shape (..., n_bins, 1 + n // hop_length), real
+        float32 for a complex64 ``dtype``, float64 for complex128.
+    """
+    check_audio(y, mono=False)
+    hop_length = check_positive_int("hop_length", hop_length)
+    sr = check_real("sr", sr, positive=True)
+    sparsity = check_real("sparsity", sparsity, nonneg=True)
+    if sparsity >= 1:
+        raise ParameterError(f"sparsity={sparsity} must be in [0, 1)")
+    ctype = dtype_r2c(y.dtype) if dtype is None else complex_dtype(dtype)
+    _, freqs = _tuned_freqs(y, sr, fmin, n_bins, bins_per_octave, tuning)
+    alpha = _relative_bw(freqs, bins_per_octave)
+    basis, lengths = wavelet(
+        freqs=freqs, sr=sr, window=window, filter_scale=filter_scale, norm=norm, alpha=alpha
+    )
+    # librosa builds the filters in complex64 and widens the FFT for the hop.
+    n_fft = max(basis.shape[1], int(2.0 ** (1 + np.ceil(np.log2(hop_length)))))
+    check_memory("pseudo_cqt basis", 16.0 * n_bins * n_fft, n_bins=n_bins, n_fft=n_fft)
+    basis *= (lengths / float(n_fft))[:, None]
+    spectra = np.fft.fft(basis, n=n_fft, axis=1)[:, : n_fft // 2 + 1]
+    fft_basis = np.abs(_sparsified(spectra, sparsity))
+    rtype = np.finfo(ctype).dtype
+    mag = np.abs(
+        stft(y, n_fft=n_fft, hop_length=hop_length, window="hann", pad_mode=pad_mode, dtype=ctype)
+    )
+    # Only the columns some filter keeps take part in the product.
+    used = np.flatnonzero(np.any(fft_basis > 0, axis=0))
+    lo, hi = (int(used[0]), int(used[-1]) + 1) if used.size else (0, 1)
+    C = np.matmul(fft_basis[:, lo:hi].astype(np.float64), mag[..., lo:hi, :]).astype(rtype)
+    if scale:
+        C /= np.sqrt(n_fft)
+    else:
+        C *= np.sqrt(lengths / n_fft).astype(rtype)[:, None]
+    return C
+
+
+def _sparsified(x: np.ndarray, quantile: float) -> np.ndarray:
+    """``x`` with each row's smallest values zeroed (librosa.util.sparsify_rows).
+
+    Row ``i`` keeps the entries at least as large as the one where the
+    cumulative share of its sorted L1 mass first reaches ``quantile``.
+    """
+    mags = np.abs(x)
+    ordered = np.sort(mags, axis=1)
+    share = np.cumsum(ordered / np.sum(mags, axis=1, keepdims=True), axis=1)
+    cut = np.argmin(share < quantile, axis=1)
+    keep = mags >= ordered[np.arange(len(x)), cut][:, None]
+    return np.where(keep, x, 0)
+
+
+def hybrid_cqt(
+    y: np.ndarray,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float | None = 1,
+    sparsity: float = 0.01,
+    window: Any = "hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    res_type: str | None = "soxr_hq",
+    dtype: Any = None,
+) -> np.ndarray:
+    """Hybrid constant-Q magnitude (librosa.hybrid_cqt).
+
+    Bins whose filter (rounded up to a power of two) is shorter than two
+    hops come from :func:`pseudo_cqt`; the lower ones from ``abs(cqt)``.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (..., n), float32 or float64
+    sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity,
+    window, scale, pad_mode, res_type, dtype
+        As for :func:`cqt`.
+
+    Returns
+    -------
+    np.ndarray, shape (..., n_bins, n_frames), real
+        The frames both parts share; dtype of the lower (full CQT) part
+        when there is one.
+    """
+    check_audio(y, mono=False)
+    hop_length = check_positive_int("hop_length", hop_length)
+    sr = check_real("sr", sr, positive=True)
+    fmin, freqs = _tuned_freqs(y, sr, fmin, n_bins, bins_per_octave, tuning)
+    alpha = _relative_bw(freqs, bins_per_octave)
+    lengths, _ = wavelet_lengths(
+        freqs=freqs, sr=sr, filter_scale=filter_scale, window=window, alpha=alpha
+    )
+    short = 2.0 ** np.ceil(np.log2(lengths)) < 2 * hop_length
+    n_pseudo = int(np.sum(short))
+    common = dict(
+        sr=sr,
+        hop_length=hop_length,
+        bins_per_octave=bins_per_octave,
+        filter_scale=filter_scale,
+        norm=norm,
+        sparsity=sparsity,
+        window=window,
+        scale=scale,
+        pad_mode=pad_mode,
+        dtype=dtype,
+    )
+    parts = []  # top bins first, as librosa stacks them
+    if n_pseudo > 0:
+        parts.append(pseudo_cqt(y, fmin=float(np.min(freqs[short])), n_bins=n_pseudo, **common))
+    if n_bins - n_pseudo > 0:
+        full = cqt(y, fmin=fmin, n_bins=n_bins - n_pseudo, res_type=res_type, **common)
+        parts.append(np.abs(full))
+    n_frames = min(p.shape[-1] for p in parts)
+    return np.concatenate([p[..., :n_frames] for p in reversed(parts)], axis=-2).astype(
+        parts[-1].dtype, copy=False
     )
