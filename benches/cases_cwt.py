@@ -8,8 +8,9 @@
 - ``cwt-ricker-199``: the scalogram-CNN tutorial's 2 500 samples x 199 Ricker
   (``mexh``) scales, against pywt's default method (direct convolution),
   target >= 20x; repeated calls reuse the cached filter bank.
-- ``cqt-84``, ``cqt-252``, ``chroma_cqt``, ``chroma_cens``: against librosa
-  with the same arguments (target >= 5x on 30 s).
+- ``cqt-84``, ``cqt-252``, ``hybrid_cqt``, ``pseudo_cqt``, ``chroma_cqt``,
+  ``chroma_cens``: against librosa with the same arguments (target >= 5x on
+  30 s for cqt and chroma).
 - ``scalogram-128``: ferrosa's pooled scalogram against pywt's CWT followed
   by the same pooling in numpy.
 
@@ -80,6 +81,20 @@ CASES = [
         "requires": "cqt",
         "ferrosa": lambda y, sr: np.abs(ferrosa.cqt(y, sr=sr, **CQT36)),
         "reference": lambda y, sr: np.abs(librosa.cqt(y, sr=sr, **CQT36)),
+    },
+    {
+        "name": "hybrid_cqt",
+        "lengths": (3, 30),
+        "requires": "hybrid_cqt",
+        "ferrosa": lambda y, sr: ferrosa.hybrid_cqt(y, sr=sr),
+        "reference": lambda y, sr: librosa.hybrid_cqt(y, sr=sr),
+    },
+    {
+        "name": "pseudo_cqt",
+        "lengths": (3, 30),
+        "requires": "pseudo_cqt",
+        "ferrosa": lambda y, sr: ferrosa.pseudo_cqt(y, sr=sr),
+        "reference": lambda y, sr: librosa.pseudo_cqt(y, sr=sr),
     },
     {
         "name": "chroma_cqt",
