@@ -44,6 +44,7 @@ NAMESPACES = {
     "librosa.filters": "ferrosa.filters",
     "librosa.util": "ferrosa.util",
     "librosa.effects": "ferrosa.effects",
+    "librosa.onset": "ferrosa.onset",
 }
 
 _current: list[str | None] = [None]

@@ -37,6 +37,7 @@ DEFAULT_TESTS = [
     "test_multichannel",
     "test_met_features",
     "test_effects",
+    "test_onset",
 ]
 BAD = {"failed", "error"}
 

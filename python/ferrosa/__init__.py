@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import core, effects, feature, filters, signal, util
+from . import core, effects, feature, filters, onset, signal, util
 from ._version import __version__
 from .core.audio import zero_crossings
 from .core.constantq import cqt, cqt_frequencies, hybrid_cqt, pseudo_cqt, vqt
@@ -97,6 +97,7 @@ __all__ = [
     "note_to_hz",
     "note_to_midi",
     "octs_to_hz",
+    "onset",
     "ParameterError",
     "piptrack",
     "pitch_tuning",

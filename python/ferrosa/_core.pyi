@@ -432,6 +432,20 @@ def griffinlim(
     momentum: float,
 ) -> NDArray[np.float32] | NDArray[np.float64]: ...
 
+# --- Peak picking (rust/python/onset.rs) ---
+
+# Peaks of each row of ``x`` (rows, n) float64 by librosa's rule, as a
+# (rows, n) bool array.
+def peak_pick_rows(
+    x: NDArray[np.float64],
+    pre_max: int,
+    post_max: int,
+    pre_avg: int,
+    post_avg: int,
+    delta: float,
+    wait: int,
+) -> NDArray[np.bool_]: ...
+
 __all__ = [
     "DctMatrix",
     "MelBank",
@@ -455,6 +469,7 @@ __all__ = [
     "mel_from_spectrogram",
     "melspectrogram",
     "mfcc",
+    "peak_pick_rows",
     "pip_peaks",
     "psf_filterbank_energies",
     "piptrack",

@@ -8,6 +8,7 @@ pub mod effects;
 pub mod feature;
 pub mod mel;
 pub mod num;
+pub mod onset;
 pub mod spectral;
 pub mod spectrum;
 pub mod tonal;

@@ -14,6 +14,7 @@ pub mod griffinlim;
 pub mod interrupt;
 pub mod melspec;
 pub mod noise;
+pub mod onset;
 pub mod psf;
 pub mod silence;
 pub mod spectrum;
@@ -36,5 +37,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     noise::register(m)?;
     psf::register(m)?;
     griffinlim::register(m)?;
+    onset::register(m)?;
     Ok(())
 }

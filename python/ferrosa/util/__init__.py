@@ -4,6 +4,7 @@ from . import exceptions
 from .framing import fix_length, frame, pad_center
 from .nnls import nnls
 from .normalize import fix_frames, normalize, tiny
+from .peaks import peak_pick
 from .validation import dtype_c2r, dtype_r2c, valid_audio
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "nnls",
     "normalize",
     "pad_center",
+    "peak_pick",
     "tiny",
     "valid_audio",
 ]
