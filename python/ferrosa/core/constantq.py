@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ from ..filters import (
     wavelet,
     wavelet_lengths,
     window_bandwidth,
+    window_for,
 )
 from ..io import resample_checked
 from ..util.validation import (
@@ -428,29 +430,85 @@ def pseudo_cqt(
         raise ParameterError(f"sparsity={sparsity} must be in [0, 1)")
     ctype = dtype_r2c(y.dtype) if dtype is None else complex_dtype(dtype)
     _, freqs = _tuned_freqs(y, sr, fmin, n_bins, bins_per_octave, tuning)
-    alpha = _relative_bw(freqs, bins_per_octave)
-    basis, lengths = wavelet(
-        freqs=freqs, sr=sr, window=window, filter_scale=filter_scale, norm=norm, alpha=alpha
-    )
-    # librosa builds the filters in complex64 and widens the FFT for the hop.
-    n_fft = max(basis.shape[1], int(2.0 ** (1 + np.ceil(np.log2(hop_length)))))
-    check_memory("pseudo_cqt basis", 16.0 * n_bins * n_fft, n_bins=n_bins, n_fft=n_fft)
-    basis *= (lengths / float(n_fft))[:, None]
-    spectra = np.fft.fft(basis, n=n_fft, axis=1)[:, : n_fft // 2 + 1]
-    fft_basis = np.abs(_sparsified(spectra, sparsity))
+    key = (sr, tuple(freqs.tolist()), bins_per_octave, filter_scale, norm, sparsity, hop_length)
+    try:
+        hash(window)
+    except TypeError:  # an array or other unhashable window: build without the cache
+        basis, n_fft, lengths = _pseudo_basis.__wrapped__(*key, window)
+    else:
+        basis, n_fft, lengths = _pseudo_basis(*key, window)
     rtype = np.finfo(ctype).dtype
-    mag = np.abs(
-        stft(y, n_fft=n_fft, hop_length=hop_length, window="hann", pad_mode=pad_mode, dtype=ctype)
+    mag = _magnitude_frames(y, n_fft, hop_length, pad_mode, ctype)
+    # One GEMM over the bins some filter keeps, in the spectrogram's precision.
+    lo, hi, dense = basis
+    C = np.ascontiguousarray(
+        np.swapaxes(mag[..., lo:hi] @ dense.T.astype(mag.dtype), -1, -2), dtype=rtype
     )
-    # Only the columns some filter keeps take part in the product.
-    used = np.flatnonzero(np.any(fft_basis > 0, axis=0))
-    lo, hi = (int(used[0]), int(used[-1]) + 1) if used.size else (0, 1)
-    C = np.matmul(fft_basis[:, lo:hi].astype(np.float64), mag[..., lo:hi, :]).astype(rtype)
     if scale:
         C /= np.sqrt(n_fft)
     else:
         C *= np.sqrt(lengths / n_fft).astype(rtype)[:, None]
     return C
+
+
+def _magnitude_frames(
+    y: np.ndarray, n_fft: int, hop_length: int, pad_mode: str, ctype: np.dtype
+) -> np.ndarray:
+    """``|stft(y)|`` with a Hann window, frame-major ``(..., frames, bins)``.
+
+    Straight from the Rust magnitude kernel (no complex array in between)
+    when the precision is the audio's own and the signal covers a frame;
+    otherwise through :func:`stft` with its dtype and warnings.
+    """
+    y2, lead = as_channels(float_audio(y))
+    if ctype == dtype_r2c(y2.dtype) and y2.shape[-1] >= n_fft:
+        window = window_for("hann", n_fft, n_fft)
+        frames = _core.spectrogram_frames(y2, window, n_fft, hop_length, True, pad_mode, False)
+        return frames.reshape(lead + frames.shape[1:])
+    spec = stft(
+        y, n_fft=n_fft, hop_length=hop_length, window="hann", pad_mode=pad_mode, dtype=ctype
+    )
+    return np.swapaxes(np.abs(spec), -1, -2)
+
+
+@lru_cache(maxsize=16)
+def _pseudo_basis(
+    sr: float,
+    freqs: tuple[float, ...],
+    bins_per_octave: int,
+    filter_scale: float,
+    norm: float | None,
+    sparsity: float,
+    hop_length: int,
+    window: Any,
+) -> tuple[tuple[int, int, np.ndarray], int, np.ndarray]:
+    """The pseudo-CQT's sparse magnitude basis, as librosa builds it.
+
+    Filters in complex64 (librosa's ``filters.wavelet``), one FFT size (the
+    longest filter's power of two, at least ``2**(1 + ceil(log2(hop)))``),
+    scaled by ``length / n_fft``, sparsified, magnitudes kept.
+
+    Returns
+    -------
+    basis : (lo, hi, weights)
+        The FFT bins ``lo:hi`` some filter keeps and the magnitudes over
+        them, float64 ``(n_bins, hi - lo)`` (zeros where a filter drops a bin).
+    n_fft : int
+    lengths : np.ndarray, shape (n_bins,), float64
+    """
+    f = np.asarray(freqs)
+    alpha = _relative_bw(f, bins_per_octave)
+    basis, lengths = wavelet(
+        freqs=f, sr=sr, window=window, filter_scale=filter_scale, norm=norm, alpha=alpha
+    )
+    n_fft = max(basis.shape[1], int(2.0 ** (1 + np.ceil(np.log2(hop_length)))))
+    check_memory("pseudo_cqt basis", 16.0 * len(f) * n_fft, n_bins=len(f), n_fft=n_fft)
+    basis *= (lengths / float(n_fft))[:, None]
+    spectra = np.fft.fft(basis, n=n_fft, axis=1)[:, : n_fft // 2 + 1]
+    dense = np.abs(_sparsified(spectra, sparsity)).astype(np.float64)
+    used = np.flatnonzero(np.any(dense > 0, axis=0))
+    lo, hi = (int(used[0]), int(used[-1]) + 1) if used.size else (0, 1)
+    return (lo, hi, dense[:, lo:hi]), n_fft, lengths
 
 
 def _sparsified(x: np.ndarray, quantile: float) -> np.ndarray:
