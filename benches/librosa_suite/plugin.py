@@ -45,6 +45,7 @@ NAMESPACES = {
     "librosa.util": "ferrosa.util",
     "librosa.effects": "ferrosa.effects",
     "librosa.onset": "ferrosa.onset",
+    "librosa.decompose": "ferrosa.decompose",
 }
 
 _current: list[str | None] = [None]

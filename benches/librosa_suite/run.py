@@ -38,6 +38,7 @@ DEFAULT_TESTS = [
     "test_met_features",
     "test_effects",
     "test_onset",
+    "test_decompose",
 ]
 BAD = {"failed", "error"}
 

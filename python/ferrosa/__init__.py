@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import core, effects, feature, filters, onset, signal, util
+from . import core, decompose, effects, feature, filters, onset, signal, util
 from ._version import __version__
 from .core.audio import zero_crossings
 from .core.constantq import cqt, cqt_frequencies, hybrid_cqt, pseudo_cqt, vqt
@@ -70,6 +70,7 @@ __all__ = [
     "cwt",
     "db_to_amplitude",
     "db_to_power",
+    "decompose",
     "effects",
     "estimate_tuning",
     "feature",

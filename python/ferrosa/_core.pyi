@@ -432,6 +432,14 @@ def griffinlim(
     momentum: float,
 ) -> NDArray[np.float32] | NDArray[np.float64]: ...
 
+# --- Median filters of HPSS (rust/python/decompose.rs) ---
+
+# Median filter of ``x`` (mats, rows, cols) along axis -1 or -2 with a
+# window of ``size`` (scipy.ndimage.median_filter, mode "reflect").
+def median_filter_axis(
+    x: NDArray[np.float32] | NDArray[np.float64], size: int, axis: int
+) -> NDArray[np.float32] | NDArray[np.float64]: ...
+
 # --- Peak picking (rust/python/onset.rs) ---
 
 # Peaks of each row of ``x`` (rows, n) float64 by librosa's rule, as a
@@ -466,6 +474,7 @@ __all__ = [
     "griffinlim",
     "istft",
     "istft_plan",
+    "median_filter_axis",
     "mel_from_spectrogram",
     "melspectrogram",
     "mfcc",

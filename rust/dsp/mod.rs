@@ -4,6 +4,7 @@
 //! One folder per family.
 
 pub mod cqt;
+pub mod decompose;
 pub mod effects;
 pub mod feature;
 pub mod mel;

@@ -8,6 +8,7 @@ pub mod chroma;
 pub mod cqt;
 pub mod cwt;
 pub mod decode;
+pub mod decompose;
 pub mod descriptors;
 pub mod errors;
 pub mod griffinlim;
@@ -38,5 +39,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     psf::register(m)?;
     griffinlim::register(m)?;
     onset::register(m)?;
+    decompose::register(m)?;
     Ok(())
 }

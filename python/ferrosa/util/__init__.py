@@ -2,6 +2,7 @@
 
 from . import exceptions
 from .framing import fix_length, frame, pad_center
+from .masks import softmask
 from .nnls import nnls
 from .normalize import fix_frames, normalize, tiny
 from .peaks import peak_pick
@@ -18,6 +19,7 @@ __all__ = [
     "normalize",
     "pad_center",
     "peak_pick",
+    "softmask",
     "tiny",
     "valid_audio",
 ]
