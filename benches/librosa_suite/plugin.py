@@ -46,6 +46,7 @@ NAMESPACES = {
     "librosa.effects": "ferrosa.effects",
     "librosa.onset": "ferrosa.onset",
     "librosa.decompose": "ferrosa.decompose",
+    "librosa.beat": "ferrosa.beat",
 }
 
 _current: list[str | None] = [None]

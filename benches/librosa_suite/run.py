@@ -39,6 +39,7 @@ DEFAULT_TESTS = [
     "test_effects",
     "test_onset",
     "test_decompose",
+    "test_beat",
 ]
 BAD = {"failed", "error"}
 

@@ -13,11 +13,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import core, decompose, effects, feature, filters, onset, signal, util
+from . import beat, core, decompose, effects, feature, filters, onset, signal, util
 from ._version import __version__
-from .core.audio import zero_crossings
+from .core.audio import autocorrelate, zero_crossings
 from .core.constantq import cqt, cqt_frequencies, hybrid_cqt, pseudo_cqt, vqt
-from .core.convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
+from .core.convert import (
+    fft_frequencies,
+    hz_to_mel,
+    mel_frequencies,
+    mel_to_hz,
+    tempo_frequencies,
+)
 from .core.intervals import interval_frequencies, plimit_intervals, pythagorean_intervals
 from .core.phase_recovery import griffinlim
 from .core.pitch import estimate_tuning, piptrack, pitch_tuning
@@ -63,6 +69,8 @@ __all__ = [
     "__version__",
     "A4_to_tuning",
     "amplitude_to_db",
+    "autocorrelate",
+    "beat",
     "central_frequency",
     "core",
     "cqt",
@@ -114,6 +122,7 @@ __all__ = [
     "set_num_threads",
     "signal",
     "stft",
+    "tempo_frequencies",
     "time_to_frames",
     "time_to_samples",
     "times_like",

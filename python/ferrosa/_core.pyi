@@ -440,7 +440,17 @@ def median_filter_axis(
     x: NDArray[np.float32] | NDArray[np.float64], size: int, axis: int
 ) -> NDArray[np.float32] | NDArray[np.float64]: ...
 
-# --- Peak picking (rust/python/onset.rs) ---
+# --- Peak picking and beat tracking (rust/python/onset.rs) ---
+
+# Beat mask of one normalised onset envelope with ``frames_per_beat`` (one
+# period or one per frame), librosa 0.11's dynamic programme.
+def beat_track_dp(
+    env: NDArray[np.float32] | NDArray[np.float64],
+    frames_per_beat: NDArray[np.float64],
+    tightness: float,
+    trim: bool,
+) -> NDArray[np.bool_]: ...
+
 
 # Peaks of each row of ``x`` (rows, n) float64 by librosa's rule, as a
 # (rows, n) bool array.
@@ -459,6 +469,7 @@ __all__ = [
     "MelBank",
     "SavgolFilter",
     "amplitude_envelope",
+    "beat_track_dp",
     "chroma_filter",
     "chroma_frames",
     "cwt",

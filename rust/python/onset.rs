@@ -1,12 +1,17 @@
 //! Binding for peak picking (ferrosa.util.peak_pick, ferrosa.onset.onset_detect).
 
+use super::arrays::with_float;
+use crate::dsp::onset::beats::track_beats;
 use crate::dsp::onset::peaks::{peak_pick, PeakWindows};
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{
+    PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
+};
 use pyo3::prelude::*;
 
 /// Register this file's functions on the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(peak_pick_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(beat_track_dp, m)?)?;
     Ok(())
 }
 
@@ -37,4 +42,24 @@ fn peak_pick_rows<'py>(
     let mut peaks = vec![false; s.len()];
     py.allow_threads(|| peak_pick(s, rows.max(1), &w, &mut peaks))?;
     PyArray1::from_vec(py, peaks).reshape([rows, n])
+}
+
+/// Beat mask of one normalised onset envelope `env` (float32 or float64)
+/// with `frames_per_beat` (one period, or one per frame), librosa's DP.
+#[pyfunction]
+#[pyo3(signature = (env, frames_per_beat, tightness, trim))]
+fn beat_track_dp<'py>(
+    py: Python<'py>,
+    env: &Bound<'py, PyAny>,
+    frames_per_beat: PyReadonlyArray1<'py, f64>,
+    tightness: f64,
+    trim: bool,
+) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    let fpb = frames_per_beat.as_slice()?;
+    let beats = with_float!(env, |T| PyArray1<T>, a => {
+        let r = a.readonly();
+        let s = r.as_slice()?;
+        Ok(py.allow_threads(|| track_beats(s, fpb, tightness, trim))?)
+    }, "beat_track_dp expects a C-contiguous 1-D float32 or float64 array")?;
+    Ok(PyArray1::from_vec(py, beats))
 }

@@ -5,9 +5,15 @@ Every name here is also at the top level (``ferrosa.stft`` is
 """
 
 from ..io import get_duration, load, resample, to_mono
-from .audio import zero_crossings
+from .audio import autocorrelate, zero_crossings
 from .constantq import cqt, cqt_frequencies, hybrid_cqt, pseudo_cqt, vqt
-from .convert import fft_frequencies, hz_to_mel, mel_frequencies, mel_to_hz
+from .convert import (
+    fft_frequencies,
+    hz_to_mel,
+    mel_frequencies,
+    mel_to_hz,
+    tempo_frequencies,
+)
 from .intervals import interval_frequencies, plimit_intervals, pythagorean_intervals
 from .phase_recovery import griffinlim
 from .pitch import estimate_tuning, piptrack, pitch_tuning
@@ -44,6 +50,7 @@ from .time_convert import (
 __all__ = [
     "A4_to_tuning",
     "amplitude_to_db",
+    "autocorrelate",
     "cqt",
     "cqt_frequencies",
     "db_to_amplitude",
@@ -79,6 +86,7 @@ __all__ = [
     "samples_to_frames",
     "samples_to_time",
     "stft",
+    "tempo_frequencies",
     "time_to_frames",
     "time_to_samples",
     "times_like",

@@ -10,7 +10,7 @@ import numpy as np
 from .. import _core
 from ..exceptions import ParameterError
 
-__all__ = ["zero_crossings"]
+__all__ = ["autocorrelate", "zero_crossings"]
 
 
 def zero_crossings(
@@ -66,4 +66,55 @@ def zero_crossings(
     y2 = np.ascontiguousarray(yi.reshape(-1, yi.shape[-1]))
     z = _core.zero_crossings(y2, float(threshold), bool(zero_pos), bool(pad))
     out: np.ndarray = np.moveaxis(z.reshape(yi.shape), -1, axis)
+    return out
+
+
+def _next_smooth(n: int) -> int:
+    """The smallest 2^a 3^b 5^c >= n (scipy.fft.next_fast_len for real input)."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            v = p35
+            while v < n:
+                v *= 2
+            best = min(best, v)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+def autocorrelate(y: np.ndarray, *, max_size: int | None = None, axis: int = -1) -> np.ndarray:
+    """Autocorrelation along ``axis`` by FFT (librosa.autocorrelate).
+
+    Parameters
+    ----------
+    y : np.ndarray, real or complex
+    max_size : int > 0, optional
+        Number of lags kept (default all: ``y.shape[axis]``).
+    axis : int
+
+    Returns
+    -------
+    np.ndarray
+        ``y``'s shape with ``min(max_size, n)`` lags on ``axis``: lag ``k`` is
+        ``sum_t y[t + k] * conj(y[t])``; real for real input.
+    """
+    y = np.asarray(y)
+    n = y.shape[axis]
+    size = n if max_size is None else int(min(max_size, n))
+    if size < 0:
+        raise ParameterError(f"max_size={max_size} must be non-negative")
+    pad = _next_smooth(max(2 * n - 1, 1))
+    ac: np.ndarray
+    if np.iscomplexobj(y):
+        full = np.fft.fft(y, n=pad, axis=axis)
+        ac = np.fft.ifft(full.real**2 + full.imag**2, n=pad, axis=axis)
+    else:
+        half = np.fft.rfft(y, n=pad, axis=axis)
+        ac = np.fft.irfft(half.real**2 + half.imag**2, n=pad, axis=axis)
+    index = [slice(None)] * ac.ndim
+    index[axis] = slice(size)
+    out: np.ndarray = ac[tuple(index)]
     return out

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fft_frequencies", "hz_to_mel", "mel_frequencies", "mel_to_hz"]
+__all__ = ["fft_frequencies", "hz_to_mel", "mel_frequencies", "mel_to_hz", "tempo_frequencies"]
 
 # Slaney's scale: linear below 1 kHz (200/3 Hz per mel), logarithmic above.
 _F_SP = 200.0 / 3
@@ -121,3 +121,18 @@ def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048) -> np.ndarray:
     sr = check_real("sr", sr, positive=True)
     check_memory("fft_frequencies", 8.0 * (n_fft // 2 + 1), n_fft=n_fft)
     return np.fft.rfftfreq(n=n_fft, d=1.0 / sr)
+
+
+def tempo_frequencies(n_bins: int, *, hop_length: int = 512, sr: float = 22050) -> np.ndarray:
+    """Tempo (BPM) of each lag of an autocorrelation tempogram (librosa.tempo_frequencies).
+
+    Returns
+    -------
+    np.ndarray, shape (n_bins,), float64
+        ``inf`` for lag 0, then ``60 * sr / (hop_length * k)``.
+    """
+    freqs = np.zeros(int(n_bins), dtype=np.float64)
+    if len(freqs):
+        freqs[0] = np.inf
+        freqs[1:] = 60.0 * sr / (hop_length * np.arange(1.0, n_bins))
+    return freqs

@@ -13,6 +13,7 @@ from .descriptors import (
     spectral_rolloff,
     zero_crossing_rate,
 )
+from .rhythm import tempo, tempogram
 from .scalogram import scalogram, scalogram_frequencies
 from .spectral import melspectrogram, mfcc
 from .stack import stack
@@ -36,5 +37,7 @@ __all__ = [
     "spectral_flatness",
     "spectral_rolloff",
     "stack",
+    "tempo",
+    "tempogram",
     "zero_crossing_rate",
 ]

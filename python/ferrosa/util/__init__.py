@@ -5,7 +5,7 @@ from .framing import fix_length, frame, pad_center
 from .masks import softmask
 from .nnls import nnls
 from .normalize import fix_frames, normalize, tiny
-from .peaks import peak_pick
+from .peaks import localmax, peak_pick
 from .validation import dtype_c2r, dtype_r2c, valid_audio
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "fix_frames",
     "fix_length",
     "frame",
+    "localmax",
     "nnls",
     "normalize",
     "pad_center",

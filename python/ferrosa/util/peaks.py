@@ -1,4 +1,4 @@
-"""Peak picking (librosa.util.peak_pick)."""
+"""Peak picking and local maxima (librosa.util.peak_pick, localmax)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from .. import _core
 from ..exceptions import ParameterError
 
-__all__ = ["peak_pick"]
+__all__ = ["localmax", "peak_pick"]
 
 
 def _window(name: str, value: Any) -> int:
@@ -97,3 +97,22 @@ def peak_pick(
     )
     peaks = np.moveaxis(peaks.reshape(shape), -1, axis)
     return np.flatnonzero(peaks) if sparse else peaks
+
+
+def localmax(x: np.ndarray, *, axis: int = 0) -> np.ndarray:
+    """Local maxima along ``axis``: ``x[i] > x[i - 1]`` and ``x[i] >= x[i + 1]``.
+
+    As in librosa.util.localmax, the first element is never one and the
+    last is one when it exceeds its neighbour.
+
+    Returns
+    -------
+    np.ndarray, bool, shape of ``x``
+    """
+    x = np.asarray(x)
+    xi = np.moveaxis(x, axis, -1)
+    out = np.zeros(xi.shape, dtype=bool)
+    if xi.shape[-1] >= 2:
+        out[..., 1:-1] = (xi[..., 1:-1] > xi[..., :-2]) & (xi[..., 1:-1] >= xi[..., 2:])
+        out[..., -1] = xi[..., -1] > xi[..., -2]
+    return np.moveaxis(out, -1, axis)

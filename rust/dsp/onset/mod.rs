@@ -1,4 +1,6 @@
 //! Onset detection: picking the peaks of an onset-strength envelope
-//! (librosa.util.peak_pick, which librosa.onset.onset_detect calls).
+//! (librosa.util.peak_pick, which librosa.onset.onset_detect calls), and
+//! dynamic-programming beat tracking (librosa.beat.beat_track).
 
+pub mod beats;
 pub mod peaks;
