@@ -5,6 +5,9 @@
   ferrosa's is Rust); the same onsets.
 - ``peak_pick``: the picker alone on a 30 s envelope, librosa's defaults
   at 22050 Hz / hop 512.
+- ``beat_track``: onset envelope, tempo and the DP tracker (numba in
+  librosa, Rust here); the same tempo and beats.
+- ``tempogram``: the autocorrelation tempogram of a precomputed envelope.
 """
 
 from __future__ import annotations
@@ -35,6 +38,21 @@ CASES = [
         "requires": "onset.onset_detect",
         "ferrosa": lambda y, sr: ferrosa.onset.onset_detect(y=y, sr=sr, units="frames"),
         "reference": lambda y, sr: librosa.onset.onset_detect(y=y, sr=sr, units="frames"),
+    },
+    {
+        "name": "beat_track",
+        "lengths": (3, 30),
+        "requires": "beat.beat_track",
+        "ferrosa": lambda y, sr: ferrosa.beat.beat_track(y=y, sr=sr)[1],
+        "reference": lambda y, sr: librosa.beat.beat_track(y=y, sr=sr)[1],
+    },
+    {
+        "name": "tempogram",
+        "lengths": (30,),
+        "requires": "feature.tempogram",
+        "prepare": _envelope,
+        "ferrosa": lambda env: ferrosa.feature.tempogram(onset_envelope=env),
+        "reference": lambda env: librosa.feature.tempogram(onset_envelope=env),
     },
     {
         "name": "peak_pick",

@@ -156,3 +156,11 @@ def test_bad_arguments_raise_parameter_error(call, match):
     env = librosa.onset.onset_strength(y=click_track(120, 4, seed=6), sr=SR)
     with pytest.raises(ferrosa.ParameterError, match=match):
         call(env)
+
+
+def test_next_fast_len_is_scipys():
+    fft = pytest.importorskip("scipy.fft")
+    from ferrosa.util.fftsize import next_fast_len
+
+    for n in list(range(1, 400)) + [767, 1001, 4097, 100_003]:
+        assert next_fast_len(n) == fft.next_fast_len(n, real=True), n

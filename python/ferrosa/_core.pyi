@@ -432,6 +432,12 @@ def griffinlim(
     momentum: float,
 ) -> NDArray[np.float32] | NDArray[np.float64]: ...
 
+# Autocorrelations (frames, lags) of the hop-1 windows of ``env`` times
+# ``window``, through a real FFT of ``n_fft`` points (the tempogram).
+def tempogram_frames(
+    env: NDArray[np.float64], window: NDArray[np.float64], n_fft: int
+) -> NDArray[np.float64]: ...
+
 # --- Median filters of HPSS (rust/python/decompose.rs) ---
 
 # Median filter of ``x`` (mats, rows, cols) along axis -1 or -2 with a
@@ -503,6 +509,7 @@ __all__ = [
     "stft",
     "stft_n_frames",
     "stft_wide",
+    "tempogram_frames",
     "vqt",
     "vqt_plan",
     "wavelet_central_frequency",

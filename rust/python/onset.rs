@@ -3,6 +3,7 @@
 use super::arrays::with_float;
 use crate::dsp::onset::beats::track_beats;
 use crate::dsp::onset::peaks::{peak_pick, PeakWindows};
+use crate::dsp::onset::tempogram::windowed_autocorrelation;
 use numpy::{
     PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
 };
@@ -12,6 +13,7 @@ use pyo3::prelude::*;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(peak_pick_rows, m)?)?;
     m.add_function(wrap_pyfunction!(beat_track_dp, m)?)?;
+    m.add_function(wrap_pyfunction!(tempogram_frames, m)?)?;
     Ok(())
 }
 
@@ -62,4 +64,22 @@ fn beat_track_dp<'py>(
         Ok(py.allow_threads(|| track_beats(s, fpb, tightness, trim))?)
     }, "beat_track_dp expects a C-contiguous 1-D float32 or float64 array")?;
     Ok(PyArray1::from_vec(py, beats))
+}
+
+/// Autocorrelations `(frames, lags)` of the hop-1 windows of `env` times
+/// `window`, through a real FFT of `n_fft` points.
+#[pyfunction]
+#[pyo3(signature = (env, window, n_fft))]
+fn tempogram_frames<'py>(
+    py: Python<'py>,
+    env: PyReadonlyArray1<'py, f64>,
+    window: PyReadonlyArray1<'py, f64>,
+    n_fft: usize,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let (e, w) = (env.as_slice()?, window.as_slice()?);
+    let l = w.len();
+    let n_frames = (e.len() + 1).saturating_sub(l);
+    super::arrays::filled(py, [n_frames, l], |o| {
+        windowed_autocorrelation(e, w, n_fft, o)
+    })
 }

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _core
 from ..exceptions import ParameterError
+from ..util.fftsize import next_fast_len
 
 __all__ = ["autocorrelate", "zero_crossings"]
 
@@ -69,22 +70,6 @@ def zero_crossings(
     return out
 
 
-def _next_smooth(n: int) -> int:
-    """The smallest 2^a 3^b 5^c >= n (scipy.fft.next_fast_len for real input)."""
-    best = 1 << max(0, (n - 1).bit_length())
-    p5 = 1
-    while p5 < best:
-        p35 = p5
-        while p35 < best:
-            v = p35
-            while v < n:
-                v *= 2
-            best = min(best, v)
-            p35 *= 3
-        p5 *= 5
-    return best
-
-
 def autocorrelate(y: np.ndarray, *, max_size: int | None = None, axis: int = -1) -> np.ndarray:
     """Autocorrelation along ``axis`` by FFT (librosa.autocorrelate).
 
@@ -106,14 +91,16 @@ def autocorrelate(y: np.ndarray, *, max_size: int | None = None, axis: int = -1)
     size = n if max_size is None else int(min(max_size, n))
     if size < 0:
         raise ParameterError(f"max_size={max_size} must be non-negative")
-    pad = _next_smooth(max(2 * n - 1, 1))
+    pad = next_fast_len(max(2 * n - 1, 1))
     ac: np.ndarray
     if np.iscomplexobj(y):
         full = np.fft.fft(y, n=pad, axis=axis)
         ac = np.fft.ifft(full.real**2 + full.imag**2, n=pad, axis=axis)
     else:
         half = np.fft.rfft(y, n=pad, axis=axis)
-        ac = np.fft.irfft(half.real**2 + half.imag**2, n=pad, axis=axis)
+        power = np.multiply(half.real, half.real)
+        power += np.multiply(half.imag, half.imag)
+        ac = np.fft.irfft(power, n=pad, axis=axis)
     index = [slice(None)] * ac.ndim
     index[axis] = slice(size)
     out: np.ndarray = ac[tuple(index)]

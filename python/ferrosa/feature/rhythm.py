@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from ..core.audio import autocorrelate
+from .. import _core
 from ..core.convert import tempo_frequencies
 from ..core.time_convert import time_to_frames
 from ..exceptions import ParameterError
 from ..filters import get_window
-from ..util.framing import frame
+from ..util.fftsize import next_fast_len
 from ..util.normalize import normalize
 
 __all__ = ["tempo", "tempogram"]
@@ -67,16 +67,25 @@ def tempogram(
             raise ParameterError("Either y or onset_envelope must be provided")
         onset_envelope = onset_strength(y=y, sr=sr, hop_length=hop_length)
     env = np.asarray(onset_envelope)
+    if np.iscomplexobj(env) or not np.all(np.isfinite(env)):
+        raise ParameterError("onset_envelope must be real and finite")
     n = env.shape[-1]
     if center:
         pad = [(0, 0)] * env.ndim
         pad[-1] = (int(win_length // 2),) * 2
         env = np.pad(env, pad, mode="linear_ramp", end_values=[0, 0])
-    frames = frame(env, frame_length=win_length, hop_length=1)
-    if center:
-        frames = frames[..., :n]
-    windowed = frames * ac_window[:, None]
-    result: np.ndarray = normalize(autocorrelate(windowed, axis=-2), norm=norm, axis=-2)
+    if env.shape[-1] < win_length:
+        raise ParameterError(
+            f"Input is too short (n={env.shape[-1]:d}) for frame_length={win_length:d}"
+        )
+    # Each hop-1 window autocorrelated in Rust, frame-major; lags go to axis -2.
+    n_fft = next_fast_len(2 * win_length - 1)
+    window64 = np.ascontiguousarray(ac_window, dtype=np.float64)
+    rows = np.ascontiguousarray(env.reshape(-1, env.shape[-1]), dtype=np.float64)
+    parts = [_core.tempogram_frames(row, window64, n_fft) for row in rows]
+    ac = np.stack([np.swapaxes(p[:n] if center else p, 0, 1) for p in parts])
+    ac = ac.reshape(env.shape[:-1] + ac.shape[-2:])
+    result: np.ndarray = normalize(ac, norm=norm, axis=-2)
     return result
 
 
