@@ -56,6 +56,7 @@ from .core.time_convert import (
     time_to_samples,
     times_like,
 )
+from .core.vocoder import phase_vocoder
 from .core.wavelet import central_frequency, cwt, frequency_to_scale, scale_to_frequency
 from .exceptions import FerrosaError, ParameterError
 from .io import get_duration, load, resample, to_mono
@@ -109,6 +110,7 @@ __all__ = [
     "onset",
     "ParameterError",
     "piptrack",
+    "phase_vocoder",
     "pitch_tuning",
     "plimit_intervals",
     "power_to_db",

@@ -438,6 +438,14 @@ def tempogram_frames(
     env: NDArray[np.float64], window: NDArray[np.float64], n_fft: int
 ) -> NDArray[np.float64]: ...
 
+# --- Phase vocoder (rust/python/vocoder.rs) ---
+
+# ``d`` (lines, frames) complex phase-vocoded by ``rate``; line ``r`` is bin
+# ``r % len(phi)`` with expected phase advance ``phi[r % len(phi)]``.
+def phase_vocoder_rows(
+    d: NDArray[np.complex64] | NDArray[np.complex128], phi: NDArray[np.float64], rate: float
+) -> NDArray[np.complex64] | NDArray[np.complex128]: ...
+
 # --- Median filters of HPSS (rust/python/decompose.rs) ---
 
 # Median filter of ``x`` (mats, rows, cols) along axis -1 or -2 with a
@@ -496,6 +504,7 @@ __all__ = [
     "melspectrogram",
     "mfcc",
     "peak_pick_rows",
+    "phase_vocoder_rows",
     "pip_peaks",
     "psf_filterbank_energies",
     "piptrack",

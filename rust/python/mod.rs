@@ -21,6 +21,7 @@ pub mod silence;
 pub mod spectrum;
 pub mod stack;
 pub mod stft_wide;
+pub mod vocoder;
 
 /// The `ferrosa._core` extension module.
 #[pymodule]
@@ -40,5 +41,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     griffinlim::register(m)?;
     onset::register(m)?;
     decompose::register(m)?;
+    vocoder::register(m)?;
     Ok(())
 }

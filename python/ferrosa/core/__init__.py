@@ -46,6 +46,7 @@ from .time_convert import (
     time_to_samples,
     times_like,
 )
+from .vocoder import phase_vocoder
 
 __all__ = [
     "A4_to_tuning",
@@ -76,6 +77,7 @@ __all__ = [
     "note_to_midi",
     "octs_to_hz",
     "piptrack",
+    "phase_vocoder",
     "pitch_tuning",
     "plimit_intervals",
     "power_to_db",

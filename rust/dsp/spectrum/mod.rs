@@ -11,4 +11,5 @@ pub mod pad;
 pub mod rfft;
 pub mod stft;
 pub mod stft_wide;
+pub mod vocoder;
 pub mod window;
