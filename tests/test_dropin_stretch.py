@@ -24,7 +24,9 @@ def test_phase_vocoder_float64_equals_librosa(rate):
     want = librosa.phase_vocoder(D, rate=rate)
     got = ferrosa.phase_vocoder(D, rate=rate)
     assert got.shape == want.shape and got.dtype == want.dtype
-    assert np.max(np.abs(got - want)) <= 1e-10 * np.max(np.abs(want))
+    # librosa's float64 phase reaches 10^5-10^6 rad (rounding ~1e-11 rad);
+    # ferrosa carries it as a unit phasor.
+    assert np.max(np.abs(got - want)) <= 1e-9 * np.max(np.abs(want))
 
 
 @pytest.mark.parametrize("rate", [0.5, 1.3, 2.0])
@@ -46,7 +48,7 @@ def test_phase_vocoder_with_explicit_geometry_and_channels():
     D = librosa.stft(y, n_fft=1024, hop_length=128)
     want = librosa.phase_vocoder(D, rate=1.5, hop_length=128, n_fft=1024)
     got = ferrosa.phase_vocoder(D, rate=1.5, hop_length=128, n_fft=1024)
-    np.testing.assert_allclose(got, want, rtol=0, atol=1e-10 * np.max(np.abs(want)))
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9 * np.max(np.abs(want)))
     for c in range(2):
         one = ferrosa.phase_vocoder(D[c], rate=1.5, hop_length=128, n_fft=1024)
         np.testing.assert_array_equal(got[c], one)
@@ -67,7 +69,8 @@ def test_pitch_shift_equals_librosa(n_steps):
     want = librosa.effects.pitch_shift(y, sr=SR, n_steps=n_steps)
     got = ferrosa.effects.pitch_shift(y, sr=SR, n_steps=n_steps)
     assert got.shape == want.shape == y.shape
-    assert np.max(np.abs(got - want)) <= 1e-9 * np.max(np.abs(want))
+    # soxr_hq resamples at single precision: float64 input agrees to ~1e-7.
+    assert np.max(np.abs(got - want)) <= 1e-6 * np.max(np.abs(want))
 
 
 def test_pitch_shift_moves_the_tone():

@@ -3,13 +3,12 @@
 //! linearly between the two neighbouring frames and advances every bin's
 //! phase by its expected advance plus the measured deviation (wrapped to
 //! [-pi, pi]). Bins are independent, so they run in parallel; the phase is
-//! accumulated in f64 whatever the output precision.
+//! carried in f64 (as a unit phasor) whatever the output precision.
 
 use crate::dsp::num::float::Float;
 use crate::dsp::num::parallel::{for_each_range, SharedMut};
 use crate::error::{DspError, DspResult};
 use num_complex::Complex;
-use std::f64::consts::PI;
 
 /// The frames `0, rate, 2 rate, ...` below `n_frames` (numpy's
 /// `arange(0, n_frames, rate)`: `ceil(n_frames / rate)` of them).
@@ -37,6 +36,8 @@ pub fn phase_vocoder<T: Float>(
     if phi.is_empty() || !lines.is_multiple_of(phi.len()) {
         return Err(DspError::shape("phase advance", lines, phi.len()));
     }
+    // The expected advance cancels out of the phasor update (see below);
+    // it is taken to keep librosa's call shape and checked for size.
     let steps = n_steps(n_frames, rate);
     if out.len() != lines * steps {
         return Err(DspError::shape(
@@ -52,32 +53,47 @@ pub fn phase_vocoder<T: Float>(
     }
     let dst = SharedMut::new(out);
     for_each_range(lines, 16, |range| {
-        // Each input frame's magnitude and angle, once per row (an output
-        // step reads two frames, and neighbouring steps share them), with
-        // the two zero frames librosa pads at the end.
+        // Each input frame's magnitude and unit phasor, once per row, with
+        // the two zero frames librosa pads at the end (angle(0) = 0, so a
+        // zero frame's phasor is 1).
         let mut mag = vec![0.0f64; n_frames + 2];
-        let mut arg = vec![0.0f64; n_frames + 2];
+        let mut unit = vec![Complex::new(1.0f64, 0.0); n_frames + 2];
         for r in range {
             let row = &d[r * n_frames..(r + 1) * n_frames];
-            for ((m, a), c) in mag.iter_mut().zip(arg.iter_mut()).zip(row) {
-                let (re, im) = (c.re.wide(), c.im.wide());
-                *m = re.hypot(im);
-                *a = im.atan2(re);
+            for ((m, u), c) in mag.iter_mut().zip(unit.iter_mut()).zip(row) {
+                let z = Complex::new(c.re.wide(), c.im.wide());
+                // sqrt(re^2 + im^2): within an ulp of numpy's hypot and
+                // several times faster; hypot where the squares overflow.
+                *m = z.norm_sqr().sqrt();
+                if !m.is_finite() {
+                    *m = z.norm();
+                }
+                *u = if *m > 0.0 {
+                    z * (1.0 / *m)
+                } else {
+                    Complex::new(1.0, 0.0)
+                };
             }
-            let advance = phi[r % phi.len()];
-            let mut acc = arg[0];
+            // librosa adds, per step, the expected advance plus the wrapped
+            // deviation: arg(c1) - arg(c0) up to a whole turn. As a phasor
+            // that is u1 * conj(u0) (the turn and the advance drop out), so
+            // the phase is carried as a unit complex number: no angle grows
+            // to 10^6 rad and no sin, cos or atan2 is needed per step.
+            let mut acc = unit[0];
             // SAFETY: row r owns out[r * steps..(r + 1) * steps].
             let o = unsafe { dst.slice_mut(r * steps, steps) };
             for (t, slot) in o.iter_mut().enumerate() {
                 let step = t as f64 * rate;
                 let i = step as usize;
-                let alpha = step % 1.0;
+                // np.mod(step, 1.0) exactly (removing the integer part of a
+                // positive float is exact), without fmod's libm call.
+                let alpha = step - i as f64;
                 let m = (1.0 - alpha) * mag[i] + alpha * mag[i + 1];
-                let (sin, cos) = acc.sin_cos();
-                *slot = Complex::new(T::narrow(cos * m), T::narrow(sin * m));
-                let mut dphase = arg[i + 1] - arg[i] - advance;
-                dphase -= 2.0 * PI * (dphase / (2.0 * PI)).round_ties_even();
-                acc += advance + dphase;
+                *slot = Complex::new(T::narrow(acc.re * m), T::narrow(acc.im * m));
+                acc *= unit[i + 1] * unit[i].conj();
+                if t % 64 == 63 {
+                    acc /= acc.norm();
+                }
             }
         }
     });
