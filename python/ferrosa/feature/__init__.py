@@ -17,6 +17,7 @@ from .rhythm import tempo, tempogram
 from .scalogram import scalogram, scalogram_frequencies
 from .spectral import melspectrogram, mfcc
 from .stack import stack
+from .tonal import poly_features, tonnetz
 from .utils import delta
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "inverse",
     "melspectrogram",
     "mfcc",
+    "poly_features",
     "rms",
     "scalogram",
     "scalogram_frequencies",
@@ -39,5 +41,6 @@ __all__ = [
     "stack",
     "tempo",
     "tempogram",
+    "tonnetz",
     "zero_crossing_rate",
 ]
