@@ -9,7 +9,7 @@
   (``mexh``) scales, against pywt's default method (direct convolution),
   target >= 20x; repeated calls reuse the cached filter bank.
 - ``cqt-84``, ``cqt-252``, ``hybrid_cqt``, ``pseudo_cqt``, ``chroma_cqt``,
-  ``chroma_cens``: against librosa with the same arguments (target >= 5x on
+  ``tonnetz``, ``chroma_cens``: against librosa with the same arguments (target >= 5x on
   30 s for cqt and chroma).
 - ``scalogram-128``: ferrosa's pooled scalogram against pywt's CWT followed
   by the same pooling in numpy.
@@ -102,6 +102,13 @@ CASES = [
         "requires": "feature.chroma_cqt",
         "ferrosa": lambda y, sr: ferrosa.feature.chroma_cqt(y=y, sr=sr),
         "reference": lambda y, sr: librosa.feature.chroma_cqt(y=y, sr=sr),
+    },
+    {
+        "name": "tonnetz",
+        "lengths": (3, 30),
+        "requires": "feature.tonnetz",
+        "ferrosa": lambda y, sr: ferrosa.feature.tonnetz(y=y, sr=sr),
+        "reference": lambda y, sr: librosa.feature.tonnetz(y=y, sr=sr),
     },
     {
         "name": "chroma_cens",
