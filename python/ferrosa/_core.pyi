@@ -432,12 +432,6 @@ def griffinlim(
     momentum: float,
 ) -> NDArray[np.float32] | NDArray[np.float64]: ...
 
-# Autocorrelations (frames, lags) of the hop-1 windows of ``env`` times
-# ``window``, through a real FFT of ``n_fft`` points (the tempogram).
-def tempogram_frames(
-    env: NDArray[np.float64], window: NDArray[np.float64], n_fft: int
-) -> NDArray[np.float64]: ...
-
 # --- Phase vocoder (rust/python/vocoder.rs) ---
 
 # ``d`` (lines, frames) complex phase-vocoded by ``rate``; line ``r`` is bin
@@ -454,7 +448,7 @@ def median_filter_axis(
     x: NDArray[np.float32] | NDArray[np.float64], size: int, axis: int
 ) -> NDArray[np.float32] | NDArray[np.float64]: ...
 
-# --- Peak picking and beat tracking (rust/python/onset.rs) ---
+# --- Peak picking, beat tracking, tempogram (rust/python/onset.rs) ---
 
 # Beat mask of one normalised onset envelope with ``frames_per_beat`` (one
 # period or one per frame), librosa 0.11's dynamic programme.
@@ -464,7 +458,6 @@ def beat_track_dp(
     tightness: float,
     trim: bool,
 ) -> NDArray[np.bool_]: ...
-
 
 # Peaks of each row of ``x`` (rows, n) float64 by librosa's rule, as a
 # (rows, n) bool array.
@@ -477,6 +470,12 @@ def peak_pick_rows(
     delta: float,
     wait: int,
 ) -> NDArray[np.bool_]: ...
+
+# Autocorrelations (frames, lags) of the hop-1 windows of ``env`` times
+# ``window``, through a real FFT of ``n_fft`` points (the tempogram).
+def tempogram_frames(
+    env: NDArray[np.float64], window: NDArray[np.float64], n_fft: int
+) -> NDArray[np.float64]: ...
 
 __all__ = [
     "DctMatrix",
