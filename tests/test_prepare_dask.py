@@ -110,7 +110,6 @@ def test_a_worker_killed_mid_run_loses_nothing(
     # comes back as KilledWorker, and the engine sends its files again one per task; a
     # single file that (as far as Dask can tell) killed its worker is listed as a failure.
     monkeypatch.setattr(client.cluster.scheduler, "allowed_failures", allowed_failures)
-    pids = client.run(os.getpid)  # worker address -> process id
     killed: list[int] = []
     add = Collector.add
 
@@ -123,23 +122,41 @@ def test_a_worker_killed_mid_run_loses_nothing(
                 killed.append(pids[busy[0]])
 
     monkeypatch.setattr(Collector, "add", add_then_kill)
-    out = tmp_path / "store"
-    fd.prepare(data, out, engine="dask", client=client, batch_files=batch, progress=False, **OPTS)
-    assert killed
-    with pytest.raises(ProcessLookupError):
-        os.kill(killed[0], 0)  # it really died
-    if batch == 1 and allowed_failures == 0:
-        meta = json.loads((out / "meta.json").read_text())
-        # Every file the dead worker held (running, or queued on it) is blamed.
-        n = meta["engine"]["crashed_files"]
-        died = [f for f in meta["failures"] if "process featurising it died" in f["reason"]]
-        assert 1 <= n == len(died) and not {f["path"] for f in died} & set(REASONS)
-        assert meta["counts"]["processed"] == 31 - n  # every other file is there
-    else:
+    # The scheduler's view of a worker's tasks can lag: the kill may land just after
+    # its task finished, with nothing running to lose. Such a run must still lose
+    # nothing (the local store); with allowed_failures=0 the recovery path (split or
+    # blame) is then tried again, up to three runs, and must be seen once.
+    blamed = False
+    for attempt in range(3 if allowed_failures == 0 else 1):
+        killed.clear()
+        pids = client.run(os.getpid)  # worker address -> process id
+        out = tmp_path / f"store-{attempt}"
+        fd.prepare(
+            data, out, engine="dask", client=client, batch_files=batch, progress=False, **OPTS
+        )
+        assert killed
+        with pytest.raises(ProcessLookupError):
+            os.kill(killed[0], 0)  # it really died
+        client.wait_for_workers(2, timeout=60)  # the nanny restarts it for the next run
+        if batch == 1 and allowed_failures == 0:
+            meta = json.loads((out / "meta.json").read_text())
+            # Every file the dead worker held (running, or queued on it) is blamed.
+            n = meta["engine"]["crashed_files"]
+            died = [f for f in meta["failures"] if "process featurising it died" in f["reason"]]
+            assert n == len(died) and not {f["path"] for f in died} & set(REASONS)
+            assert meta["counts"]["processed"] == 31 - n  # every other file is there
+            if n == 0:
+                _same_store(local, out)
+                continue
+            blamed = True
+            break
         engine = _same_store(local, out)
-        if allowed_failures == 0:
-            assert engine["split"] >= 1 and engine["crashed_files"] == 0
-    client.wait_for_workers(2, timeout=60)  # the nanny restarts it for the next tests
+        assert engine["crashed_files"] == 0
+        if allowed_failures == 0 and engine["split"] == 0:
+            continue  # the kill found the worker between batches
+        blamed = True
+        break
+    assert blamed
 
 
 def test_killed_client_resumes_to_the_same_store(data, local, client, tmp_path):
