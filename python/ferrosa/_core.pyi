@@ -434,10 +434,10 @@ def griffinlim(
 
 # --- Phase vocoder (rust/python/vocoder.rs) ---
 
-# ``d`` (lines, frames) complex phase-vocoded by ``rate``; line ``r`` is bin
-# ``r % len(phi)`` with expected phase advance ``phi[r % len(phi)]``.
+# ``d`` (lines, frames) complex phase-vocoded by ``rate``; each line is one
+# bin of one channel.
 def phase_vocoder_rows(
-    d: NDArray[np.complex64] | NDArray[np.complex128], phi: NDArray[np.float64], rate: float
+    d: NDArray[np.complex64] | NDArray[np.complex128], rate: float
 ) -> NDArray[np.complex64] | NDArray[np.complex128]: ...
 
 # --- Median filters of HPSS (rust/python/decompose.rs) ---

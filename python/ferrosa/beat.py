@@ -109,8 +109,6 @@ def _track(
         raise ParameterError(
             f"Invalid bpm shape={bpm.shape} does not match onset envelope shape={env.shape}"
         )
-    if not np.all(np.isfinite(env)):
-        raise ParameterError("onset envelope must be finite")
     if not np.issubdtype(env.dtype, np.floating):
         env = env.astype(np.float64)
     # bpm's own axes lead, as librosa's expand_to puts them.

@@ -17,6 +17,7 @@ from . import _core
 from .core.spectrum import magphase
 from .exceptions import ParameterError
 from .util.masks import softmask
+from .util.validation import check_positive_int
 
 __all__ = ["hpss", "median_filter"]
 
@@ -27,12 +28,6 @@ def _pair(name: str, value: Any) -> tuple[Any, Any]:
             raise ParameterError(f"{name}={value!r} must be a number or a pair")
         return value[0], value[1]
     return value, value
-
-
-def _window(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ParameterError(f"{name}={value!r} must be a positive integer")
-    return int(value)
 
 
 def median_filter(S: np.ndarray, size: int, axis: int) -> np.ndarray:
@@ -56,7 +51,7 @@ def median_filter(S: np.ndarray, size: int, axis: int) -> np.ndarray:
     if not np.issubdtype(S.dtype, np.floating):
         S = S.astype(np.float64)
     flat = np.ascontiguousarray(S.reshape((-1,) + S.shape[-2:]))
-    out: np.ndarray = _core.median_filter_axis(flat, _window("kernel_size", size), axis)
+    out: np.ndarray = _core.median_filter_axis(flat, check_positive_int("kernel_size", size), axis)
     return out.reshape(S.shape)
 
 
@@ -103,9 +98,9 @@ def hpss(
     if margin_harm < 1 or margin_perc < 1:
         raise ParameterError("Margins must be >= 1.0. A typical range is between 1 and 10.")
     harm = np.empty_like(S)
-    harm[:] = median_filter(S, _window("kernel_size", win_harm), -1)
+    harm[:] = median_filter(S, check_positive_int("kernel_size", win_harm), -1)
     perc = np.empty_like(S)
-    perc[:] = median_filter(S, _window("kernel_size", win_perc), -2)
+    perc[:] = median_filter(S, check_positive_int("kernel_size", win_perc), -2)
     split_zeros = margin_harm == 1 and margin_perc == 1
     mask_harm = softmask(harm, perc * margin_harm, power=power, split_zeros=split_zeros)
     mask_perc = softmask(perc, harm * margin_perc, power=power, split_zeros=split_zeros)

@@ -21,14 +21,9 @@ from .exceptions import ParameterError
 from .feature.spectral import melspectrogram
 from .util.normalize import fix_frames, tiny
 from .util.peaks import peak_pick
+from .util.validation import check_positive_int
 
 __all__ = ["onset_backtrack", "onset_detect", "onset_strength", "onset_strength_multi"]
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ParameterError(f"{name}={value} must be a positive integer")
-    return int(value)
 
 
 def _band_max(S: np.ndarray, size: int) -> np.ndarray:
@@ -123,8 +118,8 @@ def onset_strength_multi(
         kwargs.setdefault("fmax", 0.5 * sr)
     if aggregate is None:
         aggregate = np.mean
-    lag = _positive_int("lag", lag)
-    max_size = _positive_int("max_size", max_size)
+    lag = check_positive_int("lag", lag)
+    max_size = check_positive_int("max_size", max_size)
     if S is None:
         S = power_to_db(np.abs(feature(y=y, sr=sr, n_fft=n_fft, hop_length=hop_length, **kwargs)))
     S = np.atleast_2d(np.asarray(S))

@@ -3,7 +3,7 @@
 use super::arrays::{filled, with_float};
 use crate::dsp::spectrum::vocoder::{n_steps, phase_vocoder};
 use num_complex::Complex;
-use numpy::{PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 /// Register this file's functions on the module.
@@ -12,23 +12,21 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// Phase-vocoded `d` (lines, frames) complex64/complex128 by `rate`, with
-/// the expected phase advance `phi` of each bin (line `r` is bin `r % len(phi)`).
+/// Phase-vocoded `d` (lines, frames) complex64/complex128 by `rate`, each
+/// line one bin of one channel.
 #[pyfunction]
-#[pyo3(signature = (d, phi, rate))]
+#[pyo3(signature = (d, rate))]
 fn phase_vocoder_rows<'py>(
     py: Python<'py>,
     d: &Bound<'py, PyAny>,
-    phi: PyReadonlyArray1<'py, f64>,
     rate: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let phi = phi.as_slice()?;
     with_float!(d, |T| PyArray2<Complex<T>>, a => {
         let r = a.readonly();
         let (lines, frames) = (r.shape()[0], r.shape()[1]);
         let s = r.as_slice()?;
         let steps = if rate.is_finite() && rate > 0.0 { n_steps(frames, rate) } else { 0 };
-        let out = filled(py, [lines, steps], |o| phase_vocoder(s, lines, frames, phi, rate, o))?;
+        let out = filled(py, [lines, steps], |o| phase_vocoder(s, lines, frames, rate, o))?;
         Ok(out.into_any())
     }, "phase_vocoder_rows expects a C-contiguous 2-D complex64 or complex128 array")
 }

@@ -199,11 +199,7 @@ def vqt(
     freqs = interval_frequencies(
         n_bins, fmin=fmin, intervals=intervals, bins_per_octave=bins_per_octave
     )
-    if n_bins == 1:
-        r = 2 ** (1 / bins_per_octave)
-        alpha = np.atleast_1d((r**2 - 1) / (r**2 + 1))
-    else:
-        alpha = relative_bandwidth(freqs)
+    alpha = _relative_bw(freqs, bins_per_octave)
     lengths, cutoff = wavelet_lengths(
         freqs=freqs, sr=sr, window=window, filter_scale=filter_scale, gamma=gamma, alpha=alpha
     )

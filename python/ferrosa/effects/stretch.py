@@ -16,6 +16,7 @@ from ..core.vocoder import phase_vocoder
 from ..exceptions import ParameterError
 from ..io import resample
 from ..util.framing import fix_length
+from ..util.validation import check_positive_int
 
 __all__ = ["pitch_shift", "time_stretch"]
 
@@ -85,12 +86,7 @@ def pitch_shift(
     -------
     np.ndarray, shape and dtype of ``y``
     """
-    if (
-        isinstance(bins_per_octave, bool)
-        or not isinstance(bins_per_octave, (int, np.integer))
-        or bins_per_octave <= 0
-    ):
-        raise ParameterError(f"bins_per_octave={bins_per_octave} must be a positive integer.")
+    check_positive_int("bins_per_octave", bins_per_octave)
     rate = 2.0 ** (-float(n_steps) / bins_per_octave)
     shifted = resample(
         time_stretch(y, rate=rate, **kwargs),

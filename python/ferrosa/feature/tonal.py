@@ -10,6 +10,7 @@ from ..core.convert import fft_frequencies
 from ..core.spectrum import stft
 from ..exceptions import ParameterError
 from ..util.normalize import normalize
+from ..util.validation import check_nonneg_int
 from .chroma_cqt import chroma_cqt
 
 __all__ = ["poly_features", "tonnetz"]
@@ -92,8 +93,7 @@ def poly_features(
     np.ndarray, shape (..., order + 1, n_frames)
         Highest power first, as ``np.polyfit`` returns them.
     """
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 0:
-        raise ParameterError(f"order={order!r} must be a non-negative integer")
+    order = check_nonneg_int("order", order)
     if S is None:
         if y is None:
             raise ParameterError("Either y or S must be provided")
